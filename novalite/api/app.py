@@ -1,0 +1,80 @@
+"""The API WSGI application: middleware around the pecan app.
+
+NOTE: the order matters, outermost first:
+
+1. RequestId: every answer, errors included, carries the request id.
+2. FaultWrapper: anything below that raises or answers in HTML becomes
+   Nova's JSON fault.
+3. RequestLog, BodySizeLimit, RejectMethodOverride: cheap checks before
+   authentication.
+4. ProjectIdInURL: strip ``/{project_id}`` before auth, so the context
+   middleware can compare it with the token's project.
+5. Authentication (keystonemiddleware auth_token, or noauth2), then
+   ContextFromHeaders builds the RequestContext.
+6. Microversion: negotiated last, so a 401 or a 400 for the URL carries no
+   version headers, as in Nova.
+7. pecan.
+
+The version documents (``/`` and ``/v2.1/``) skip authentication;
+``/v2.1/`` still negotiates a microversion, as Nova's does.
+"""
+
+from keystonemiddleware import auth_token
+from oslo_config import cfg
+import pecan
+
+from novalite.api.controllers import root
+from novalite.api import middleware
+
+CONF = cfg.CONF
+
+
+def _pecan_app():
+    return pecan.Pecan(root.RootController(),
+                       guess_content_type_from_ext=False,
+                       force_canonical=False,
+                       default_renderer='json')
+
+
+def _auth(app):
+    if CONF.api.auth_strategy == 'noauth2':
+        return middleware.NoAuth2(app)
+    return auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
+
+
+class _Router:
+    """Sends a request down the middleware stack its path needs."""
+
+    def __init__(self, api, version_doc, root_doc):
+        self.api = api
+        self.version_doc = version_doc
+        self.root_doc = root_doc
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '') or '/'
+        if path in ('/v2.1', '/v2.1/'):
+            app = self.version_doc
+        elif path.startswith('/v2.1/'):
+            app = self.api
+        else:
+            app = self.root_doc
+        return app(environ, start_response)
+
+
+def build_app():
+    """A new API application (configuration must be loaded)."""
+    core = _pecan_app()
+    api = middleware.Microversion(core)
+    api = middleware.ContextFromHeaders(api)
+    api = _auth(api)
+    api = middleware.ProjectIdInURL(api)
+    api = middleware.RejectMethodOverride(api)
+    api = middleware.BodySizeLimit(api, CONF.api.max_request_body_size)
+    api = middleware.RequestLog(api)
+    api = middleware.FaultWrapper(api)
+    api = middleware.RequestId(api)
+
+    version_doc = middleware.RequestId(
+        middleware.FaultWrapper(middleware.Microversion(core)))
+    root_doc = middleware.FaultWrapper(core)
+    return _Router(api, version_doc, root_doc)

@@ -1,0 +1,57 @@
+"""Helpers shared by controllers: paging, booleans, time formats."""
+
+from oslo_config import cfg
+
+from novalite import exception
+
+CONF = cfg.CONF
+
+TRUE_STRINGS = ('1', 't', 'true', 'on', 'y', 'yes')
+FALSE_STRINGS = ('0', 'f', 'false', 'off', 'n', 'no')
+
+
+def is_true(value):
+    """Nova's strict boolean for body values (bool or boolean-ish str)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ('true', '1', 'on', 'yes')
+
+
+def last(req, name, default=None):
+    """The last value of a query parameter."""
+    values = req.GET.getall(name)
+    return values[-1] if values else default
+
+
+def limit_and_marker(req):
+    """(page size, marker) with Nova's rules: limit capped by max_limit."""
+    limit = last(req, 'limit')
+    max_limit = CONF.api.max_limit
+    if limit is None:
+        page = max_limit
+    else:
+        try:
+            page = int(limit)
+        except ValueError:
+            raise exception.ValidationError(
+                detail='limit param must be an integer')
+        if page < 0:
+            raise exception.ValidationError(
+                detail='limit param must be positive')
+        page = min(page, max_limit)
+    return page, last(req, 'marker')
+
+
+def isotime(value):
+    """``YYYY-MM-DDThh:mm:ssZ``, Nova's format for created/updated."""
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+
+
+def usage_time(value):
+    """Naive microsecond format of OS-SRV-USG:launched_at/terminated_at."""
+    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
+
+
+def policy_target(instance):
+    return {'project_id': instance['project_id'],
+            'user_id': instance['user_id']}

@@ -1,0 +1,82 @@
+"""Version documents and the /v2.1 controller tree."""
+
+import pecan
+
+from novalite.api.controllers import flavors
+from novalite.api.controllers import images
+from novalite.api.controllers import keypairs
+from novalite.api.controllers import limits
+from novalite.api.controllers import servers
+from novalite.api import api_version
+from novalite.api import wsgi
+
+_V21_UPDATED = '2013-07-23T11:33:21Z'
+_V20_UPDATED = '2025-07-04T12:00:00Z'
+
+
+def _base(req):
+    return req.application_url
+
+
+def _versions(req):
+    base = _base(req)
+    return [
+        {'id': 'v2.0', 'status': 'DEPRECATED', 'version': '',
+         'min_version': '', 'updated': _V20_UPDATED,
+         'links': [{'rel': 'self', 'href': base + '/v2/'}]},
+        {'id': 'v2.1', 'status': 'CURRENT',
+         'version': api_version.MAX_API_VERSION,
+         'min_version': api_version.MIN_API_VERSION,
+         'updated': _V21_UPDATED,
+         'links': [{'rel': 'self', 'href': base + '/v2.1/'}]},
+    ]
+
+
+class V21Controller:
+    """``/v2.1``: the version document and the resource collections."""
+
+    servers = servers.ServersController()
+    flavors = flavors.FlavorsController()
+    images = images.ImagesController()
+    limits = limits.LimitsController()
+
+    @wsgi.expose()
+    def index(self, req):
+        v21 = _versions(req)[1]
+        v21['links'] = [
+            {'rel': 'self', 'href': _base(req) + '/v2.1/'},
+            {'rel': 'describedby', 'type': 'text/html',
+             'href': 'http://docs.openstack.org/'}]
+        v21['media-types'] = [{
+            'base': 'application/json',
+            'type': 'application/vnd.openstack.compute+json;version=2.1'}]
+        return {'version': v21}
+
+
+pecan.route(V21Controller, 'os-keypairs', keypairs.KeypairsController())
+
+
+class RootController:
+
+    @wsgi.expose()
+    def index(self, req):
+        return {'versions': _versions(req)}
+
+    @wsgi.expose(status=300)
+    def _default(self, req, *remainder):
+        """Any other path outside /v2.1: Nova's 300 Multiple Choices."""
+        choices = []
+        for version in _versions(req):
+            path = '/'.join(remainder)
+            choices.append({
+                'id': version['id'], 'status': version['status'],
+                'links': [{'rel': 'self', 'href': '%s/%s/%s' % (
+                    _base(req), version['id'], path)}],
+                'media-types': [{
+                    'base': 'application/json',
+                    'type': 'application/vnd.openstack.compute+json;'
+                            'version=%s' % version['id'][1:]}]})
+        return {'choices': choices}
+
+
+pecan.route(RootController, 'v2.1', V21Controller())

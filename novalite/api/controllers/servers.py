@@ -1,0 +1,617 @@
+"""``/servers``: list, detail, show, create, update, delete, actions and
+tags. Handlers are short: load the server (404 if the caller may not see
+it), authorise against the loaded server, hand over to compute.api."""
+
+from oslo_config import cfg
+from oslo_utils import strutils
+from oslo_utils import timeutils
+from pecan import rest
+
+from novalite.api import common
+from novalite.api import links
+from novalite.api.schemas import servers as schema
+from novalite.api import validation
+from novalite.api.validation import validators
+from novalite.api.views import servers as views
+from novalite.api import wsgi
+from novalite.compute import api as compute
+from novalite.compute import manager as compute_manager
+from novalite.db import api as db
+from novalite import exception
+from novalite import policy
+from novalite import states
+
+CONF = cfg.CONF
+
+POLICY = 'os_compute_api:servers:%s'
+
+# Filters anyone may use, by the microversion that allowed them.
+_USER_FILTERS = (
+    ('2.1', ('reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
+             'changes-since', 'all_tenants')),
+    ('2.5', ('ip6',)),
+    ('2.26', ('tags', 'tags-any', 'not-tags', 'not-tags-any')),
+)
+
+_PAGING_KEYS = ('limit', 'marker', 'sort_key', 'sort_dir')
+
+# Filters compared for equality; the others are regular expressions.
+_EXACT = {'project_id', 'user_id', 'image_ref', 'vm_state', 'uuid', 'host',
+          'task_state', 'locked'}
+
+# API filter name -> instances column.
+_COLUMNS = {
+    'name': 'display_name', 'display_name': 'display_name',
+    'description': 'display_description',
+    'display_description': 'display_description',
+    'image': 'image_ref', 'image_ref': 'image_ref',
+    'reservation_id': 'reservation_id', 'user_id': 'user_id',
+    'host': 'host', 'node': 'node', 'uuid': 'uuid',
+    'kernel_id': 'kernel_id', 'ramdisk_id': 'ramdisk_id',
+    'launch_index': 'launch_index', 'locked_by': 'locked_by',
+    'root_device_name': 'root_device_name',
+    'access_ip_v4': 'access_ip_v4', 'access_ip_v6': 'access_ip_v6',
+    'auto_disk_config': 'auto_disk_config', 'hostname': 'hostname',
+    'availability_zone': 'availability_zone',
+    'config_drive': 'config_drive', 'key_name': 'key_name',
+    'power_state': 'power_state', 'task_state': 'task_state',
+    'vm_state': 'vm_state', 'progress': 'progress',
+}
+
+_INVALID_FILTERS = ('block_device_mapping', 'services', 'metadata',
+                    'system_metadata', 'info_cache', 'security_groups',
+                    'pci_devices')
+
+_compute_api = compute.API()
+
+
+def _user_filters(req):
+    allowed = set()
+    for version, names in _USER_FILTERS:
+        if req.is_version(version):
+            allowed.update(names)
+    return allowed
+
+
+def _get_server(req, server_id, extras=db.ALL_EXTRAS):
+    return _compute_api.get(req.context, server_id, extras=extras)
+
+
+def _authorize(req, rule, instance):
+    policy.authorize(req.context, rule, common.policy_target(instance))
+
+
+def _parse_all_tenants(value):
+    if value == '':
+        return True
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError as e:
+        raise exception.InvalidInput(reason=str(e))
+
+
+def _parse_time(name, value):
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise exception.ValidationError(
+            detail='Invalid input for query parameters %s. Value: %s.'
+                   % (name, value))
+
+
+def _build_filters(req, action):
+    """Nova's list filter rules, turned into db filters."""
+    context = req.context
+    opts = {k: v for k, v in req.GET.items() if k not in _PAGING_KEYS}
+    statuses = req.GET.getall('status')
+    if not policy.authorize(context, POLICY % 'allow_all_filters',
+                            fatal=False):
+        allowed = _user_filters(req)
+        opts = {k: v for k, v in opts.items() if k in allowed}
+    for key in opts:
+        if key in _INVALID_FILTERS or key.startswith('_'):
+            raise exception.ValidationError(
+                detail='Invalid filter field: %s.' % key)
+
+    filters = {'exact': {}, 'regex': {}}
+    all_tenants = ('all_tenants' in opts
+                   and _parse_all_tenants(opts.pop('all_tenants')))
+    if all_tenants:
+        policy.authorize(context, POLICY % ('%s:get_all_tenants' % action),
+                         {'project_id': context.project_id,
+                          'user_id': context.user_id})
+        project = opts.pop('project_id', None) or opts.pop('tenant_id', None)
+        if project:
+            filters['project_id'] = project
+    else:
+        opts.pop('project_id', None)
+        opts.pop('tenant_id', None)
+        filters['project_id'] = context.project_id
+
+    deleted = False
+    if 'deleted' in opts:
+        deleted = opts.pop('deleted').lower() in common.TRUE_STRINGS
+    if opts.pop('soft_deleted', None):
+        filters['soft_deleted'] = True
+
+    opts.pop('status', None)
+    if 'status' in _user_filters(req) and statuses:
+        filters['status'] = []
+        for status in statuses:
+            found = states.states_from_status(status)
+            if found is None:
+                filters['match_nothing'] = True  # below 2.38: no error
+                continue
+            vm_states, _tasks = found
+            if states.DELETED in vm_states:
+                if not context.is_admin:
+                    raise exception.NotAuthorized(
+                        'Only administrators may list deleted instances')
+                deleted = True
+            filters['status'].append(found)
+
+    for key in ('changes-since', 'changes-before'):
+        if key in opts:
+            filters[key] = _parse_time(key, opts.pop(key))
+            if 'deleted' not in req.GET:
+                deleted = None  # deleted servers show up as DELETED
+    if filters.get('changes-since') and filters.get('changes-before') \
+            and filters['changes-since'] > filters['changes-before']:
+        raise exception.ValidationError(
+            detail='The value of changes-since must be less than or equal '
+                   'to changes-before.')
+    filters['deleted'] = deleted
+
+    for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
+        if key in opts:
+            filters[key] = [t for t in opts.pop(key).split(',') if t]
+
+    if 'flavor' in opts:
+        try:
+            flavor = db.flavor_get_by_flavor_id(context, opts.pop('flavor'))
+            filters['exact']['instance_type_id'] = flavor['id']
+        except exception.FlavorNotFound:
+            filters['match_nothing'] = True
+    for key in ('ip', 'ip6'):
+        if opts.pop(key, None) is not None:
+            # Servers have no fixed addresses yet, so nothing matches.
+            filters['match_nothing'] = True
+
+    for key, value in opts.items():
+        column = _COLUMNS.get(key)
+        if column is None:
+            continue  # unknown filters are ignored below 2.75
+        if column in _EXACT or column in ('power_state', 'launch_index',
+                                          'progress', 'auto_disk_config'):
+            filters['exact'][column] = _coerce(column, value)
+        else:
+            filters['regex'][column] = value
+    return filters
+
+
+def _coerce(column, value):
+    if column in ('power_state', 'launch_index', 'progress'):
+        try:
+            return int(value)
+        except ValueError:
+            return -1  # matches nothing, as a non-numeric filter in Nova
+    if column == 'auto_disk_config':
+        return strutils.bool_from_string(value)
+    return value
+
+
+def _sort_params(req):
+    keys = req.GET.getall('sort_key')
+    dirs = req.GET.getall('sort_dir')
+    if len(dirs) > len(keys) and keys:
+        raise exception.ValidationError(
+            detail='The number of sort_keys and sort_dirs must be same')
+    if dirs and not keys:
+        raise exception.ValidationError(
+            detail='The number of sort_keys and sort_dirs must be same')
+    pairs = []
+    for index, key in enumerate(keys):
+        direction = dirs[index] if index < len(dirs) else (
+            dirs[0] if dirs else 'desc')
+        if key in schema.IGNORED_SORT_KEYS:
+            continue
+        if key in ('host', 'node') and not req.context.is_admin:
+            raise exception.NotAuthorized(
+                'Only administrators can sort servers by %s' % key)
+        pairs.append((key, direction))
+    if not pairs:
+        return ['created_at'], ['desc']
+    return [k for k, _ in pairs], [d for _, d in pairs]
+
+
+def _list(req, action):
+    context = req.context
+    policy.authorize(context, POLICY % action,
+                     {'project_id': context.project_id,
+                      'user_id': context.user_id})
+    filters = _build_filters(req, action)
+    limit, marker = common.limit_and_marker(req)
+    sort_keys, sort_dirs = _sort_params(req)
+    extras = db.ALL_EXTRAS if action == 'detail' else ()
+    instances = db.instance_get_all_by_filters_sort(
+        context.elevated() if context.is_admin else context, filters,
+        limit=limit, marker=marker, sort_keys=sort_keys,
+        sort_dirs=sort_dirs, extras=extras)
+    return limit, instances
+
+
+def _list_response(req, key, views_list, instances, limit, path):
+    result = {key: views_list}
+    next_link = links.collection_next(
+        req, path, [{'id': i['uuid']} for i in instances], limit)
+    if next_link:
+        result[key + '_links'] = next_link
+    return result
+
+
+def _parse_flavor_ref(ref):
+    return str(ref).rstrip('/').rsplit('/', 1)[-1]
+
+
+def _parse_az(context, value):
+    """(zone, host) from 'az', 'az:host', 'az:host:node' or 'az::node'."""
+    if not value:
+        return CONF.default_schedule_zone, None
+    parts = value.split(':')
+    if len(parts) > 3:
+        raise exception.ValidationError(
+            detail='Unable to parse availability_zone')
+    zone = parts[0]
+    host = parts[1] if len(parts) > 1 and parts[1] else None
+    node = parts[2] if len(parts) > 2 and parts[2] else None
+    if host or node:
+        policy.authorize(context, POLICY % 'create:forced_host',
+                         {'project_id': context.project_id,
+                          'user_id': context.user_id})
+    zones = {s['availability_zone'] for s in db.service_get_all(
+        context.elevated(), binary=compute_manager.BINARY)}
+    if zone and zone not in zones:
+        raise exception.ValidationError(
+            detail='The requested availability zone is not available')
+    return zone or None, host or node
+
+
+def _check_networks(req, networks, max_count):
+    """novalite has no network service yet: only "no networks" works."""
+    for network in networks:
+        if network.get('port'):
+            if max_count > 1:
+                raise exception.ValidationError(
+                    detail='Unable to launch multiple instances with a '
+                           'single configured port ID. Please launch your '
+                           'instance one by one with different ports.')
+            raise exception.ValidationError(
+                detail='Port %s could not be found.' % network['port'])
+        if 'uuid' not in network:
+            raise exception.ValidationError(
+                detail="Bad network format: missing 'uuid'")
+        if not compute.uuidlib_like(network['uuid']):
+            raise exception.ValidationError(
+                detail='Bad networks format: network uuid is not in proper '
+                       'format (%s)' % network['uuid'])
+        if network.get('fixed_ip') and max_count > 1:
+            raise exception.ValidationError(
+                detail='max_count cannot be greater than 1 if an fixed_ip '
+                       'is specified.')
+        raise exception.ValidationError(
+            detail='Network %s could not be found.' % network['uuid'])
+
+
+class ServerActionController(rest.RestController):
+    """``POST /servers/{id}/action``: exactly one action per body."""
+
+    @wsgi.expose(status=202)
+    def post(self, req, server_id):
+        body = req.body
+        if not isinstance(body, dict) or len(body) != 1:
+            raise exception.MalformedRequestBody()
+        name = next(iter(body))
+        handler = _ACTIONS.get(name)
+        if handler is None:
+            raise exception.ValidationError(
+                detail='There is no such action: %s' % name)
+        method, action_schema = handler
+        instance = _get_server(req, server_id, extras=())
+        if action_schema is not None:
+            validators.validate(action_schema, body)
+        return method(req, instance, body[name])
+
+
+def _lock(req, instance, body):
+    _authorize(req, 'os_compute_api:os-lock-server:lock', instance)
+    _compute_api.lock(req.context, instance)
+
+
+def _unlock(req, instance, body):
+    _authorize(req, 'os_compute_api:os-lock-server:unlock', instance)
+    if not _compute_api.is_expected_locked_by(req.context, instance):
+        _authorize(req, 'os_compute_api:os-lock-server:unlock:'
+                        'unlock_override', instance)
+    _compute_api.unlock(req.context, instance)
+
+
+def _reboot(req, instance, body):
+    _authorize(req, POLICY % 'reboot', instance)
+    _compute_api.reboot(req.context, instance, body['type'].upper())
+
+
+def _start(req, instance, body):
+    _authorize(req, POLICY % 'start', instance)
+    _compute_api.start(req.context, instance)
+
+
+def _stop(req, instance, body):
+    _authorize(req, POLICY % 'stop', instance)
+    _compute_api.stop(req.context, instance)
+
+
+def _change_password(req, instance, body):
+    _authorize(req, 'os_compute_api:os-admin-password', instance)
+    _compute_api.set_admin_password(req.context, instance,
+                                    body['adminPass'])
+
+
+def _console_output(req, instance, body):
+    _authorize(req, 'os_compute_api:os-console-output', instance)
+    length = (body or {}).get('length')
+    if length is not None:
+        length = int(length)
+        if length == -1:
+            length = None
+    output = _compute_api.get_console_output(req.context, instance,
+                                             tail_length=length)
+    # Nova strips characters that are not valid in JSON/XML.
+    output = ''.join(c for c in output
+                     if c in '\t\n\r' or ord(c) >= 0x20)
+    return wsgi.response({'output': output}, status=200)
+
+
+_ACTIONS = {
+    'lock': (_lock, None),
+    'unlock': (_unlock, None),
+    'reboot': (_reboot, schema.reboot),
+    'os-start': (_start, None),
+    'os-stop': (_stop, None),
+    'changePassword': (_change_password, schema.change_password),
+    'os-getConsoleOutput': (_console_output, schema.get_console_output),
+}
+
+
+class ServerTagsController(rest.RestController):
+    """``/servers/{id}/tags[/{tag}]`` (2.26)."""
+
+    @wsgi.expose(min_version='2.26')
+    def get_all(self, req, server_id):
+        instance = _get_server(req, server_id, extras=('tags',))
+        _authorize(req, 'os_compute_api:os-server-tags:index', instance)
+        return {'tags': instance['tags']}
+
+    @wsgi.expose(status=204, min_version='2.26')
+    def get_one(self, req, server_id, tag):
+        instance = _get_server(req, server_id, extras=('tags',))
+        _authorize(req, 'os_compute_api:os-server-tags:show', instance)
+        if tag not in instance['tags']:
+            raise exception.InstanceTagNotFound(instance_id=server_id,
+                                                tag=tag)
+
+    @wsgi.expose(min_version='2.26')
+    def put(self, req, server_id, tag=None):
+        instance = _get_server(req, server_id, extras=())
+        if tag is None:
+            _authorize(req, 'os_compute_api:os-server-tags:update_all',
+                       instance)
+            validators.validate(schema.update_all_tags, req.body)
+            return {'tags': _compute_api.tag_set(req.context, instance,
+                                                 req.body['tags'])}
+        _authorize(req, 'os_compute_api:os-server-tags:update', instance)
+        try:
+            validators.validate(schema.update_all_tags['properties']['tags']
+                                ['items'], tag, is_body=False)
+        except exception.ValidationError as e:
+            raise exception.ValidationError(
+                detail="Tag '%s' is invalid. %s" % (tag, e.message))
+        added = _compute_api.tag_add(req.context, instance, tag)
+        location = '%s/v2.1/servers/%s/tags/%s' % (
+            req.application_url, server_id, tag)
+        return wsgi.response(None, status=201 if added else 204,
+                             headers={'Location': location})
+
+    @wsgi.expose(status=204, min_version='2.26')
+    def delete(self, req, server_id, tag=None):
+        instance = _get_server(req, server_id, extras=())
+        if tag is None:
+            _authorize(req, 'os_compute_api:os-server-tags:delete_all',
+                       instance)
+            _compute_api.tag_set(req.context, instance, [])
+            return
+        _authorize(req, 'os_compute_api:os-server-tags:delete', instance)
+        _compute_api.tag_delete(req.context, instance, tag)
+
+
+class ServersController(rest.RestController):
+
+    _custom_actions = {'detail': ['GET']}
+
+    action = ServerActionController()
+    tags = ServerTagsController()
+
+    @wsgi.expose()
+    @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
+    @validation.query_schema(schema.index_query_v226, '2.26')
+    def get_all(self, req):
+        limit, instances = _list(req, 'index')
+        builder = views.Builder(req)
+        return _list_response(req, 'servers',
+                              [builder.basic(i) for i in instances],
+                              instances, limit, 'servers')
+
+    @wsgi.expose()
+    @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
+    @validation.query_schema(schema.index_query_v226, '2.26')
+    def detail(self, req):
+        limit, instances = _list(req, 'detail')
+        builder = views.Builder(req)
+        return _list_response(req, 'servers', builder.detail_list(instances),
+                              instances, limit, 'servers/detail')
+
+    @wsgi.expose()
+    def get_one(self, req, server_id):
+        instance = _get_server(req, server_id)
+        _authorize(req, POLICY % 'show', instance)
+        return {'server': views.Builder(req).show(instance)}
+
+    @wsgi.expose(status=202)
+    @validation.schema(schema.create_v21, '2.1', '2.18')
+    @validation.schema(schema.create_v219, '2.19')
+    def post(self, req):
+        context = req.context
+        server = req.body['server']
+        target = {'project_id': context.project_id,
+                  'user_id': context.user_id}
+        policy.authorize(context, POLICY % 'create', target)
+
+        min_count = int(server.get('min_count', 1))
+        max_count = int(server.get('max_count', min_count))
+        if min_count > max_count:
+            raise exception.ValidationError(
+                detail='min_count must be <= max_count')
+
+        if server.get('block_device_mapping') or \
+                server.get('block_device_mapping_v2'):
+            policy.authorize(context, POLICY % 'create:attach_volume',
+                             target)
+            raise exception.ValidationError(
+                detail='Block Device Mapping is Invalid: novalite has no '
+                       'volume service.')
+        networks = server.get('networks')
+        if networks:
+            policy.authorize(context, POLICY % 'create:attach_network',
+                             target)
+            _check_networks(req, networks, max_count)
+
+        flavor_id = _parse_flavor_ref(server['flavorRef'])
+        try:
+            flavor = db.flavor_get_by_flavor_id(context, flavor_id)
+        except exception.FlavorNotFound as e:
+            raise exception.ValidationError(detail=e.message)
+        if flavor['disabled']:
+            raise exception.ValidationError(
+                detail='Flavor %s could not be found.' % flavor_id)
+
+        image_ref = server.get('imageRef')
+        if not image_ref:
+            raise exception.ValidationError(
+                detail='Missing imageRef attribute')
+        try:
+            image = db.image_get(context, image_ref)
+        except exception.ImageNotFound:
+            raise exception.ValidationError(
+                detail='Can not find requested image')
+        if image['status'] != 'active':
+            raise exception.ValidationError(
+                detail='Image %s is not active.' % image_ref)
+        if flavor['memory_mb'] < image['min_ram']:
+            raise exception.ValidationError(
+                detail="Flavor's memory is too small for requested image.")
+        if flavor['root_gb'] == 0:
+            if not policy.authorize(context, POLICY %
+                                    'create:zero_disk_flavor', target,
+                                    fatal=False):
+                raise exception.NotAuthorized(
+                    'Only volume-backed servers are allowed for flavors '
+                    'with zero disk.')
+        elif flavor['root_gb'] < image['min_disk'] or \
+                (image['size'] or 0) > flavor['root_gb'] * 1024 ** 3:
+            raise exception.ValidationError(
+                detail="Flavor's disk is too small for requested image. "
+                       'Flavor disk is %d bytes, image is %d bytes.' % (
+                           flavor['root_gb'] * 1024 ** 3,
+                           image['size'] or 0))
+
+        key_pair = None
+        if server.get('key_name'):
+            try:
+                key_pair = db.key_pair_get(context, context.user_id,
+                                           server['key_name'])
+            except exception.KeypairNotFound:
+                raise exception.ValidationError(
+                    detail='Invalid key_name provided.')
+
+        groups = []
+        for group in server.get('security_groups') or [{'name': 'default'}]:
+            if group['name'] not in groups:
+                groups.append(group['name'])
+        for name in groups:
+            if name != 'default':
+                raise exception.ValidationError(
+                    detail='Security group %s not found for project %s.'
+                           % (name, context.project_id))
+
+        zone, forced_host = _parse_az(context,
+                                      server.get('availability_zone'))
+        admin_pass = server.get('adminPass') or compute.generate_password()
+        description = (server.get('description') if req.is_version('2.19')
+                       else server['name'])
+        personality = [(f['path'], f['contents'])
+                       for f in server.get('personality') or ()]
+
+        instances, reservation_id = _compute_api.create(
+            context, flavor, image, server['name'],
+            min_count=min_count, max_count=max_count,
+            description=description, metadata=server.get('metadata', {}),
+            key_pair=key_pair, user_data=server.get('user_data'),
+            access_ip_v4=server.get('accessIPv4'),
+            access_ip_v6=server.get('accessIPv6'),
+            auto_disk_config=server.get('OS-DCF:diskConfig') == 'AUTO',
+            config_drive=common.is_true(server.get('config_drive', False)),
+            availability_zone=zone, forced_host=forced_host,
+            security_groups=groups, admin_password=admin_pass,
+            injected_files=personality)
+
+        if common.is_true(server.get('return_reservation_id', False)):
+            return wsgi.response({'reservation_id': reservation_id},
+                                 status=202)
+        instance = instances[0]
+        view = {
+            'id': instance['uuid'],
+            'links': links.resource_links(req, 'servers', instance['uuid']),
+            'OS-DCF:diskConfig': server.get('OS-DCF:diskConfig', 'MANUAL'),
+            'security_groups': [{'name': g} for g in groups],
+        }
+        if CONF.api.enable_instance_password:
+            view['adminPass'] = admin_pass
+        return wsgi.response({'server': view}, status=202,
+                             headers={'Location': view['links'][0]['href']})
+
+    @wsgi.expose()
+    @validation.schema(schema.update_v21, '2.1', '2.18')
+    @validation.schema(schema.update_v219, '2.19')
+    def put(self, req, server_id):
+        instance = _get_server(req, server_id)
+        _authorize(req, POLICY % 'update', instance)
+        body = req.body['server']
+        values = {}
+        if 'name' in body:
+            values['display_name'] = body['name']
+        if 'description' in body:
+            values['display_description'] = body['description']
+        if 'accessIPv4' in body:
+            values['access_ip_v4'] = body['accessIPv4']
+        if 'accessIPv6' in body:
+            values['access_ip_v6'] = body['accessIPv6']
+        if 'OS-DCF:diskConfig' in body:
+            values['auto_disk_config'] = body['OS-DCF:diskConfig'] == 'AUTO'
+        if values:
+            _compute_api.update(req.context, instance, values)
+        return {'server': views.Builder(req).update_view(instance)}
+
+    @wsgi.expose(status=204)
+    def delete(self, req, server_id):
+        instance = _get_server(req, server_id, extras=())
+        _authorize(req, POLICY % 'delete', instance)
+        _compute_api.delete(req.context, instance)

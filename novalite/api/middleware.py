@@ -1,0 +1,239 @@
+"""WSGI middleware of the API; composed in ``novalite.api.app``."""
+
+import json
+import logging as std_logging
+import re
+
+from oslo_context import context as oslo_context
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+import webob
+import webob.dec
+
+from novalite.api import api_version
+from novalite.api import faults
+from novalite.api import wsgi
+from novalite import context as nl_context
+from novalite import exception
+
+LOG = logging.getLogger(__name__)
+
+VERSION_HEADERS = ('OpenStack-API-Version', 'X-OpenStack-Nova-API-Version')
+_GLOBAL_REQ_ID = re.compile(r'^req-[a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}$')
+
+
+class Middleware:
+    def __init__(self, application):
+        self.application = application
+
+
+class FaultWrapper(Middleware):
+    """Last resort: every error leaves as Nova's JSON fault body.
+
+    An exception becomes a 500 ``computeFault``; a non-JSON error response
+    from below (pecan's 404/405, webob's) is rewritten into the fault shape
+    with the same status.
+    """
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            resp = req.get_response(self.application)
+        except exception.NovaliteException as e:
+            return wsgi.error_response(e)
+        except Exception:
+            LOG.exception('Unexpected API error for %s %s', req.method,
+                          req.path)
+            return faults.fault_response(
+                500, 'Unexpected API Error. Please report this to the '
+                     'novalite developers and attach the API log if '
+                     'possible.')
+        if resp.status_int >= 400 and not (
+                resp.content_type or '').startswith('application/json'):
+            message = {404: 'The resource could not be found.',
+                       405: 'The method specified is not allowed for this '
+                            'resource.'}.get(resp.status_int,
+                                             resp.status.split(' ', 1)[-1])
+            new = faults.fault_response(resp.status_int, message)
+            for name in ('Allow', 'WWW-Authenticate', 'Retry-After'):
+                if name in resp.headers:
+                    new.headers[name] = resp.headers[name]
+            return new
+        return resp
+
+
+class RequestId(Middleware):
+    """A fresh ``req-<uuid>`` per request, in both of Nova's headers.
+
+    A caller's well-formed ``X-OpenStack-Request-ID`` is kept as the global
+    request id (for logs) but is not echoed.
+    """
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        request_id = 'req-' + uuidutils.generate_uuid()
+        req.environ['openstack.request_id'] = request_id
+        inbound = req.headers.get('X-OpenStack-Request-ID')
+        if inbound and _GLOBAL_REQ_ID.match(inbound):
+            req.environ['openstack.global_request_id'] = inbound
+        resp = req.get_response(self.application)
+        resp.headers['x-openstack-request-id'] = request_id
+        resp.headers['x-compute-request-id'] = request_id
+        return resp
+
+
+class RequestLog(Middleware):
+    @webob.dec.wsgify
+    def __call__(self, req):
+        resp = req.get_response(self.application)
+        if LOG.isEnabledFor(std_logging.INFO):
+            LOG.info('%s "%s %s" status: %s len: %s microversion: %s',
+                     req.remote_addr or '-', req.method, req.path_qs,
+                     resp.status_int, resp.content_length,
+                     req.environ.get(wsgi.ENV_VERSION, '-'))
+        return resp
+
+
+class BodySizeLimit(Middleware):
+    def __init__(self, application, limit):
+        super().__init__(application)
+        self.limit = limit
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.content_length is not None and req.content_length > \
+                self.limit:
+            return faults.fault_response(413, 'Request is too large.')
+        if req.content_length is None and req.is_body_readable:
+            body = req.body_file.read(self.limit + 1)
+            if len(body) > self.limit:
+                return faults.fault_response(413, 'Request is too large.')
+            req.body = body
+        return req.get_response(self.application)
+
+
+class RejectMethodOverride(Middleware):
+    """Refuse pecan's ``?_method=`` verb override: the verb is the verb."""
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if '_method' in req.GET:
+            return faults.fault_response(
+                400, 'The _method query parameter is not supported.')
+        return req.get_response(self.application)
+
+
+class ProjectIdInURL(Middleware):
+    """Accept ``/v2.1/{project_id}/...`` as well as ``/v2.1/...``.
+
+    The project segment (hex and dashes, as Nova's route requirement) is
+    removed before routing and remembered, so that links repeat it and the
+    context check can compare it with the token's project.
+    """
+
+    _SEGMENT = re.compile(r'^/v2\.1/([0-9a-f-]+)(/.+)$')
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        match = self._SEGMENT.match(req.path_info)
+        if match:
+            req.environ[wsgi.ENV_URL_PROJECT] = match.group(1)
+            req.path_info = '/v2.1' + match.group(2)
+        return req.get_response(self.application)
+
+
+def _unauthorized():
+    resp = webob.Response(status=401, content_type='application/json',
+                          charset='UTF-8')
+    resp.body = json.dumps({'error': {
+        'code': 401, 'title': 'Unauthorized',
+        'message': 'The request you have made requires authentication.'}}
+    ).encode()
+    return resp
+
+
+class NoAuth2(Middleware):
+    """Development auth: ``X-Auth-Token: user:project`` is trusted.
+
+    User ``admin`` gets the roles admin, member, reader; anyone else
+    member and reader, unless ``X-Roles`` says otherwise. Never use this
+    where the API is reachable by untrusted clients.
+    """
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        token = req.headers.get('X-Auth-Token')
+        if not token:
+            return _unauthorized()
+        user_id, _sep, project_id = token.partition(':')
+        project_id = project_id or user_id
+        if req.headers.get('X-Roles'):
+            roles = [r.strip() for r in req.headers['X-Roles'].split(',')
+                     if r.strip()]
+        elif user_id == 'admin':
+            roles = ['admin', 'member', 'reader']
+        else:
+            roles = ['member', 'reader']
+        req.headers['X-User-Id'] = user_id
+        req.headers['X-Project-Id'] = project_id
+        req.headers['X-Roles'] = ','.join(roles)
+        req.headers['X-Identity-Status'] = 'Confirmed'
+        return req.get_response(self.application)
+
+
+class ContextFromHeaders(Middleware):
+    """Builds the RequestContext from the auth headers (keystone or
+    noauth2) and checks a project id in the URL against it."""
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed':
+            return _unauthorized()
+        values = oslo_context.RequestContext.from_environ(req.environ)
+        ctx = nl_context.RequestContext(
+            user_id=values.user_id, project_id=values.project_id,
+            roles=values.roles, auth_token=values.auth_token,
+            user_name=values.user_name, project_name=values.project_name,
+            system_scope=values.system_scope,
+            request_id=req.environ.get('openstack.request_id'),
+            global_request_id=req.environ.get(
+                'openstack.global_request_id'),
+            overwrite=False)
+        if not ctx.user_id and not ctx.project_id:
+            return _unauthorized()
+        req.environ[wsgi.ENV_CONTEXT] = ctx
+        url_project = req.environ.get(wsgi.ENV_URL_PROJECT)
+        if url_project and url_project != ctx.project_id:
+            return wsgi.error_response(exception.ProjectIdMismatch(
+                url=url_project, context=ctx.project_id))
+        return req.get_response(self.application)
+
+
+class Microversion(Middleware):
+    """Negotiates the microversion and adds Nova's version headers.
+
+    A malformed version is a 400 without version headers; an unsupported
+    one a 406 that echoes the requested version, as Nova does.
+    """
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            version = api_version.from_headers(req.headers)
+        except exception.InvalidAPIVersionString as e:
+            return wsgi.error_response(e)
+        except exception.VersionNotSupported as e:
+            resp = wsgi.error_response(e)
+            _add_version_headers(resp, e.kwargs['version'])
+            return resp
+        req.environ[wsgi.ENV_VERSION] = version
+        resp = req.get_response(self.application)
+        _add_version_headers(resp, str(version))
+        return resp
+
+
+def _add_version_headers(resp, version):
+    resp.headers['OpenStack-API-Version'] = 'compute %s' % version
+    resp.headers['X-OpenStack-Nova-API-Version'] = version
+    resp.headers.add('Vary', 'OpenStack-API-Version')
+    resp.headers.add('Vary', 'X-OpenStack-Nova-API-Version')

@@ -1,0 +1,59 @@
+from novalite.api.validation import parameter_types
+
+index_query = {
+    'type': 'object',
+    'properties': {
+        'limit': parameter_types.multi_params(
+            parameter_types.non_negative_integer),
+        'marker': parameter_types.multi_params({'type': 'string'}),
+        'is_public': parameter_types.multi_params({'type': 'string'}),
+        'minRam': parameter_types.multi_params(
+            parameter_types.non_negative_integer),
+        'minDisk': parameter_types.multi_params(
+            parameter_types.non_negative_integer),
+        'sort_key': parameter_types.multi_params({
+            'type': 'string',
+            'enum': ['created_at', 'description', 'disabled',
+                     'ephemeral_gb', 'flavorid', 'id', 'is_public',
+                     'memory_mb', 'name', 'root_gb', 'rxtx_factor', 'swap',
+                     'updated_at', 'vcpu_weight', 'vcpus']}),
+        'sort_dir': parameter_types.multi_params({
+            'type': 'string', 'enum': ['asc', 'desc']}),
+    },
+    # Unknown query parameters are ignored below 2.75, as in Nova.
+    'additionalProperties': True,
+}
+
+create = {
+    'type': 'object',
+    'properties': {
+        'flavor': {
+            'type': 'object',
+            'properties': {
+                'name': parameter_types.flavor_name,
+                'id': {'type': ['string', 'null'], 'minLength': 1,
+                       'maxLength': 255,
+                       'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
+                'ram': {'type': ['integer', 'string'],
+                        'pattern': '^[0-9]+$', 'minimum': 1},
+                'vcpus': {'type': ['integer', 'string'],
+                          'pattern': '^[0-9]+$', 'minimum': 1},
+                'disk': {'type': ['integer', 'string'],
+                         'pattern': '^[0-9]+$', 'minimum': 0},
+                'OS-FLV-EXT-DATA:ephemeral': {
+                    'type': ['integer', 'string'], 'pattern': '^[0-9]*$',
+                    'minimum': 0},
+                'swap': {'type': ['integer', 'string'],
+                         'pattern': '^[0-9]*$', 'minimum': 0},
+                'rxtx_factor': {'type': ['number', 'string'],
+                                'pattern': r'^[0-9]+(\.[0-9]+)?$',
+                                'minimum': 0, 'exclusiveMinimum': True},
+                'os-flavor-access:is_public': parameter_types.boolean,
+            },
+            'required': ['name', 'ram', 'vcpus', 'disk'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['flavor'],
+    'additionalProperties': False,
+}

@@ -1,0 +1,278 @@
+"""Request schemas of /servers, per microversion (Nova's, to 2.26)."""
+
+import copy
+
+from novalite.api.validation import parameter_types as types
+
+_networks = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'fixed_ip': {'type': 'string',
+                         'oneOf': [{'format': 'ipv4'}, {'format': 'ipv6'}]},
+            'port': {'oneOf': [{'type': 'string', 'format': 'uuid'},
+                               {'type': 'null'}]},
+            'uuid': {'type': 'string'},
+        },
+        'additionalProperties': False,
+    },
+}
+
+_bdm_v2 = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'source_type': {'type': 'string', 'enum': [
+                'volume', 'image', 'snapshot', 'blank']},
+            'destination_type': {'type': 'string',
+                                 'enum': ['local', 'volume']},
+            'uuid': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                     'pattern': '^[a-zA-Z0-9._-]*$'},
+            'boot_index': {'type': ['integer', 'string', 'null'],
+                           'pattern': '^-?[0-9]+$'},
+            'volume_size': types.positive_integer,
+            'delete_on_termination': types.boolean,
+            'device_name': {'type': 'string', 'minLength': 1,
+                            'maxLength': 255,
+                            'pattern': '^[a-zA-Z0-9._/-]*$'},
+            'guest_format': {'type': 'string', 'maxLength': 255},
+            'device_type': {'type': 'string', 'maxLength': 255},
+            'disk_bus': {'type': 'string', 'maxLength': 255},
+            'no_device': {},
+        },
+        'additionalProperties': False,
+    },
+}
+
+_bdm_legacy = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'volume_id': types.uuid, 'snapshot_id': types.uuid,
+            'volume_size': types.positive_integer,
+            'device_name': {'type': 'string', 'minLength': 1,
+                            'maxLength': 255},
+            'delete_on_termination': types.boolean,
+            'virtual_name': {'type': 'string', 'maxLength': 255},
+            'no_device': {}, 'connection_info': {'type': 'string'},
+        },
+        'additionalProperties': False,
+    },
+}
+
+_server_create_v21 = {
+    'type': 'object',
+    'properties': {
+        'name': types.name,
+        'imageRef': types.image_id_or_empty_string,
+        'flavorRef': types.flavor_ref,
+        'adminPass': {'type': 'string'},
+        'metadata': types.metadata,
+        'networks': _networks,
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'accessIPv4': types.accessIPv4,
+        'accessIPv6': types.accessIPv6,
+        'personality': {
+            'type': 'array',
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'path': {'type': 'string'},
+                    'contents': types.base64_text,
+                },
+                'additionalProperties': False,
+            },
+        },
+        'availability_zone': {'type': 'string', 'minLength': 1,
+                              'maxLength': 255, 'format': 'name'},
+        'block_device_mapping': _bdm_legacy,
+        'block_device_mapping_v2': _bdm_v2,
+        'config_drive': types.boolean,
+        'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'min_count': types.positive_integer,
+        'max_count': types.positive_integer,
+        'return_reservation_id': types.boolean,
+        'security_groups': {
+            'type': 'array',
+            'items': {
+                'type': 'object',
+                'properties': {'name': {'type': 'string', 'minLength': 1,
+                                        'maxLength': 255}},
+                'additionalProperties': False,
+            },
+        },
+        'user_data': {'type': 'string', 'format': 'base64',
+                      'maxLength': 65535},
+    },
+    'required': ['name', 'flavorRef'],
+    'additionalProperties': False,
+}
+
+_hints = {'type': 'object', 'additionalProperties': True}
+
+
+def _create(server_schema):
+    return {
+        'type': 'object',
+        'properties': {
+            'server': server_schema,
+            'os:scheduler_hints': _hints,
+            'OS-SCH-HNT:scheduler_hints': _hints,
+        },
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+create_v21 = _create(_server_create_v21)
+
+_server_create_v219 = copy.deepcopy(_server_create_v21)
+_server_create_v219['properties']['description'] = types.description
+create_v219 = _create(_server_create_v219)
+
+_server_update_v21 = {
+    'type': 'object',
+    'properties': {
+        'name': types.name,
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'accessIPv4': types.accessIPv4,
+        'accessIPv6': types.accessIPv6,
+    },
+    'additionalProperties': False,
+}
+
+update_v21 = {
+    'type': 'object',
+    'properties': {'server': _server_update_v21},
+    'required': ['server'],
+    'additionalProperties': False,
+}
+
+_server_update_v219 = copy.deepcopy(_server_update_v21)
+_server_update_v219['properties']['description'] = types.description
+update_v219 = copy.deepcopy(update_v21)
+update_v219['properties']['server'] = _server_update_v219
+
+# Sort keys Nova accepts, and the legacy ones it silently ignores (< 2.75).
+VALID_SORT_KEYS = [
+    'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone',
+    'config_drive', 'created_at', 'display_description', 'display_name',
+    'host', 'hostname', 'image_ref', 'instance_type_id', 'kernel_id',
+    'key_name', 'launch_index', 'launched_at', 'locked_by', 'node',
+    'power_state', 'progress', 'project_id', 'ramdisk_id',
+    'root_device_name', 'task_state', 'terminated_at', 'updated_at',
+    'user_id', 'uuid', 'vm_state']
+IGNORED_SORT_KEYS = [
+    'architecture', 'cell_name', 'cleaned', 'default_ephemeral_device',
+    'default_swap_device', 'deleted', 'deleted_at', 'disable_terminate',
+    'ephemeral_gb', 'ephemeral_key_uuid', 'id', 'key_data', 'launched_on',
+    'locked', 'memory_mb', 'os_type', 'reservation_id', 'root_gb',
+    'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode']
+
+_string = types.multi_params({'type': 'string'})
+
+index_query_v21 = {
+    'type': 'object',
+    'properties': {
+        'user_id': _string, 'project_id': _string, 'tenant_id': _string,
+        'launch_index': _string, 'image_ref': _string, 'image': _string,
+        'kernel_id': _string, 'ramdisk_id': _string, 'hostname': _string,
+        'key_name': _string, 'power_state': _string, 'vm_state': _string,
+        'task_state': _string, 'host': _string, 'node': _string,
+        'flavor': _string, 'reservation_id': _string,
+        'launched_at': _string, 'terminated_at': _string,
+        'availability_zone': _string, 'name': _string,
+        'display_name': _string, 'description': _string,
+        'display_description': _string, 'locked_by': _string,
+        'uuid': _string, 'root_device_name': _string,
+        'config_drive': _string, 'access_ip_v4': _string,
+        'access_ip_v6': _string, 'auto_disk_config': _string,
+        'progress': _string, 'sort_key': types.multi_params(
+            {'type': 'string',
+             'enum': VALID_SORT_KEYS + IGNORED_SORT_KEYS}),
+        'sort_dir': types.multi_params({'type': 'string',
+                                        'enum': ['asc', 'desc']}),
+        'all_tenants': _string,
+        'soft_deleted': _string,
+        'deleted': _string,
+        'status': _string,
+        'changes-since': types.multi_params({'type': 'string',
+                                             'format': 'date-time'}),
+        'ip': _string, 'ip6': _string, 'created_at': _string,
+        'limit': types.multi_params(types.non_negative_integer),
+        'marker': _string,
+    },
+    # Unknown parameters are ignored below 2.75.
+    'additionalProperties': True,
+}
+
+index_query_v226 = copy.deepcopy(index_query_v21)
+index_query_v226['properties'].update({
+    'tags': _string, 'tags-any': _string, 'not-tags': _string,
+    'not-tags-any': _string,
+})
+
+# --- actions
+
+reboot = {
+    'type': 'object',
+    'properties': {
+        'reboot': {
+            'type': 'object',
+            'properties': {'type': {'type': 'string', 'enum': [
+                'HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']}},
+            'required': ['type'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['reboot'],
+    'additionalProperties': False,
+}
+
+change_password = {
+    'type': 'object',
+    'properties': {
+        'changePassword': {
+            'type': 'object',
+            'properties': {'adminPass': {'type': 'string'}},
+            'required': ['adminPass'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['changePassword'],
+    'additionalProperties': False,
+}
+
+get_console_output = {
+    'type': 'object',
+    'properties': {
+        'os-getConsoleOutput': {
+            'type': 'object',
+            'properties': {
+                'length': {
+                    'type': ['integer', 'string', 'null'],
+                    'pattern': '^-?[0-9]+$',
+                    # NOTE: -1 means "everything", as in Nova.
+                    'minimum': -1,
+                },
+            },
+            'additionalProperties': False,
+        },
+    },
+    'required': ['os-getConsoleOutput'],
+    'additionalProperties': False,
+}
+
+# --- tags (2.26)
+
+update_all_tags = {
+    'type': 'object',
+    'properties': {
+        'tags': {'type': 'array', 'items': types.tag, 'maxItems': 50},
+    },
+    'required': ['tags'],
+    'additionalProperties': False,
+}

@@ -1,0 +1,87 @@
+"""Reusable JSON-schema fragments, with Nova's limits and formats."""
+
+import copy
+
+from novalite.api.validation import formats  # noqa: F401 (registers)
+
+
+boolean = {
+    'type': ['boolean', 'string'],
+    'enum': [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on',
+             'YES', 'Yes', 'yes',
+             False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off',
+             'NO', 'No', 'no'],
+}
+
+none = {'type': 'null'}
+
+positive_integer = {
+    'type': ['integer', 'string'],
+    'pattern': '^[0-9]*$', 'minimum': 1, 'minLength': 1,
+}
+
+non_negative_integer = {
+    'type': ['integer', 'string'],
+    'pattern': '^[0-9]*$', 'minimum': 0, 'minLength': 1,
+}
+
+# A display name: printable characters, no leading/trailing whitespace
+# (checked by the 'name' format, which gives Nova's message).
+name = {
+    'type': 'string', 'minLength': 1, 'maxLength': 255,
+    'format': 'name',
+}
+
+description = {
+    'type': ['string', 'null'], 'minLength': 0, 'maxLength': 255,
+    'format': 'printable',
+}
+
+uuid = {'type': 'string', 'format': 'uuid'}
+
+image_id = {'type': 'string', 'format': 'uuid'}
+
+image_id_or_empty_string = {
+    'oneOf': [{'type': 'string', 'format': 'uuid'},
+              {'type': 'string', 'maxLength': 0}],
+}
+
+flavor_ref = {'type': ['string', 'integer'], 'minLength': 1}
+
+metadata = {
+    'type': 'object',
+    'patternProperties': {
+        '^[a-zA-Z0-9-_:. ]{1,255}$': {'type': 'string', 'maxLength': 255},
+    },
+    'additionalProperties': False,
+}
+
+accessIPv4 = {'type': 'string', 'format': 'ipv4'}
+accessIPv6 = {'type': 'string', 'format': 'ipv6'}
+
+tag = {
+    'type': 'string', 'minLength': 1, 'maxLength': 60,
+    'pattern': '^[^,/]*$',
+}
+
+base64_text = {'type': 'string', 'format': 'base64'}
+
+keypair_name = {
+    'type': 'string', 'minLength': 1, 'maxLength': 255,
+    'pattern': r'^[_\- a-zA-Z0-9]+$',
+}
+
+flavor_name = {
+    'type': 'string', 'minLength': 1, 'maxLength': 255,
+    'format': 'name',
+}
+
+
+def multi_params(schema):
+    """A query parameter that may repeat: validated as a list."""
+    return {'type': 'array', 'items': copy.deepcopy(schema)}
+
+
+def single_param(schema):
+    """A query parameter whose last value counts."""
+    return {'type': 'array', 'items': copy.deepcopy(schema)}

@@ -1,0 +1,202 @@
+"""Server representations, per microversion and policy.
+
+``Builder`` is made once per request: it evaluates the field policies
+(once per project, not per server) and looks up host status for the whole
+page at once, so a detail list costs the same per server whatever its size.
+"""
+
+import hashlib
+
+from oslo_config import cfg
+
+from novalite.api import common
+from novalite.api import links
+from novalite.compute import manager as compute_manager
+from novalite.db import api as db
+from novalite import policy
+from novalite import servicegroup
+from novalite import states
+
+CONF = cfg.CONF
+
+ESA_POLICY = 'os_compute_api:os-extended-server-attributes'
+HOST_STATUS_POLICY = 'os_compute_api:servers:show:host_status'
+HOST_STATUS_UNKNOWN_POLICY = \
+    'os_compute_api:servers:show:host_status:unknown-only'
+
+
+def host_id(instance):
+    if not instance['host']:
+        return ''
+    return hashlib.sha224((instance['project_id'] + instance['host'])
+                          .encode('utf-8')).hexdigest()
+
+
+class Builder:
+
+    def __init__(self, req):
+        self.req = req
+        self.context = req.context
+        self._policy_cache = {}
+        self._services = None
+
+    # ------------------------------------------------------------ helpers
+
+    def _can(self, rule, instance):
+        key = (rule, instance['project_id'], instance['user_id'])
+        if key not in self._policy_cache:
+            self._policy_cache[key] = policy.authorize(
+                self.context, rule, common.policy_target(instance),
+                fatal=False)
+        return self._policy_cache[key]
+
+    def _load_services(self, instances):
+        hosts = {i['host'] for i in instances if i['host']}
+        services = db.service_get_all(self.context.elevated(),
+                                      binary=compute_manager.BINARY,
+                                      hosts=hosts) if hosts else []
+        self._services = {s['host']: s for s in services}
+
+    def _host_status(self, instance):
+        if not instance['host']:
+            return ''
+        if self._services is None:
+            self._load_services([instance])
+        return servicegroup.host_status(self._services.get(
+            instance['host']))
+
+    # ------------------------------------------------------------- pieces
+
+    def basic(self, instance):
+        return {'id': instance['uuid'], 'name': instance['display_name'],
+                'links': links.resource_links(self.req, 'servers',
+                                              instance['uuid'])}
+
+    def _status(self, instance):
+        return states.status(instance['vm_state'], instance['task_state'],
+                             deleted=bool(instance['deleted']))
+
+    def _image(self, instance):
+        if not instance['image_ref']:
+            return ''
+        return {'id': instance['image_ref'],
+                'links': links.bookmark_link(self.req, 'images',
+                                             instance['image_ref'])}
+
+    def _flavor(self, instance):
+        return {'id': instance['flavorid'],
+                'links': links.bookmark_link(self.req, 'flavors',
+                                             instance['flavorid'])}
+
+    def _addresses(self, instance):
+        # novalite has no networking yet: servers have no addresses, and
+        # those in [api] hide_server_address_states never show any.
+        if instance['vm_state'] in CONF.api.hide_server_address_states:
+            return {}
+        return {}
+
+    def _fault(self, instance, status):
+        fault = instance.get('fault')
+        if not fault or status not in ('ERROR', 'DELETED'):
+            return None
+        view = {'code': fault['code'], 'message': fault['message'],
+                'created': common.isotime(fault['created_at'])}
+        if fault['details'] and (self.context.is_admin
+                                 or fault['code'] != 500):
+            view['details'] = fault['details']
+        return view
+
+    def _core(self, instance):
+        """Fields shared by show/detail and the update response."""
+        status = self._status(instance)
+        view = {
+            'id': instance['uuid'],
+            'name': instance['display_name'],
+            'status': status,
+            'tenant_id': instance['project_id'],
+            'user_id': instance['user_id'],
+            'metadata': dict(instance.get('metadata') or {}),
+            'hostId': host_id(instance),
+            'image': self._image(instance),
+            'flavor': self._flavor(instance),
+            'created': common.isotime(instance['created_at']),
+            'updated': common.isotime(instance['updated_at']
+                                      or instance['created_at']),
+            'addresses': self._addresses(instance),
+            'accessIPv4': instance['access_ip_v4'] or '',
+            'accessIPv6': instance['access_ip_v6'] or '',
+            'links': links.resource_links(self.req, 'servers',
+                                          instance['uuid']),
+            'OS-DCF:diskConfig': ('AUTO' if instance['auto_disk_config']
+                                  else 'MANUAL'),
+        }
+        if status in states.PROGRESS_STATUSES:
+            view['progress'] = instance['progress'] or 0
+        fault = self._fault(instance, status)
+        if fault:
+            view['fault'] = fault
+        req = self.req
+        if req.is_version('2.9'):
+            view['locked'] = bool(instance['locked'])
+        if req.is_version('2.19'):
+            view['description'] = instance['display_description']
+        if req.is_version('2.26'):
+            view['tags'] = list(instance.get('tags') or [])
+        return view
+
+    def show(self, instance):
+        """The full representation (GET one, each detail item)."""
+        view = self._core(instance)
+        view.update({
+            'OS-EXT-AZ:availability_zone':
+                instance['availability_zone'] or '',
+            'config_drive': instance['config_drive'] or '',
+            'key_name': instance['key_name'],
+            'OS-SRV-USG:launched_at': common.usage_time(
+                instance['launched_at']),
+            'OS-SRV-USG:terminated_at': common.usage_time(
+                instance['terminated_at']),
+            'OS-EXT-STS:task_state': instance['task_state'],
+            'OS-EXT-STS:vm_state': instance['vm_state'],
+            'OS-EXT-STS:power_state': instance['power_state'],
+            'os-extended-volumes:volumes_attached': [],
+        })
+        groups = instance.get('security_groups') or []
+        if groups:
+            view['security_groups'] = [{'name': g} for g in groups]
+        if self._can(ESA_POLICY, instance):
+            view['OS-EXT-SRV-ATTR:host'] = instance['host']
+            view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = instance['node']
+            view['OS-EXT-SRV-ATTR:instance_name'] = \
+                'instance-%08x' % instance['id']
+            if self.req.is_version('2.3'):
+                view.update({
+                    'OS-EXT-SRV-ATTR:hostname': instance['hostname'],
+                    'OS-EXT-SRV-ATTR:kernel_id': instance['kernel_id'] or '',
+                    'OS-EXT-SRV-ATTR:launch_index':
+                        instance['launch_index'],
+                    'OS-EXT-SRV-ATTR:ramdisk_id':
+                        instance['ramdisk_id'] or '',
+                    'OS-EXT-SRV-ATTR:reservation_id':
+                        instance['reservation_id'],
+                    'OS-EXT-SRV-ATTR:root_device_name':
+                        instance['root_device_name'],
+                    'OS-EXT-SRV-ATTR:user_data': instance['user_data'],
+                })
+        if self.req.is_version('2.16'):
+            if self._can(HOST_STATUS_POLICY, instance):
+                view['host_status'] = self._host_status(instance)
+            elif self._can(HOST_STATUS_UNKNOWN_POLICY, instance):
+                status = self._host_status(instance)
+                if status == 'UNKNOWN':
+                    view['host_status'] = status
+        return view
+
+    def update_view(self, instance):
+        """The reduced representation PUT returns below 2.75."""
+        return self._core(instance)
+
+    def detail_list(self, instances):
+        if self.req.is_version('2.16'):
+            self._load_services(instances)
+        return [self.show(i) for i in instances]

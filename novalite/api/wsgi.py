@@ -1,0 +1,161 @@
+"""The one ``expose`` decorator every API handler uses.
+
+It gives the handler a ``Request`` (context, microversion, parsed body and
+query) instead of pecan's merged keyword arguments, checks the handler's
+microversion range, validates body and query against the schema for the
+request's version, and renders the result (a dict, or None for an empty
+body) as JSON, or a NovaliteException as Nova's fault body.
+"""
+
+import functools
+import inspect
+import json
+
+import pecan
+import webob
+
+from novalite.api import api_version
+from novalite.api import faults
+from novalite.api import validation
+from novalite.api.validation import validators
+from novalite import exception
+
+_JSON_TYPES = ('application/json', 'application/vnd.openstack.compute+json')
+
+_UNSET = object()
+
+ENV_CONTEXT = 'novalite.context'
+ENV_VERSION = 'novalite.api_version'
+ENV_URL_PROJECT = 'novalite.url_project_id'
+
+
+class Request:
+    """What a handler needs of the HTTP request."""
+
+    def __init__(self, webob_request):
+        self._req = webob_request
+        self._body = _UNSET
+
+    @property
+    def environ(self):
+        return self._req.environ
+
+    @property
+    def context(self):
+        return self._req.environ[ENV_CONTEXT]
+
+    @property
+    def api_version(self):
+        return self._req.environ.get(ENV_VERSION, api_version.MIN)
+
+    def is_version(self, min_version=None, max_version=None):
+        return self.api_version.matches(min_version, max_version)
+
+    @property
+    def GET(self):
+        return self._req.GET
+
+    def query_lists(self):
+        """The query string as {name: [values]} (for schemas)."""
+        params = {}
+        for key, value in self._req.GET.items():
+            params.setdefault(key, []).append(value)
+        return params
+
+    @property
+    def body(self):
+        """The JSON body; MalformedRequestBody if it is not JSON."""
+        if self._body is _UNSET:
+            raw = self._req.body
+            content_type = self._req.content_type
+            if content_type and content_type not in _JSON_TYPES + (
+                    'text/plain',):
+                raise _UnsupportedMediaType()
+            if not raw:
+                self._body = None
+                return None
+            try:
+                self._body = json.loads(raw.decode('utf-8'))
+            except (ValueError, UnicodeDecodeError):
+                raise exception.MalformedRequestBody()
+        return self._body
+
+    @property
+    def url_project_id(self):
+        return self._req.environ.get(ENV_URL_PROJECT)
+
+    @property
+    def application_url(self):
+        from novalite.api import links
+        return links.base_url(self._req)
+
+
+class _UnsupportedMediaType(exception.NovaliteException):
+    msg_fmt = 'Unsupported Content-Type'
+    code = 415
+
+
+def _json_response(result, status):
+    if result is None or status == 204:
+        response = webob.Response(status=status, content_type=_JSON_TYPES[0],
+                                  charset=None)
+        response.body = b''
+        return response
+    return webob.Response(status=status, content_type=_JSON_TYPES[0],
+                          charset=None,
+                          body=json.dumps(result).encode('utf-8'))
+
+
+def error_response(error):
+    return faults.fault_response(error.code, error.message,
+                                 headers=error.headers)
+
+
+def expose(status=200, min_version=None, max_version=None):
+    """Expose ``func(self, req, *path_args)`` as a pecan handler."""
+
+    def decorator(func):
+        validation.check_no_gaps(func)
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def handler(self, *args, **_pecan_kwargs):
+            # NOTE: pecan's keyword arguments (query and JSON body keys
+            # merged together) are ignored on purpose: the query and the
+            # body are read from the request and validated as a whole.
+            req = Request(pecan.request)
+            try:
+                try:
+                    signature.bind(self, req, *args)
+                except TypeError:
+                    raise exception.ResourceNotFound()
+                if not req.api_version.matches(min_version, max_version):
+                    raise exception.ResourceNotFound()
+                query_schema = validation.query_schema_for(
+                    func, req.api_version)
+                if query_schema is not None:
+                    validators.validate(query_schema, req.query_lists(),
+                                        is_body=False)
+                body_schema = validation.body_schema_for(func,
+                                                         req.api_version)
+                if body_schema is not None:
+                    validators.validate(body_schema, req.body)
+                result = func(self, req, *args)
+            except exception.NovaliteException as e:
+                return error_response(e)
+            if isinstance(result, webob.Response):
+                return result
+            return _json_response(result, status)
+
+        handler._novalite_status = status
+        return pecan.expose()(handler)
+
+    return decorator
+
+
+def response(body, status=200, headers=None):
+    """A response with extra headers (e.g. Location on create)."""
+    resp = _json_response(body, status)
+    for name, value in (headers or {}).items():
+        resp.headers[name] = value
+    return resp

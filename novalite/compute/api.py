@@ -1,0 +1,353 @@
+"""What the API does with servers, between the controllers and the agent.
+
+Controllers validate and authorise; this module checks state (through
+``novalite.states``), writes the database with compare-and-swap updates,
+and casts to the compute agent of the server's host.
+"""
+
+import re
+import secrets
+import string
+import uuid as uuidlib
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from novalite.compute import manager as compute_manager
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import scheduler
+from novalite.db import api as db
+from novalite import exception
+from novalite import quota
+from novalite import servicegroup
+from novalite import states
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+MAX_TAGS = 50
+
+_PASSWORD_GROUPS = ('23456789', 'ABCDEFGHJKLMNPQRSTUVWXYZ',
+                    'abcdefghijkmnopqrstuvwxyz')
+
+
+def generate_password(length=None):
+    """A password with a character from each of Nova's groups."""
+    length = CONF.password_length if length is None else length
+    chars = [secrets.choice(group) for group in _PASSWORD_GROUPS][:length]
+    alphabet = ''.join(_PASSWORD_GROUPS)
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return ''.join(chars)
+
+
+def generate_reservation_id():
+    alphabet = string.digits + string.ascii_lowercase
+    return 'r-' + ''.join(secrets.choice(alphabet) for _ in range(8))
+
+
+def sanitize_hostname(name, default='Server'):
+    """Nova's rule for the guest hostname derived from the display name."""
+    hostname = name.encode('latin-1', 'ignore').decode('latin-1')
+    hostname = re.sub(r'[ _.]', '-', hostname)
+    hostname = re.sub(r'[^\w.-]+', '', hostname)
+    hostname = hostname.lower().strip('.-')
+    hostname = hostname[:63].strip('.-')
+    return hostname or default
+
+
+def service_for_host(context, host):
+    if host is None:
+        return None
+    services = db.service_get_all(context, binary=compute_manager.BINARY,
+                                  hosts=[host])
+    return services[0] if services else None
+
+
+class API:
+
+    def __init__(self):
+        self._rpcapi = None
+
+    @property
+    def rpcapi(self):
+        # NOTE: built lazily so that importing the API (e.g. for docs or
+        # policy generation) needs no messaging transport.
+        if self._rpcapi is None:
+            self._rpcapi = compute_rpcapi.ComputeAPI()
+        return self._rpcapi
+
+    # ---------------------------------------------------------------- read
+
+    def get(self, context, instance_uuid, extras=db.ALL_EXTRAS):
+        """A live server the caller may see, else InstanceNotFound."""
+        if not uuidlib_like(instance_uuid):
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return db.instance_get_by_uuid(context, instance_uuid,
+                                       project_only=True, extras=extras)
+
+    def get_all(self, context, filters, limit=None, marker=None,
+                sort_keys=None, sort_dirs=None):
+        return db.instance_get_all_by_filters_sort(
+            context, filters, limit=limit, marker=marker,
+            sort_keys=sort_keys, sort_dirs=sort_dirs)
+
+    # -------------------------------------------------------------- create
+
+    def create(self, context, flavor, image, name, min_count=1,
+               max_count=1, description=None, metadata=None, key_pair=None,
+               user_data=None, access_ip_v4=None, access_ip_v6=None,
+               auto_disk_config=False, config_drive=False,
+               availability_zone=None, forced_host=None,
+               security_groups=None, admin_password=None,
+               injected_files=None, requested_networks=None, tags=None):
+        """Create servers and cast their builds; returns (servers,
+        reservation_id). ``admin_password`` is sent to the agent only."""
+        quota.check_metadata(metadata)
+        quota.check_injected_files(injected_files or [])
+        project_id = context.project_id
+        count = quota.check_instances(context, project_id, flavor,
+                                      min_count, max_count)
+        reservation_id = generate_reservation_id()
+        try:
+            hosts = scheduler.select_hosts(
+                context.elevated(), flavor, count,
+                availability_zone=availability_zone, force_host=forced_host)
+            no_host = None
+        except exception.NoValidHost as e:
+            hosts, no_host = [None] * count, e
+        az_of = {}
+        if no_host is None:
+            for service in db.service_get_all(
+                    context.elevated(), binary=compute_manager.BINARY,
+                    hosts=set(hosts)):
+                az_of[service['host']] = service['availability_zone']
+        instances = []
+        try:
+            for index, host in enumerate(hosts):
+                display_name = name if count == 1 else '%s-%d' % (
+                    name, index + 1)
+                values = {
+                    'uuid': str(uuidlib.uuid4()),
+                    'project_id': project_id,
+                    'user_id': context.user_id,
+                    'display_name': display_name,
+                    'display_description': description,
+                    'hostname': sanitize_hostname(display_name),
+                    'reservation_id': reservation_id,
+                    'launch_index': index,
+                    'image_ref': image['id'],
+                    'instance_type_id': flavor['id'],
+                    'flavorid': flavor['flavorid'],
+                    'flavor_name': flavor['name'],
+                    'vcpus': flavor['vcpus'],
+                    'memory_mb': flavor['memory_mb'],
+                    'root_gb': flavor['root_gb'],
+                    'ephemeral_gb': flavor['ephemeral_gb'],
+                    'swap': flavor['swap'],
+                    'key_name': key_pair['name'] if key_pair else None,
+                    'key_data': key_pair['public_key'] if key_pair else None,
+                    'user_data': user_data,
+                    'config_drive': 'True' if config_drive else '',
+                    'access_ip_v4': access_ip_v4,
+                    'access_ip_v6': access_ip_v6,
+                    'auto_disk_config': bool(auto_disk_config),
+                    'availability_zone': (az_of.get(host)
+                                          or availability_zone),
+                    'security_groups': security_groups or ['default'],
+                    'vm_state': states.BUILDING,
+                    'task_state': states.SCHEDULING,
+                    'power_state': states.NOSTATE,
+                    'host': host,
+                    'node': host,
+                    'progress': 0,
+                }
+                if values['hostname'] == 'Server':
+                    values['hostname'] = 'Server-%s' % values['uuid']
+                instances.append(db.instance_create(
+                    context, values, metadata=metadata, tags=tags))
+            # NOTE: the recheck runs after the rows exist, so that two
+            # racing requests cannot both pass on the same free room.
+            quota.check_instances(context, project_id, flavor, min_count,
+                                  max_count, recheck=True)
+        except Exception:
+            for instance in instances:
+                db.instance_hard_delete(context, instance['uuid'])
+            raise
+        if no_host is not None:
+            for instance in instances:
+                self._fail_build(context, instance, no_host)
+            return instances, reservation_id
+        files = [[path, contents] for path, contents in
+                 (injected_files or ())]
+        for instance in instances:
+            try:
+                self.rpcapi.build_and_run_instance(
+                    context, instance['host'], instance['uuid'],
+                    admin_password=admin_password, injected_files=files,
+                    requested_networks=requested_networks)
+            except messaging.MessagingException as e:
+                LOG.error('Could not cast the build of %s: %s',
+                          instance['uuid'], e)
+                self._fail_build(context, instance, e)
+        return instances, reservation_id
+
+    @staticmethod
+    def _fail_build(context, instance, error):
+        compute_manager.record_fault(context, instance['uuid'], error)
+        updated = db.instance_update(
+            context, instance['uuid'],
+            {'vm_state': states.ERROR, 'task_state': None},
+            expected_task_state=states.SCHEDULING)
+        instance.update(updated)
+
+    # -------------------------------------------------------------- update
+
+    def update(self, context, instance, values):
+        """No state check and no lock check, as in Nova."""
+        updated = db.instance_update(context, instance['uuid'], values)
+        instance.update(updated)
+        return instance
+
+    # -------------------------------------------------------------- delete
+
+    @staticmethod
+    def check_lock(context, instance):
+        if instance['locked'] and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
+
+    def delete(self, context, instance):
+        self.check_lock(context, instance)
+        uuid = instance['uuid']
+        service = service_for_host(context.elevated(), instance['host'])
+        host_up = service is not None and servicegroup.is_up(service)
+        if instance['task_state'] == states.DELETING and host_up:
+            return  # already on its way; a repeat delete is a no-op
+        try:
+            db.instance_update(context, uuid,
+                               {'task_state': states.DELETING,
+                                'progress': 0},
+                               expected_task_state=instance['task_state'])
+        except exception.UnexpectedDeletingTaskStateError:
+            if host_up:
+                return
+        except exception.UnexpectedTaskStateError:
+            # Another operation moved the task on; delete wins anyway.
+            db.instance_update(context, uuid,
+                               {'task_state': states.DELETING,
+                                'progress': 0})
+        if not host_up:
+            # Never scheduled, or its agent is down: delete locally. The
+            # agent destroys orphaned guests when it comes back.
+            db.instance_destroy(context, uuid)
+            return
+        self.rpcapi.terminate_instance(context, instance['host'], uuid)
+
+    # ------------------------------------------------------------- locking
+
+    @staticmethod
+    def is_expected_locked_by(context, instance):
+        expected = ('owner' if instance['project_id'] == context.project_id
+                    else 'admin')
+        return instance['locked_by'] == expected
+
+    def lock(self, context, instance, reason=None):
+        is_owner = instance['project_id'] == context.project_id
+        if instance['locked'] and is_owner:
+            return
+        db.instance_update(context, instance['uuid'],
+                           {'locked': True,
+                            'locked_by': 'owner' if is_owner else 'admin',
+                            'locked_reason': reason})
+
+    def unlock(self, context, instance):
+        db.instance_update(context, instance['uuid'],
+                           {'locked': False, 'locked_by': None,
+                            'locked_reason': None})
+
+    # ------------------------------------------------------------- actions
+
+    def _start_task(self, context, instance, action, extra=None):
+        """Check lock and state, then CAS the task in; returns the server."""
+        self.check_lock(context, instance)
+        transition = states.check_transition(action, instance)
+        if action in ('start', 'stop') and (
+                instance['launched_at'] is None or not instance['host']):
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=instance['uuid'],
+                attr='vm_state', state=instance['vm_state'])
+        values = {'task_state': transition.new_task_state}
+        values.update(extra or {})
+        try:
+            return db.instance_update(
+                context, instance['uuid'], values,
+                expected_task_state=list(transition.task_states),
+                expected_vm_state=list(transition.vm_states))
+        except exception.UnexpectedTaskStateError as e:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=instance['uuid'],
+                attr='task_state', state=e.kwargs.get('actual'))
+
+    def reboot(self, context, instance, reboot_type):
+        action = 'reboot_hard' if reboot_type == 'HARD' else 'reboot_soft'
+        self._start_task(context, instance, action)
+        self.rpcapi.reboot_instance(context, instance['host'],
+                                    instance['uuid'], reboot_type)
+
+    def start(self, context, instance):
+        self._start_task(context, instance, 'start')
+        self.rpcapi.start_instance(context, instance['host'],
+                                   instance['uuid'])
+
+    def stop(self, context, instance):
+        self._start_task(context, instance, 'stop', {'progress': 0})
+        self.rpcapi.stop_instance(context, instance['host'],
+                                  instance['uuid'])
+
+    def set_admin_password(self, context, instance, new_pass):
+        self._start_task(context, instance, 'change_password')
+        try:
+            self.rpcapi.set_admin_password(context, instance['host'],
+                                           instance['uuid'], new_pass)
+        except messaging.MessagingTimeout:
+            db.instance_update(context, instance['uuid'],
+                               {'task_state': None},
+                               expected_task_state=states.UPDATING_PASSWORD)
+            raise exception.InstancePasswordSetFailed(
+                instance=instance['uuid'],
+                reason='the compute agent did not answer')
+
+    def get_console_output(self, context, instance, tail_length=None):
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        try:
+            return self.rpcapi.get_console_output(
+                context, instance['host'], instance['uuid'], tail_length)
+        except exception.InstanceNotFound:
+            raise exception.ConsoleNotAvailable()
+        except messaging.MessagingTimeout:
+            raise exception.ServiceUnavailable()
+
+    # ---------------------------------------------------------------- tags
+
+    def tag_list(self, context, instance):
+        return db.instance_tag_list(context, instance['uuid'])
+
+    def tag_set(self, context, instance, tags):
+        return db.instance_tag_set(context, instance['uuid'], tags)
+
+    def tag_add(self, context, instance, tag):
+        return db.instance_tag_add(context, instance['uuid'], tag, MAX_TAGS)
+
+    def tag_delete(self, context, instance, tag):
+        db.instance_tag_delete(context, instance['uuid'], tag)
+
+
+_UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
+                      r'[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
+
+
+def uuidlib_like(value):
+    return bool(_UUID_RE.match(value or ''))
+

@@ -1,0 +1,361 @@
+"""The compute agent's manager: RPC endpoint on one hypervisor host.
+
+It is the only code on the host that writes the database, always through
+``novalite.db.api`` with the compare-and-swap helpers, and the only code
+that calls the virt driver. Every operation ends in a settled state: the
+expected result, or ERROR with a fault recorded (never a server stuck in a
+task).
+"""
+
+import base64
+import functools
+import threading
+import traceback
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from novalite import context as nl_context
+from novalite.db import api as db
+from novalite import exception
+from novalite import states
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+BINARY = 'novalite-compute'
+
+
+def record_fault(context, instance_uuid, error, host=None):
+    """Store a fault for the server, as Nova's instance_faults rows."""
+    code = getattr(error, 'code', 500)
+    if not isinstance(code, int):
+        code = 500
+    message = getattr(error, 'message', None) or str(error) \
+        or error.__class__.__name__
+    details = ''.join(traceback.format_exception(error))
+    db.instance_fault_create(context, instance_uuid, code, message,
+                             details=details, host=host)
+
+
+class _InstanceLocks:
+    """One lock per server: operations on a server run one at a time."""
+
+    def __init__(self):
+        self._locks = {}
+        self._guard = threading.Lock()
+
+    def get(self, uuid):
+        with self._guard:
+            return self._locks.setdefault(uuid, threading.Lock())
+
+    def discard(self, uuid):
+        with self._guard:
+            self._locks.pop(uuid, None)
+
+
+def _synchronized(method):
+    @functools.wraps(method)
+    def wrapper(self, context, instance_uuid, *args, **kwargs):
+        with self._instance_locks.get(instance_uuid):
+            return method(self, context, instance_uuid, *args, **kwargs)
+    return wrapper
+
+
+class ComputeManager:
+
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, driver, host=None):
+        self.host = host or CONF.host
+        self.driver = driver
+        self._instance_locks = _InstanceLocks()
+        self._admin = nl_context.get_admin_context()
+
+    # ------------------------------------------------------------ start-up
+
+    def init_host(self):
+        """Connect to the hypervisor, register, and settle leftovers.
+
+        NOTE: the heartbeat is written before reconciling so that servers
+        deleted while the agent was down are not "locally deleted" again by
+        the API while this runs.
+        """
+        self.driver.init_host(self.host)
+        self.report_state()
+        self._reconcile()
+
+    def _reconcile(self):
+        ctxt = self._admin
+        known = {}
+        for instance in db.instance_get_all_by_host(ctxt, self.host,
+                                                    extras=('metadata',)):
+            known[instance['uuid']] = instance
+            try:
+                self._init_instance(ctxt, instance)
+            except Exception:
+                LOG.exception('Could not settle server %s at start-up',
+                              instance['uuid'])
+        # Guests whose servers are gone (deleted while we were down).
+        for uuid in self.driver.list_instance_uuids():
+            if uuid not in known:
+                LOG.info('Destroying guest %s: its server is deleted', uuid)
+                try:
+                    self.driver.destroy({'uuid': uuid})
+                except Exception:
+                    LOG.exception('Could not destroy orphan guest %s', uuid)
+
+    def _init_instance(self, ctxt, instance):
+        uuid = instance['uuid']
+        task = instance['task_state']
+        if task == states.DELETING:
+            self.terminate_instance(ctxt, uuid)
+        elif instance['vm_state'] == states.BUILDING:
+            self._set_error(ctxt, instance, exception.NovaliteException(
+                'The compute agent restarted while the server was being '
+                'built.'), expected_task_state=task)
+        elif task in (states.POWERING_OFF,):
+            self._finish_stop(ctxt, instance)
+        elif task in (states.POWERING_ON,):
+            self._finish_start(ctxt, instance)
+        elif task is not None:
+            db.instance_update(ctxt, uuid, {'task_state': None},
+                               expected_task_state=task)
+
+    # ----------------------------------------------------------- periodic
+
+    def report_state(self):
+        """Heartbeat: mark this agent alive and report its capacity."""
+        resources = self.driver.get_available_resource()
+        db.service_report(self._admin, self.host, BINARY, 'compute',
+                          capacity=resources,
+                          availability_zone=CONF.default_availability_zone,
+                          hypervisor_hostname=resources.get(
+                              'hypervisor_hostname'))
+
+    def sync_power_states(self):
+        """Make the database agree with the hypervisor for settled servers.
+
+        A server the database thinks is running but the hypervisor has
+        stopped (or lost) becomes SHUTOFF; one it thinks is stopped but is
+        running is powered off, as Nova does.
+        """
+        ctxt = self._admin
+        for instance in db.instance_get_all_by_host(ctxt, self.host):
+            if instance['task_state'] is not None:
+                continue
+            with self._instance_locks.get(instance['uuid']):
+                try:
+                    self._sync_one(ctxt, instance)
+                except exception.UnexpectedTaskStateError:
+                    pass  # an operation started meanwhile; it decides
+                except exception.InstanceNotFound:
+                    pass
+                except Exception:
+                    LOG.exception('Power sync of %s failed',
+                                  instance['uuid'])
+
+    def _sync_one(self, ctxt, instance):
+        try:
+            power = self.driver.get_info(instance).state
+        except exception.InstanceNotFound:
+            power = states.NOSTATE
+        values = {}
+        if power != instance['power_state']:
+            values['power_state'] = power
+        vm_state = instance['vm_state']
+        if vm_state == states.ACTIVE and power in (states.SHUTDOWN,
+                                                   states.NOSTATE,
+                                                   states.CRASHED):
+            values['vm_state'] = states.STOPPED
+        elif vm_state == states.STOPPED and power == states.RUNNING:
+            self.driver.power_off(instance)
+            values['power_state'] = states.SHUTDOWN
+        if values:
+            LOG.info('Power sync: server %s now %s', instance['uuid'],
+                     values)
+            db.instance_update(ctxt, instance['uuid'], values,
+                               expected_task_state=None)
+
+    # ------------------------------------------------------------ helpers
+
+    def _set_error(self, ctxt, instance, error, expected_task_state=None):
+        """Put a server in ERROR with a fault; never leave it in a task."""
+        LOG.error('Server %s failed: %s', instance['uuid'], error)
+        try:
+            record_fault(ctxt, instance['uuid'], error, host=self.host)
+            db.instance_update(ctxt, instance['uuid'],
+                               {'vm_state': states.ERROR,
+                                'task_state': None},
+                               expected_task_state=expected_task_state)
+        except exception.UnexpectedDeletingTaskStateError:
+            pass  # a delete took over; it will finish the server
+        except exception.InstanceNotFound:
+            pass
+
+    def _load(self, ctxt, instance_uuid):
+        instance = db.instance_get_by_uuid(
+            ctxt, instance_uuid, project_only=False,
+            extras=('metadata',))
+        instance['name'] = 'instance-%08x' % instance['id']
+        return instance
+
+    # ---------------------------------------------------------------- RPC
+
+    @_synchronized
+    def build_and_run_instance(self, context, instance_uuid,
+                               admin_password=None, injected_files=None,
+                               requested_networks=None):
+        ctxt = self._admin
+        try:
+            instance = self._load(ctxt, instance_uuid)
+            db.instance_update(ctxt, instance_uuid,
+                               {'task_state': states.SPAWNING},
+                               expected_task_state=states.SCHEDULING,
+                               expected_vm_state=states.BUILDING)
+        except (exception.InstanceNotFound,
+                exception.UnexpectedTaskStateError,
+                exception.InstanceInvalidState):
+            LOG.info('Server %s was deleted before it was built',
+                     instance_uuid)
+            return
+        files = [(path, base64.b64decode(contents))
+                 for path, contents in (injected_files or ())]
+        try:
+            image = db.image_get(ctxt, instance['image_ref'])
+            self.driver.spawn(instance, image, admin_password, files,
+                              network_info=None)
+        except Exception as e:
+            with _ignore_errors():
+                self.driver.destroy(instance)
+            self._set_error(ctxt, instance, e,
+                            expected_task_state=states.SPAWNING)
+            return
+        vm_state, power = states.RESULTS['build']
+        try:
+            db.instance_update(ctxt, instance_uuid,
+                               {'vm_state': vm_state, 'power_state': power,
+                                'task_state': None, 'progress': 100,
+                                'launched_at': db.utcnow()},
+                               expected_task_state=states.SPAWNING)
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            # Deleted while spawning: the terminate cast queued behind us
+            # finishes it; make sure no guest outlives the server.
+            LOG.info('Server %s was deleted while spawning', instance_uuid)
+
+    @_synchronized
+    def terminate_instance(self, context, instance_uuid):
+        ctxt = self._admin
+        try:
+            instance = self._load(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        try:
+            self.driver.destroy(instance)
+        except Exception as e:
+            self._set_error(ctxt, instance, e,
+                            expected_task_state=states.DELETING)
+            return
+        try:
+            db.instance_destroy(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            pass
+        self._instance_locks.discard(instance_uuid)
+
+    def _run_action(self, ctxt, instance_uuid, action, expected_task,
+                    operation):
+        """Run ``operation(instance)`` and settle the server.
+
+        Success: the vm/power state of ``states.RESULTS[action]``, task
+        None. Failure: ERROR with a fault.
+        """
+        try:
+            instance = self._load(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        if instance['task_state'] != expected_task:
+            LOG.info('Skipping %s of %s: task is now %s', action,
+                     instance_uuid, instance['task_state'])
+            return
+        try:
+            operation(instance)
+        except Exception as e:
+            self._set_error(ctxt, instance, e,
+                            expected_task_state=expected_task)
+            return
+        vm_state, power = states.RESULTS[action]
+        values = {'vm_state': vm_state, 'task_state': None}
+        if power is not None:
+            values['power_state'] = power
+        try:
+            db.instance_update(ctxt, instance_uuid, values,
+                               expected_task_state=expected_task)
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            pass
+
+    @_synchronized
+    def reboot_instance(self, context, instance_uuid, reboot_type):
+        action = 'reboot_hard' if reboot_type == 'HARD' else 'reboot_soft'
+        self._run_action(
+            self._admin, instance_uuid, action,
+            states.TRANSITIONS[action].new_task_state,
+            lambda inst: self.driver.reboot(inst, reboot_type))
+
+    @_synchronized
+    def start_instance(self, context, instance_uuid):
+        self._run_action(self._admin, instance_uuid, 'start',
+                         states.POWERING_ON, self.driver.power_on)
+
+    @_synchronized
+    def stop_instance(self, context, instance_uuid):
+        self._run_action(
+            self._admin, instance_uuid, 'stop', states.POWERING_OFF,
+            lambda inst: self.driver.power_off(
+                inst, CONF.libvirt.clean_shutdown_timeout
+                if CONF.compute_driver.startswith('libvirt') else 0))
+
+    def _finish_stop(self, ctxt, instance):
+        self._run_action(ctxt, instance['uuid'], 'stop',
+                         states.POWERING_OFF, self.driver.power_off)
+
+    def _finish_start(self, ctxt, instance):
+        self._run_action(ctxt, instance['uuid'], 'start',
+                         states.POWERING_ON, self.driver.power_on)
+
+    @_synchronized
+    def set_admin_password(self, context, instance_uuid, new_pass):
+        """A call: errors go back to the API (409/501); the server's
+        task is reverted either way, its vm_state is left alone."""
+        ctxt = self._admin
+        instance = self._load(ctxt, instance_uuid)
+        try:
+            self.driver.set_admin_password(instance, new_pass)
+        finally:
+            try:
+                db.instance_update(
+                    ctxt, instance_uuid, {'task_state': None},
+                    expected_task_state=states.UPDATING_PASSWORD)
+            except (exception.UnexpectedTaskStateError,
+                    exception.InstanceNotFound):
+                pass
+
+    def get_console_output(self, context, instance_uuid, tail_length=None):
+        instance = self._load(self._admin, instance_uuid)
+        output = self.driver.get_console_output(instance)
+        if tail_length is not None:
+            lines = output.splitlines(True)
+            output = ''.join(lines[-tail_length:]) if tail_length else ''
+        return output
+
+
+class _ignore_errors:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is not None:
+            LOG.warning('Ignoring error during cleanup: %s', exc)
+        return True

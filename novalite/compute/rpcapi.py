@@ -1,0 +1,74 @@
+"""Client side of the compute agent's RPC API.
+
+Every method sends primitives only (uuids, strings, dicts of strings); the
+agent loads the server from the database itself.
+
+API version history:
+
+    * 1.0 - Initial version: build_and_run_instance, terminate_instance,
+      reboot_instance, start_instance, stop_instance, set_admin_password,
+      get_console_output.
+
+Rules, as in Nova's rpcapi: never change a method's signature within a
+major version; add a new argument with a default, bump the minor version,
+and send it only when ``can_send_version`` says the agent understands it.
+``[upgrade_levels] compute`` caps the version sent during upgrades.
+"""
+
+from oslo_config import cfg
+import oslo_messaging as messaging
+
+from novalite import rpc
+
+CONF = cfg.CONF
+
+TOPIC = 'compute'
+RPC_API_VERSION = '1.0'
+
+
+class ComputeAPI:
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version='1.0')
+        self.client = rpc.get_client(target,
+                                     version_cap=CONF.upgrade_levels.compute)
+
+    def _prepare(self, host, version='1.0', **kwargs):
+        return self.client.prepare(server=host, version=version, **kwargs)
+
+    def build_and_run_instance(self, ctxt, host, instance_uuid,
+                               admin_password=None, injected_files=None,
+                               requested_networks=None):
+        self._prepare(host).cast(
+            ctxt, 'build_and_run_instance', instance_uuid=instance_uuid,
+            admin_password=admin_password,
+            injected_files=injected_files or [],
+            requested_networks=requested_networks)
+
+    def terminate_instance(self, ctxt, host, instance_uuid):
+        self._prepare(host).cast(ctxt, 'terminate_instance',
+                                 instance_uuid=instance_uuid)
+
+    def reboot_instance(self, ctxt, host, instance_uuid, reboot_type):
+        self._prepare(host).cast(ctxt, 'reboot_instance',
+                                 instance_uuid=instance_uuid,
+                                 reboot_type=reboot_type)
+
+    def start_instance(self, ctxt, host, instance_uuid):
+        self._prepare(host).cast(ctxt, 'start_instance',
+                                 instance_uuid=instance_uuid)
+
+    def stop_instance(self, ctxt, host, instance_uuid):
+        self._prepare(host).cast(ctxt, 'stop_instance',
+                                 instance_uuid=instance_uuid)
+
+    def set_admin_password(self, ctxt, host, instance_uuid, new_pass):
+        self._prepare(host).cast(ctxt, 'set_admin_password',
+                                 instance_uuid=instance_uuid,
+                                 new_pass=new_pass)
+
+    def get_console_output(self, ctxt, host, instance_uuid, tail_length):
+        """A call, not a cast: the caller waits for the text."""
+        return self._prepare(host).call(ctxt, 'get_console_output',
+                                        instance_uuid=instance_uuid,
+                                        tail_length=tail_length)

@@ -1,0 +1,44 @@
+from oslo_config import cfg
+
+compute_opts = [
+    cfg.StrOpt('compute_driver',
+               default='libvirt.LibvirtDriver',
+               choices=[('libvirt.LibvirtDriver', 'libvirt (libvirt-python)'),
+                        ('fake.FakeDriver', 'in-memory driver for tests')],
+               help='Driver the compute agent uses to run guests.'),
+    cfg.StrOpt('instances_path',
+               default='$state_path/instances',
+               help='Where each server\'s disk, config drive and console '
+                    'log are kept on the compute host.'),
+    cfg.IntOpt('sync_power_state_interval',
+               default=600,
+               help='Seconds between syncs of the database power state '
+                    'with the hypervisor. A negative value disables it.'),
+    cfg.FloatOpt('cpu_allocation_ratio',
+                 default=4.0, min=0.0,
+                 help='Virtual CPUs the scheduler may place per physical '
+                      'CPU of a compute host.'),
+    cfg.FloatOpt('ram_allocation_ratio',
+                 default=1.0, min=0.0,
+                 help='Virtual RAM per physical RAM of a compute host.'),
+    cfg.FloatOpt('disk_allocation_ratio',
+                 default=1.0, min=0.0,
+                 help='Virtual disk per physical disk of a compute host.'),
+    cfg.IntOpt('reserved_host_memory_mb',
+               default=512, min=0,
+               help='Memory (MiB) kept back for the host itself.'),
+    cfg.IntOpt('fake_vcpus', default=64, min=1,
+               help='vCPUs reported by the fake driver.'),
+    cfg.IntOpt('fake_memory_mb', default=262144, min=1,
+               help='Memory (MiB) reported by the fake driver.'),
+    cfg.IntOpt('fake_local_gb', default=10000, min=1,
+               help='Disk (GiB) reported by the fake driver.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(compute_opts)
+
+
+def list_opts():
+    return {'DEFAULT': compute_opts}

@@ -1,0 +1,57 @@
+import os
+import socket
+
+from oslo_config import cfg
+
+service_opts = [
+    cfg.StrOpt('host',
+               default=socket.gethostname(),
+               sample_default='<current_hostname>',
+               help="""
+Name of this node: the compute host name used in the RPC topic, the
+services table and ``OS-EXT-SRV-ATTR:host``. It must be unique among the
+compute agents of a deployment.
+"""),
+    cfg.StrOpt('state_path',
+               default=os.path.join(os.path.expanduser('~'), '.novalite'),
+               sample_default='$HOME/.novalite',
+               help='Top-level directory for novalite state (SQLite '
+                    'database, images, instances).'),
+    cfg.StrOpt('osapi_compute_listen',
+               default='0.0.0.0',
+               help='IP address on which the standalone API server '
+                    '(``novalite-api``) listens.'),
+    cfg.PortOpt('osapi_compute_listen_port',
+                default=8774,
+                help='Port on which the standalone API server listens.'),
+    cfg.IntOpt('osapi_compute_workers',
+               default=8, min=1,
+               help='Number of request threads of the standalone API '
+                    'server. Production deployments run the API under '
+                    'Apache mod_wsgi instead.'),
+    cfg.IntOpt('password_length',
+               default=12, min=0,
+               help='Length of generated instance admin passwords.'),
+    cfg.StrOpt('default_availability_zone',
+               default='nova',
+               help='Availability zone of compute hosts that set no other.'),
+    cfg.StrOpt('default_schedule_zone',
+               help='Availability zone given to servers created without '
+                    'one. Unset means "any".'),
+    cfg.IntOpt('report_interval',
+               default=10, min=1,
+               help='Seconds between compute agent heartbeats.'),
+    cfg.IntOpt('service_down_time',
+               default=60, min=1,
+               help='Seconds since the last heartbeat after which a '
+                    'compute agent is considered down (not scheduled to, '
+                    'host_status UNKNOWN).'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(service_opts)
+
+
+def list_opts():
+    return {'DEFAULT': service_opts}

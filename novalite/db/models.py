@@ -1,0 +1,197 @@
+"""SQLAlchemy models. Alembic migrations must match these (a test checks).
+
+Rows that users delete are soft-deleted: ``deleted`` becomes the row id
+(so unique constraints that include ``deleted`` admit a new live row with
+the same name) and ``deleted_at`` is set.
+"""
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(orm.DeclarativeBase):
+
+    def as_dict(self):
+        return {c.key: getattr(self, c.key)
+                for c in sa.inspect(self).mapper.column_attrs}
+
+
+class TimestampMixin:
+    created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)
+    updated_at = sa.Column(sa.DateTime, onupdate=_utcnow)
+
+
+class SoftDeleteMixin:
+    deleted_at = sa.Column(sa.DateTime)
+    deleted = sa.Column(sa.Integer, default=0, nullable=False)
+
+
+class Instance(TimestampMixin, SoftDeleteMixin, Base):
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.Index('instances_uuid_idx', 'uuid', unique=True),
+        sa.Index('instances_project_deleted_created_idx',
+                 'project_id', 'deleted', 'created_at'),
+        sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
+        sa.Index('instances_deleted_created_idx', 'deleted', 'created_at'),
+        sa.Index('instances_updated_at_idx', 'updated_at'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    display_name = sa.Column(sa.String(255))
+    display_description = sa.Column(sa.String(255))
+    hostname = sa.Column(sa.String(255))
+    reservation_id = sa.Column(sa.String(255))
+    launch_index = sa.Column(sa.Integer)
+    image_ref = sa.Column(sa.String(255))
+    kernel_id = sa.Column(sa.String(255))
+    ramdisk_id = sa.Column(sa.String(255))
+    root_device_name = sa.Column(sa.String(255))
+    # The flavor as it was at boot: a later flavor delete must not change
+    # a running server.
+    instance_type_id = sa.Column(sa.Integer)
+    flavorid = sa.Column(sa.String(255))
+    flavor_name = sa.Column(sa.String(255))
+    vcpus = sa.Column(sa.Integer, nullable=False, default=0)
+    memory_mb = sa.Column(sa.Integer, nullable=False, default=0)
+    root_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    swap = sa.Column(sa.Integer, nullable=False, default=0)
+    key_name = sa.Column(sa.String(255))
+    key_data = sa.Column(sa.Text)
+    user_data = sa.Column(sa.Text)
+    config_drive = sa.Column(sa.String(255), nullable=False, default='')
+    access_ip_v4 = sa.Column(sa.String(39))
+    access_ip_v6 = sa.Column(sa.String(39))
+    auto_disk_config = sa.Column(sa.Boolean, nullable=False, default=False)
+    availability_zone = sa.Column(sa.String(255))
+    security_groups = sa.Column(sa.Text)  # JSON list of names
+    vm_state = sa.Column(sa.String(255), nullable=False)
+    task_state = sa.Column(sa.String(255))
+    power_state = sa.Column(sa.Integer, nullable=False, default=0)
+    host = sa.Column(sa.String(255))
+    node = sa.Column(sa.String(255))
+    launched_at = sa.Column(sa.DateTime)
+    terminated_at = sa.Column(sa.DateTime)
+    progress = sa.Column(sa.Integer, nullable=False, default=0)
+    locked = sa.Column(sa.Boolean, nullable=False, default=False)
+    locked_by = sa.Column(sa.String(16))  # 'owner' or 'admin'
+    locked_reason = sa.Column(sa.String(255))
+
+
+class InstanceMetadata(TimestampMixin, SoftDeleteMixin, Base):
+    __tablename__ = 'instance_metadata'
+    __table_args__ = (
+        sa.Index('instance_metadata_instance_uuid_idx', 'instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.String(255))
+
+
+class Tag(Base):
+    __tablename__ = 'tags'
+    __table_args__ = (
+        sa.Index('tags_tag_idx', 'tag'),
+    )
+    resource_id = sa.Column(sa.String(36), primary_key=True)
+    tag = sa.Column(sa.String(80), primary_key=True)
+
+
+class InstanceFault(Base):
+    __tablename__ = 'instance_faults'
+    __table_args__ = (
+        sa.Index('instance_faults_instance_uuid_idx', 'instance_uuid',
+                 'created_at'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    code = sa.Column(sa.Integer, nullable=False)
+    message = sa.Column(sa.String(255))
+    details = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))
+    created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)
+
+
+class Flavor(TimestampMixin, Base):
+    __tablename__ = 'flavors'
+    __table_args__ = (
+        sa.UniqueConstraint('flavorid', name='uniq_flavors0flavorid'),
+        sa.UniqueConstraint('name', name='uniq_flavors0name'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    flavorid = sa.Column(sa.String(255), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    memory_mb = sa.Column(sa.Integer, nullable=False)
+    vcpus = sa.Column(sa.Integer, nullable=False)
+    root_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    swap = sa.Column(sa.Integer, nullable=False, default=0)
+    rxtx_factor = sa.Column(sa.Float, nullable=False, default=1.0)
+    is_public = sa.Column(sa.Boolean, nullable=False, default=True)
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False)
+    description = sa.Column(sa.Text)
+
+
+class Image(TimestampMixin, Base):
+    __tablename__ = 'images'
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(30), nullable=False, default='active')
+    disk_format = sa.Column(sa.String(30), nullable=False)
+    container_format = sa.Column(sa.String(30), nullable=False,
+                                 default='bare')
+    size = sa.Column(sa.BigInteger)
+    checksum = sa.Column(sa.String(64))
+    min_disk = sa.Column(sa.Integer, nullable=False, default=0)
+    min_ram = sa.Column(sa.Integer, nullable=False, default=0)
+    location = sa.Column(sa.Text, nullable=False)
+    properties = sa.Column(sa.Text)  # JSON object
+
+
+class KeyPair(TimestampMixin, SoftDeleteMixin, Base):
+    __tablename__ = 'key_pairs'
+    __table_args__ = (
+        sa.UniqueConstraint('user_id', 'name', 'deleted',
+                            name='uniq_key_pairs0user_id0name0deleted'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    fingerprint = sa.Column(sa.String(255))
+    public_key = sa.Column(sa.Text)
+    type = sa.Column(sa.String(10), nullable=False, default='ssh')
+
+
+class Service(TimestampMixin, Base):
+    """A compute agent: its heartbeat and the capacity it reported."""
+    __tablename__ = 'services'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'binary',
+                            name='uniq_services0host0binary'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    binary = sa.Column(sa.String(255), nullable=False)
+    topic = sa.Column(sa.String(255), nullable=False)
+    availability_zone = sa.Column(sa.String(255), nullable=False,
+                                  default='nova')
+    hypervisor_hostname = sa.Column(sa.String(255))
+    report_count = sa.Column(sa.Integer, nullable=False, default=0)
+    last_seen_up = sa.Column(sa.DateTime)
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False)
+    disabled_reason = sa.Column(sa.String(255))
+    forced_down = sa.Column(sa.Boolean, nullable=False, default=False)
+    vcpus = sa.Column(sa.Integer, nullable=False, default=0)
+    memory_mb = sa.Column(sa.Integer, nullable=False, default=0)
+    local_gb = sa.Column(sa.Integer, nullable=False, default=0)

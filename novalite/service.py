@@ -1,0 +1,72 @@
+"""The compute agent process: RPC server plus periodic tasks."""
+
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from novalite.compute import manager as compute_manager
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite import rpc
+from novalite.virt import driver as virt_driver
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+class _Periodic(threading.Thread):
+    """Runs ``func`` every ``interval`` seconds until stopped."""
+
+    def __init__(self, name, interval, func):
+        super().__init__(name=name, daemon=True)
+        self.interval = interval
+        self.func = func
+        self._stop_event = threading.Event()
+
+    def run(self):
+        while not self._stop_event.wait(self.interval):
+            try:
+                self.func()
+            except Exception:
+                LOG.exception('Periodic task %s failed', self.name)
+
+    def stop(self):
+        self._stop_event.set()
+
+
+class ComputeService:
+
+    def __init__(self, host=None, driver=None):
+        self.host = host or CONF.host
+        self.driver = driver or virt_driver.load_compute_driver(
+            CONF.compute_driver)
+        self.manager = compute_manager.ComputeManager(self.driver,
+                                                      host=self.host)
+        self.rpc_server = None
+        self.timers = []
+
+    def start(self):
+        self.manager.init_host()
+        target = messaging.Target(topic=compute_rpcapi.TOPIC,
+                                  server=self.host)
+        self.rpc_server = rpc.get_server(target, [self.manager])
+        self.rpc_server.start()
+        self.timers.append(_Periodic('report_state', CONF.report_interval,
+                                     self.manager.report_state))
+        if CONF.sync_power_state_interval > 0:
+            self.timers.append(_Periodic('sync_power_states',
+                                         CONF.sync_power_state_interval,
+                                         self.manager.sync_power_states))
+        for timer in self.timers:
+            timer.start()
+        LOG.info('novalite-compute started on host %s with %s', self.host,
+                 CONF.compute_driver)
+
+    def stop(self):
+        for timer in self.timers:
+            timer.stop()
+        if self.rpc_server is not None:
+            self.rpc_server.stop()
+            self.rpc_server.wait()
+        self.driver.cleanup_host(self.host)

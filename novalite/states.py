@@ -1,0 +1,208 @@
+"""The one place that owns server state.
+
+vm_state is the stable state of a server, task_state the operation under
+way (or None), power_state what the hypervisor last reported. This module
+holds their values, which actions may start from which states
+(``TRANSITIONS``), what status the API shows for each pair (``status``),
+and the reverse mapping used by the ``status`` list filter.
+
+Every task_state change goes through ``db.instance_update`` with
+``expected_task_state``/``expected_vm_state``: a compare-and-swap in the
+database, so two requests racing for one server cannot both start.
+"""
+
+import collections
+
+# vm_states (wire values of OS-EXT-STS:vm_state)
+ACTIVE = 'active'
+BUILDING = 'building'
+PAUSED = 'paused'
+SUSPENDED = 'suspended'
+STOPPED = 'stopped'
+RESCUED = 'rescued'
+RESIZED = 'resized'
+SOFT_DELETED = 'soft-delete'
+DELETED = 'deleted'
+ERROR = 'error'
+SHELVED = 'shelved'
+SHELVED_OFFLOADED = 'shelved_offloaded'
+
+# task_states
+SCHEDULING = 'scheduling'
+NETWORKING = 'networking'
+BLOCK_DEVICE_MAPPING = 'block_device_mapping'
+SPAWNING = 'spawning'
+REBOOTING = 'rebooting'
+REBOOT_PENDING = 'reboot_pending'
+REBOOT_STARTED = 'reboot_started'
+REBOOTING_HARD = 'rebooting_hard'
+REBOOT_PENDING_HARD = 'reboot_pending_hard'
+REBOOT_STARTED_HARD = 'reboot_started_hard'
+UPDATING_PASSWORD = 'updating_password'
+POWERING_OFF = 'powering-off'
+POWERING_ON = 'powering-on'
+DELETING = 'deleting'
+REBUILDING = 'rebuilding'
+REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
+REBUILD_SPAWNING = 'rebuild_spawning'
+MIGRATING = 'migrating'
+RESIZE_PREP = 'resize_prep'
+RESIZE_MIGRATING = 'resize_migrating'
+RESIZE_MIGRATED = 'resize_migrated'
+RESIZE_FINISH = 'resize_finish'
+RESIZE_REVERTING = 'resize_reverting'
+PAUSING = 'pausing'
+UNPAUSING = 'unpausing'
+SUSPENDING = 'suspending'
+RESUMING = 'resuming'
+
+# power_states (integers on the wire)
+NOSTATE = 0
+RUNNING = 1
+PAUSED_POWER = 3
+SHUTDOWN = 4
+CRASHED = 6
+SUSPENDED_POWER = 7
+
+POWER_STATES = (NOSTATE, RUNNING, PAUSED_POWER, SHUTDOWN, CRASHED,
+                SUSPENDED_POWER)
+
+_REBOOT_SOFT = (REBOOTING, REBOOT_PENDING, REBOOT_STARTED)
+_REBOOT_HARD = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
+_REBUILD = (REBUILDING, REBUILD_BLOCK_DEVICE_MAPPING, REBUILD_SPAWNING)
+_RESIZE = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED, RESIZE_FINISH)
+
+# vm_state -> {task_state or 'default': status}; Nova's _STATE_MAP.
+_STATE_MAP = {
+    ACTIVE: dict(
+        {'default': 'ACTIVE', UPDATING_PASSWORD: 'PASSWORD',
+         MIGRATING: 'MIGRATING'},
+        **{t: 'REBOOT' for t in _REBOOT_SOFT},
+        **{t: 'HARD_REBOOT' for t in _REBOOT_HARD},
+        **{t: 'REBUILD' for t in _REBUILD},
+        **{t: 'RESIZE' for t in _RESIZE}),
+    BUILDING: {'default': 'BUILD'},
+    STOPPED: dict({'default': 'SHUTOFF'},
+                  **{t: 'RESIZE' for t in _RESIZE},
+                  **{t: 'REBUILD' for t in _REBUILD}),
+    RESIZED: {'default': 'VERIFY_RESIZE', RESIZE_REVERTING: 'REVERT_RESIZE'},
+    PAUSED: {'default': 'PAUSED', MIGRATING: 'MIGRATING'},
+    SUSPENDED: {'default': 'SUSPENDED'},
+    RESCUED: {'default': 'RESCUE'},
+    ERROR: dict({'default': 'ERROR'}, **{t: 'REBUILD' for t in _REBUILD}),
+    DELETED: {'default': 'DELETED'},
+    SOFT_DELETED: {'default': 'SOFT_DELETED'},
+    SHELVED: {'default': 'SHELVED'},
+    SHELVED_OFFLOADED: {'default': 'SHELVED_OFFLOADED'},
+}
+
+STATUSES = frozenset(
+    ['UNKNOWN'] + [s for m in _STATE_MAP.values() for s in m.values()])
+
+# Statuses whose servers report a progress value.
+PROGRESS_STATUSES = frozenset(
+    ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'])
+
+
+def status(vm_state, task_state, deleted=False):
+    """The API ``status`` for a server's states."""
+    if deleted:
+        return 'DELETED'
+    by_task = _STATE_MAP.get(vm_state)
+    if by_task is None:
+        return 'UNKNOWN'
+    return by_task.get(task_state, by_task['default'])
+
+
+def states_from_status(status_name):
+    """(vm_states, task_states) matching a ``status`` filter value.
+
+    task_states is None when any task state matches (a default status),
+    otherwise the task states that map to that status. Returns None for an
+    unknown status.
+    """
+    status_name = status_name.upper()
+    vm_states, task_states = set(), set()
+    default_match = False
+    for vm_state, by_task in _STATE_MAP.items():
+        for task, name in by_task.items():
+            if name != status_name:
+                continue
+            vm_states.add(vm_state)
+            if task == 'default':
+                default_match = True
+            else:
+                task_states.add(task)
+    if not vm_states:
+        return None
+    return sorted(vm_states), (None if default_match else sorted(task_states))
+
+
+# The actions a user may start, with what they need and what they set.
+# vm_states: the server must be in one of these; task_states: its current
+# task must be one of these (None = no task in progress).
+Transition = collections.namedtuple(
+    'Transition', ['vm_states', 'task_states', 'new_task_state'])
+
+TRANSITIONS = {
+    'reboot_soft': Transition((ACTIVE,), (None,), REBOOTING),
+    'reboot_hard': Transition(
+        (ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR),
+        (None, REBOOTING, REBOOT_PENDING, REBOOT_STARTED, REBOOTING_HARD,
+         RESUMING, UNPAUSING, PAUSING, SUSPENDING),
+        REBOOTING_HARD),
+    'start': Transition((STOPPED,), (None,), POWERING_ON),
+    'stop': Transition((ACTIVE, ERROR), (None,), POWERING_OFF),
+    'change_password': Transition((ACTIVE,), (None,), UPDATING_PASSWORD),
+    # Delete is allowed from any state and any task but deleting itself.
+    'delete': Transition(None, None, DELETING),
+}
+
+# Where each operation ends when it succeeds on the compute host:
+# (vm_state, power_state); task_state always goes back to None.
+RESULTS = {
+    'build': (ACTIVE, RUNNING),
+    'reboot_soft': (ACTIVE, RUNNING),
+    'reboot_hard': (ACTIVE, RUNNING),
+    'start': (ACTIVE, RUNNING),
+    'stop': (STOPPED, SHUTDOWN),
+    'change_password': (ACTIVE, None),
+    'delete': (DELETED, NOSTATE),
+}
+
+
+def check_transition(action, instance):
+    """Raise InstanceInvalidState unless ``action`` may start now.
+
+    Returns the Transition, whose states the caller passes on as the
+    compare-and-swap expectations of its database update.
+    """
+    from novalite import exception
+
+    transition = TRANSITIONS[action]
+    if (transition.vm_states is not None
+            and instance['vm_state'] not in transition.vm_states):
+        raise exception.InstanceInvalidState(
+            action=_API_ACTION_NAMES.get(action, action),
+            instance_uuid=instance['uuid'],
+            attr='vm_state', state=instance['vm_state'])
+    if (transition.task_states is not None
+            and instance['task_state'] not in transition.task_states):
+        raise exception.InstanceInvalidState(
+            action=_API_ACTION_NAMES.get(action, action),
+            instance_uuid=instance['uuid'],
+            attr='task_state', state=instance['task_state'])
+    return transition
+
+
+# Names Nova uses in its state-conflict messages.
+_API_ACTION_NAMES = {
+    'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
+    'change_password': 'set_admin_password',
+}
+
+
+def power_state_for_vm_state(vm_state):
+    """The power state a settled server in ``vm_state`` should report."""
+    return {ACTIVE: RUNNING, STOPPED: SHUTDOWN, PAUSED: PAUSED_POWER,
+            SUSPENDED: SUSPENDED_POWER}.get(vm_state)

@@ -1,0 +1,82 @@
+"""The contract between the compute manager and a hypervisor driver.
+
+Drivers get plain dicts (the server as the manager loaded it, the image
+record) and never touch the database: everything they need is passed in,
+and everything they learn is returned to the manager, which records it.
+
+``instance`` keys a driver may rely on: ``uuid``, ``id``, ``name`` (the
+hypervisor name, ``instance-%08x``), ``display_name``, ``hostname``,
+``vcpus``, ``memory_mb``, ``root_gb``, ``ephemeral_gb``, ``swap``,
+``metadata``, ``key_name``, ``key_data``, ``user_data``, ``config_drive``,
+``availability_zone``, ``project_id``, ``user_id``, ``launch_index``.
+``image`` keys: ``id``, ``location`` (a local file path), ``disk_format``.
+"""
+
+import collections
+
+from oslo_utils import importutils
+
+InstanceInfo = collections.namedtuple('InstanceInfo', ['state'])
+
+
+class ComputeDriver:
+    """Base class; each method says what a driver must guarantee."""
+
+    def init_host(self, host):
+        """Connect to the hypervisor; called once when the agent starts."""
+
+    def cleanup_host(self, host):
+        """Release hypervisor connections when the agent stops."""
+
+    def get_available_resource(self):
+        """Total capacity: {'vcpus', 'memory_mb', 'local_gb',
+        'hypervisor_hostname'}."""
+        raise NotImplementedError()
+
+    def list_instance_uuids(self):
+        """UUIDs of every guest the hypervisor knows, running or not."""
+        raise NotImplementedError()
+
+    def spawn(self, instance, image, admin_password, injected_files,
+              network_info):
+        """Create and start the guest. On failure, leave nothing behind.
+
+        ``injected_files``: list of (path, bytes). Returns when the guest
+        is running (power state RUNNING).
+        """
+        raise NotImplementedError()
+
+    def destroy(self, instance):
+        """Stop and remove the guest and its files; a missing guest is not
+        an error (delete must always be able to finish)."""
+        raise NotImplementedError()
+
+    def reboot(self, instance, reboot_type):
+        """'SOFT' (guest-cooperative, falling back to hard) or 'HARD'."""
+        raise NotImplementedError()
+
+    def power_off(self, instance, timeout=0):
+        """Stop the guest, cleanly within ``timeout`` seconds if > 0."""
+        raise NotImplementedError()
+
+    def power_on(self, instance):
+        raise NotImplementedError()
+
+    def get_info(self, instance):
+        """InstanceInfo for the guest; InstanceNotFound if it is gone."""
+        raise NotImplementedError()
+
+    def set_admin_password(self, instance, new_pass):
+        """Set the guest's admin password; SetAdminPasswdNotSupported if
+        the driver cannot, InstancePasswordSetFailed if the guest did not
+        take it."""
+        raise NotImplementedError()
+
+    def get_console_output(self, instance):
+        """Everything the guest printed on its serial console, as text."""
+        raise NotImplementedError()
+
+
+def load_compute_driver(compute_driver):
+    """Load ``fake.FakeDriver`` or ``libvirt.LibvirtDriver``."""
+    return importutils.import_object('novalite.virt.%s' % compute_driver)

@@ -1,0 +1,67 @@
+"""An in-memory driver with the real contract, for tests and benchmarks."""
+
+import threading
+
+from oslo_config import cfg
+
+from novalite import exception
+from novalite import states
+from novalite.virt import driver
+
+CONF = cfg.CONF
+
+
+class FakeDriver(driver.ComputeDriver):
+
+    def __init__(self):
+        self._guests = {}
+        self._lock = threading.Lock()
+
+    def get_available_resource(self):
+        return {'vcpus': CONF.fake_vcpus, 'memory_mb': CONF.fake_memory_mb,
+                'local_gb': CONF.fake_local_gb,
+                'hypervisor_hostname': CONF.host}
+
+    def list_instance_uuids(self):
+        with self._lock:
+            return list(self._guests)
+
+    def spawn(self, instance, image, admin_password, injected_files,
+              network_info):
+        with self._lock:
+            self._guests[instance['uuid']] = {
+                'state': states.RUNNING,
+                'console': 'fake console of %s\n' % instance['uuid'],
+                'password': admin_password}
+
+    def _guest(self, instance):
+        try:
+            return self._guests[instance['uuid']]
+        except KeyError:
+            raise exception.InstanceNotFound(instance_id=instance['uuid'])
+
+    def destroy(self, instance):
+        with self._lock:
+            self._guests.pop(instance['uuid'], None)
+
+    def reboot(self, instance, reboot_type):
+        self._guest(instance)['state'] = states.RUNNING
+
+    def power_off(self, instance, timeout=0):
+        self._guest(instance)['state'] = states.SHUTDOWN
+
+    def power_on(self, instance):
+        self._guest(instance)['state'] = states.RUNNING
+
+    def get_info(self, instance):
+        return driver.InstanceInfo(state=self._guest(instance)['state'])
+
+    def set_admin_password(self, instance, new_pass):
+        guest = self._guest(instance)
+        if guest['state'] != states.RUNNING:
+            raise exception.InstancePasswordSetFailed(
+                instance=instance['uuid'], reason='the guest is not running')
+        guest['password'] = new_pass
+
+    def get_console_output(self, instance):
+        return self._guest(instance)['console']

@@ -1,0 +1,3 @@
+from novalite.virt.libvirt import driver
+
+LibvirtDriver = driver.LibvirtDriver

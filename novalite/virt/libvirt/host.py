@@ -1,0 +1,69 @@
+"""The libvirt connection of one compute host."""
+
+import threading
+
+from oslo_config import cfg
+
+from novalite import exception
+
+CONF = cfg.CONF
+
+try:
+    import libvirt
+except ImportError:  # pragma: no cover - checked at driver start
+    libvirt = None
+
+
+class Host:
+
+    def __init__(self, uri):
+        self._uri = uri or 'qemu:///system'
+        self._conn = None
+        self._lock = threading.Lock()
+
+    @property
+    def uri(self):
+        return self._uri
+
+    def get_connection(self):
+        if libvirt is None:
+            raise exception.VirtDriverError(
+                reason='libvirt-python is not installed')
+        with self._lock:
+            if self._conn is None or not self._conn.isAlive():
+                try:
+                    self._conn = libvirt.open(self._uri)
+                except libvirt.libvirtError as e:
+                    raise exception.VirtDriverError(reason=str(e))
+            return self._conn
+
+    def close(self):
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                except libvirt.libvirtError:
+                    pass
+                self._conn = None
+
+    def lookup(self, uuid):
+        """The virDomain of a server, or None if the host has none."""
+        try:
+            return self.get_connection().lookupByUUIDString(uuid)
+        except libvirt.libvirtError as e:
+            if e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                return None
+            raise exception.VirtDriverError(reason=str(e))
+
+    def list_uuids(self):
+        return [dom.UUIDString()
+                for dom in self.get_connection().listAllDomains()]
+
+    def get_capacity(self):
+        # getInfo(): [model, memory MiB, cpus, mhz, nodes, sockets, cores,
+        # threads]
+        info = self.get_connection().getInfo()
+        return {'vcpus': int(info[2]), 'memory_mb': int(info[1])}
+
+    def get_hostname(self):
+        return self.get_connection().getHostname()
