@@ -236,7 +236,7 @@ class ComputeManager:
         try:
             db.instance_update(ctxt, instance_uuid,
                                {'vm_state': vm_state, 'power_state': power,
-                                'task_state': None, 'progress': 100,
+                                'task_state': None,
                                 'launched_at': db.utcnow()},
                                expected_task_state=states.SPAWNING)
         except (exception.UnexpectedTaskStateError,

@@ -5,6 +5,7 @@ reads ``CONF`` and never declares options itself (hacking check N302).
 """
 
 from oslo_config import cfg
+import oslo_messaging as messaging
 
 from novalite.conf import api
 from novalite.conf import compute
@@ -16,6 +17,9 @@ from novalite.conf import quota
 from novalite.conf import upgrade_levels
 
 CONF = cfg.CONF
+
+# RPC traffic goes to novalite's own exchange on a shared broker.
+messaging.set_transport_defaults(control_exchange='novalite')
 
 for _module in (default, api, compute, database, image_store, libvirt,
                 quota, upgrade_levels):
