@@ -63,10 +63,15 @@ class ComputeService:
         LOG.info('novalite-compute started on host %s with %s', self.host,
                  CONF.compute_driver)
 
-    def stop(self):
+    def stop(self, graceful=True):
+        """Stop consuming; with ``graceful``, also wait for the requests
+        being handled to finish (the listener's poll may take a second)."""
         for timer in self.timers:
             timer.stop()
         if self.rpc_server is not None:
             self.rpc_server.stop()
-            self.rpc_server.wait()
+            if graceful:
+                self.rpc_server.wait()
+        # NOTE: after the server stopped consuming, so nothing new starts.
+        self.manager.wait_for_operations()
         self.driver.cleanup_host(self.host)

@@ -18,7 +18,7 @@ FAULT_NAMES = {
     503: 'serviceUnavailable',
 }
 
-ERROR_CONTENT_TYPE = 'application/json'
+ERROR_CONTENT_TYPE = 'application/json; charset=UTF-8'
 
 
 def fault_body(code, message):
@@ -28,8 +28,9 @@ def fault_body(code, message):
 
 def fault_response(code, message, headers=None):
     response = webob.Response(
-        status=code, charset='UTF-8', content_type=ERROR_CONTENT_TYPE,
-        body=json.dumps(fault_body(code, message)).encode('utf-8'))
+        status=code, body=json.dumps(fault_body(code, message)).encode())
+    # NOTE: set whole: webob drops the charset of application/json.
+    response.headers['Content-Type'] = ERROR_CONTENT_TYPE
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

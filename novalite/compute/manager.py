@@ -50,6 +50,14 @@ class _InstanceLocks:
         with self._guard:
             return self._locks.setdefault(uuid, threading.Lock())
 
+    def wait_all(self):
+        """Return once no operation holds a server lock."""
+        with self._guard:
+            locks = list(self._locks.values())
+        for lock in locks:
+            with lock:
+                pass
+
     def discard(self, uuid):
         with self._guard:
             self._locks.pop(uuid, None)
@@ -72,6 +80,10 @@ class ComputeManager:
         self.driver = driver
         self._instance_locks = _InstanceLocks()
         self._admin = nl_context.get_admin_context()
+
+    def wait_for_operations(self):
+        """Block until the server operations under way have finished."""
+        self._instance_locks.wait_all()
 
     # ------------------------------------------------------------ start-up
 

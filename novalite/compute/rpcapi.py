@@ -29,9 +29,18 @@ RPC_API_VERSION = '1.0'
 class ComputeAPI:
 
     def __init__(self):
-        target = messaging.Target(topic=TOPIC, version='1.0')
-        self.client = rpc.get_client(target,
-                                     version_cap=CONF.upgrade_levels.compute)
+        self._client = None
+
+    @property
+    def client(self):
+        # NOTE: rebuilt when the process' transport changes (tests make a
+        # new one per test; a service makes one for its whole life).
+        if self._client is None or \
+                self._client.transport is not rpc.init():
+            target = messaging.Target(topic=TOPIC, version='1.0')
+            self._client = rpc.get_client(
+                target, version_cap=CONF.upgrade_levels.compute)
+        return self._client
 
     def _prepare(self, host, version='1.0', **kwargs):
         return self.client.prepare(server=host, version=version, **kwargs)
@@ -63,9 +72,10 @@ class ComputeAPI:
                                  instance_uuid=instance_uuid)
 
     def set_admin_password(self, ctxt, host, instance_uuid, new_pass):
-        self._prepare(host).cast(ctxt, 'set_admin_password',
-                                 instance_uuid=instance_uuid,
-                                 new_pass=new_pass)
+        """A call: the guest's answer decides the API's status code."""
+        return self._prepare(host).call(ctxt, 'set_admin_password',
+                                        instance_uuid=instance_uuid,
+                                        new_pass=new_pass)
 
     def get_console_output(self, ctxt, host, instance_uuid, tail_length):
         """A call, not a cast: the caller waits for the text."""

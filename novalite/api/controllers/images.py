@@ -1,7 +1,52 @@
-"""Placeholder; replaced by the real controller."""
+"""``/images``: Nova's read-only image proxy over the local catalogue.
+
+Anyone authenticated may read every image (Nova has no policy here).
+"""
 
 from pecan import rest
 
+from novalite.api import common
+from novalite.api import links
+from novalite.api.schemas import images as schema
+from novalite.api import validation
+from novalite.api.views import images as views
+from novalite.api import wsgi
+from novalite.db import api as db
+from novalite import exception
+
+# The image proxy APIs are gone from 2.36 on.
+MAX_PROXY_VERSION = '2.35'
+
+
+def _list(req, collection, view):
+    limit, marker = common.limit_and_marker(req)
+    images = db.image_get_all(req.context, limit=limit, marker=marker)
+    result = {'images': [view(req, image) for image in images]}
+    next_link = links.collection_next(req, collection, result['images'],
+                                      limit)
+    if next_link:
+        result['images_links'] = next_link
+    return result
+
 
 class ImagesController(rest.RestController):
-    pass
+
+    _custom_actions = {'detail': ['GET']}
+
+    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @validation.query_schema(schema.index_query)
+    def get_all(self, req):
+        return _list(req, 'images', views.basic)
+
+    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @validation.query_schema(schema.index_query)
+    def detail(self, req):
+        return _list(req, 'images/detail', views.detail)
+
+    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    def get_one(self, req, image_id):
+        try:
+            image = db.image_get(req.context, image_id)
+        except exception.ImageNotFound:
+            raise exception.ImageNotFoundProxy()
+        return {'image': views.detail(req, image)}

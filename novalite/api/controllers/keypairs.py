@@ -1,7 +1,182 @@
-"""Placeholder; replaced by the real controller."""
+"""``/os-keypairs``: SSH (and X509) key pairs, per user.
 
+A key pair belongs to a user, not a project. From 2.10 an admin may act
+for another user (``user_id`` in the create body, ``?user_id=`` on the
+others); the policy target is that user.
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography import x509
+from cryptography.x509 import oid
 from pecan import rest
+
+from novalite.api.schemas import keypairs as schema
+from novalite.api import validation
+from novalite.api.views import keypairs as views
+from novalite.api import wsgi
+from novalite.db import api as db
+from novalite import exception
+from novalite import policy
+from novalite import quota
+
+POLICY = 'os_compute_api:os-keypairs:%s'
+# Microsoft's User Principal Name, in the certificate's subjectAltName.
+_UPN_OID = x509.ObjectIdentifier('1.3.6.1.4.1.311.20.2.3')
+
+
+def _hex_pairs(digest):
+    return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def ssh_fingerprint(public_key):
+    """MD5 of the key blob, as Nova computes it."""
+    try:
+        serialization.load_ssh_public_key(public_key.encode('utf-8'))
+        blob = base64.b64decode(public_key.split(' ')[1])
+    except Exception:
+        raise exception.InvalidKeypair(reason='failed to generate fingerprint')
+    return _hex_pairs(hashlib.md5(blob, usedforsecurity=False).hexdigest())
+
+
+def x509_fingerprint(pem):
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode('utf-8'))
+    except (ValueError, TypeError, binascii.Error) as e:
+        raise exception.InvalidKeypair(
+            reason='failed to generate X509 fingerprint. Error message: %s'
+                   % e)
+    return _hex_pairs(cert.fingerprint(hashes.SHA1()).hex())
+
+
+def _private_pem(key):
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()).decode('ascii')
+
+
+def generate_ssh_key():
+    """(private key PEM, public key, fingerprint) of a new RSA key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_key = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH,
+        serialization.PublicFormat.OpenSSH).decode('ascii')
+    public_key += ' Generated-by-novalite'
+    return _private_pem(key), public_key, ssh_fingerprint(public_key)
+
+
+def _der_utf8(text):
+    data = text.encode('utf-8')
+    size = len(data)
+    if size < 0x80:
+        length = bytes([size])
+    else:
+        raw = size.to_bytes((size.bit_length() + 7) // 8, 'big')
+        length = bytes([0x80 | len(raw)]) + raw
+    return b'\x0c' + length + data
+
+
+def generate_x509_cert(user_id):
+    """Nova's WinRM client certificate for ``user_id``.
+
+    Returns (base64 PKCS#12 of key and certificate, certificate PEM,
+    fingerprint).
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, user_id)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = x509.CertificateBuilder(
+        issuer_name=name, subject_name=name, public_key=key.public_key(),
+        serial_number=x509.random_serial_number(), not_valid_before=now,
+        not_valid_after=now + datetime.timedelta(days=3650))
+    for extension in (
+            x509.ExtendedKeyUsage([oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
+            x509.SubjectAlternativeName([x509.OtherName(
+                _UPN_OID, _der_utf8('%s@localhost' % user_id))]),
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key())):
+        builder = builder.add_extension(extension, critical=False)
+    cert = builder.sign(key, hashes.SHA256())
+    certificate = cert.public_bytes(
+        serialization.Encoding.PEM).decode('ascii')
+    bundle = pkcs12.serialize_key_and_certificates(
+        None, key, cert, None, serialization.NoEncryption())
+    return (base64.b64encode(bundle).decode('ascii'), certificate,
+            x509_fingerprint(certificate))
+
+
+def _check_quota(context, user_id):
+    allowed = quota.limits()['key_pairs']
+    if 0 <= allowed <= len(db.key_pair_get_all_by_user(context, user_id)):
+        raise exception.KeypairLimitExceeded()
+
+
+def _user_id(req):
+    """The user acted on: ``?user_id=`` (first value, from 2.10)."""
+    if req.is_version('2.10') and 'user_id' in req.GET:
+        return req.GET.getall('user_id')[0] or req.context.user_id
+    return req.context.user_id
 
 
 class KeypairsController(rest.RestController):
-    pass
+
+    @wsgi.expose()
+    def get_all(self, req):
+        user_id = _user_id(req)
+        policy.authorize(req.context, POLICY % 'index', {'user_id': user_id})
+        return views.index(req, db.key_pair_get_all_by_user(req.context,
+                                                            user_id))
+
+    @wsgi.expose()
+    def get_one(self, req, name):
+        user_id = _user_id(req)
+        policy.authorize(req.context, POLICY % 'show', {'user_id': user_id})
+        return views.show(req, db.key_pair_get(req.context, user_id, name))
+
+    @wsgi.expose()
+    @validation.schema(schema.create, '2.1', '2.1')
+    @validation.schema(schema.create_v22, '2.2', '2.9')
+    @validation.schema(schema.create_v210, '2.10')
+    def post(self, req):
+        context = req.context
+        body = req.body['keypair']
+        user_id = body.get('user_id') or context.user_id
+        policy.authorize(context, POLICY % 'create', {'user_id': user_id})
+        key_type = body.get('type', 'ssh')
+        private_key = None
+        try:
+            if 'public_key' in body:
+                public_key = body['public_key']
+                if key_type == 'ssh':
+                    fingerprint = ssh_fingerprint(public_key)
+                else:
+                    fingerprint = x509_fingerprint(public_key)
+            elif key_type == 'ssh':
+                private_key, public_key, fingerprint = generate_ssh_key()
+            else:
+                private_key, public_key, fingerprint = generate_x509_cert(
+                    user_id)
+        except exception.InvalidKeypair:
+            _check_quota(context, user_id)  # Nova checks the quota first.
+            raise
+        keypair = db.key_pair_create(
+            context, {'name': body['name'], 'user_id': user_id,
+                      'type': key_type, 'public_key': public_key,
+                      'fingerprint': fingerprint},
+            quota.limits()['key_pairs'])
+        result = views.create(req, keypair, private_key)
+        return wsgi.response(result, 201 if req.is_version('2.2') else 200)
+
+    @wsgi.expose()
+    def delete(self, req, name):
+        user_id = _user_id(req)
+        policy.authorize(req.context, POLICY % 'delete', {'user_id': user_id})
+        db.key_pair_destroy(req.context, user_id, name)
+        return wsgi.response(None, 204 if req.is_version('2.2') else 202)

@@ -1,7 +1,25 @@
-"""Placeholder; replaced by the real controller."""
+"""``/limits``: the project's absolute limits and usage (no rate
+limits)."""
 
 from pecan import rest
 
+from novalite.api import common
+from novalite.api.views import limits as views
+from novalite.api import wsgi
+from novalite import policy
+from novalite import quota
+
 
 class LimitsController(rest.RestController):
-    pass
+
+    @wsgi.expose()
+    def get_all(self, req):
+        context = req.context
+        policy.authorize(context, 'os_compute_api:limits', {})
+        project_id = context.project_id
+        if 'tenant_id' in req.GET:
+            # As Nova: asking is enough to need the rule, even for one's
+            # own project.
+            project_id = common.last(req, 'tenant_id')
+            policy.authorize(context, 'os_compute_api:limits:other_project')
+        return views.build(quota.limits(), quota.usage(context, project_id))

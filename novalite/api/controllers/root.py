@@ -9,7 +9,9 @@ from novalite.api.controllers import limits
 from novalite.api.controllers import servers
 from novalite.api import api_version
 from novalite.api import wsgi
+from novalite import exception
 
+_URL_PART = {'v2.0': 'v2', 'v2.1': 'v2.1'}
 _V21_UPDATED = '2013-07-23T11:33:21Z'
 _V20_UPDATED = '2025-07-04T12:00:00Z'
 
@@ -52,6 +54,11 @@ class V21Controller:
             'type': 'application/vnd.openstack.compute+json;version=2.1'}]
         return {'version': v21}
 
+    @wsgi.expose()
+    def _default(self, req, *remainder):
+        # Without this, pecan would fall back to the root's 300 choices.
+        raise exception.ResourceNotFound()
+
 
 pecan.route(V21Controller, 'os-keypairs', keypairs.KeypairsController())
 
@@ -71,7 +78,7 @@ class RootController:
             choices.append({
                 'id': version['id'], 'status': version['status'],
                 'links': [{'rel': 'self', 'href': '%s/%s/%s' % (
-                    _base(req), version['id'], path)}],
+                    _base(req), _URL_PART[version['id']], path)}],
                 'media-types': [{
                     'base': 'application/json',
                     'type': 'application/vnd.openstack.compute+json;'

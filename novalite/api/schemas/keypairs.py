@@ -1,0 +1,32 @@
+import copy
+
+from novalite.api.validation import parameter_types
+
+# Printable without leading/trailing whitespace (Nova's 'name' message),
+# and only these characters.
+_name = {'allOf': [parameter_types.name, parameter_types.keypair_name]}
+
+create = {
+    'type': 'object',
+    'properties': {
+        'keypair': {
+            'type': 'object',
+            'properties': {
+                'name': _name,
+                'public_key': {'type': 'string'},
+            },
+            'required': ['name'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['keypair'],
+    'additionalProperties': False,
+}
+
+create_v22 = copy.deepcopy(create)
+create_v22['properties']['keypair']['properties']['type'] = {
+    'type': 'string', 'enum': ['ssh', 'x509']}
+
+create_v210 = copy.deepcopy(create_v22)
+create_v210['properties']['keypair']['properties']['user_id'] = {
+    'type': 'string'}
