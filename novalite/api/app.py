@@ -51,6 +51,9 @@ class _Router:
         self.root_doc = root_doc
 
     def __call__(self, environ, start_response):
+        # NOTE: the API speaks JSON only and, like Nova, does not negotiate
+        # on Accept; pecan would answer 406 to an Accept it cannot match.
+        environ['HTTP_ACCEPT'] = 'application/json'
         path = environ.get('PATH_INFO', '') or '/'
         if path in ('/v2.1', '/v2.1/'):
             app = self.version_doc

@@ -148,7 +148,7 @@ def expose(status=200, min_version=None, max_version=None):
             return _json_response(result, status)
 
         handler._novalite_status = status
-        return pecan.expose()(handler)
+        return pecan.expose(content_type='application/json')(handler)
 
     return decorator
 

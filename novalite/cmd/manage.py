@@ -53,7 +53,7 @@ def _image_create(args):
     ctxt = nl_context.get_admin_context()
     try:
         db.image_create(ctxt, {
-            'id': image_id, 'name': args.name, 'status': 'active',
+            'id': image_id, 'name': args.display_name, 'status': 'active',
             'disk_format': args.disk_format, 'container_format': 'bare',
             'size': os.path.getsize(location + '.part'),
             'checksum': digest.hexdigest(), 'min_disk': args.min_disk,
@@ -77,7 +77,7 @@ def _flavor_create(args):
     try:
         flavor = db.flavor_create(ctxt, {
             'flavorid': args.id or uuidutils.generate_uuid(),
-            'name': args.name, 'memory_mb': args.ram, 'vcpus': args.vcpus,
+            'name': args.display_name, 'memory_mb': args.ram, 'vcpus': args.vcpus,
             'root_gb': args.disk, 'ephemeral_gb': args.ephemeral,
             'swap': args.swap, 'is_public': not args.private})
     except exception.NovaliteException as e:
@@ -114,7 +114,9 @@ def _add_commands(subparsers):
     image = subparsers.add_parser('image').add_subparsers(dest='action')
     image.required = True
     create = image.add_parser('create')
-    create.add_argument('--name', required=True)
+    # NOTE: dest must not be "name": oslo.config's sub-command namespace
+    # uses that attribute for the command's own name.
+    create.add_argument('--name', dest='display_name', required=True)
     create.add_argument('--file', required=True)
     create.add_argument('--disk-format', default='qcow2',
                         choices=['qcow2', 'raw'])
@@ -127,7 +129,7 @@ def _add_commands(subparsers):
     flavor = subparsers.add_parser('flavor').add_subparsers(dest='action')
     flavor.required = True
     create = flavor.add_parser('create')
-    create.add_argument('--name', required=True)
+    create.add_argument('--name', dest='display_name', required=True)
     create.add_argument('--ram', type=int, required=True)
     create.add_argument('--vcpus', type=int, required=True)
     create.add_argument('--disk', type=int, required=True)

@@ -12,6 +12,10 @@ try:
     import libvirt
 except ImportError:  # pragma: no cover - checked at driver start
     libvirt = None
+else:
+    # libvirt prints every error on stderr by default; novalite handles
+    # (and logs) the exceptions itself.
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
 
 
 class Host:

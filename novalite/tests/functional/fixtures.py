@@ -1,0 +1,256 @@
+"""novalite as a user runs it: novalite-api and novalite-compute as
+separate processes talking over RabbitMQ, SQLite, libvirt test:///default.
+"""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import fixtures
+from oslo_db.sqlalchemy import enginefacade
+from tempest.lib import auth
+
+from novalite import context as nl_context
+from novalite.db import api as db
+from novalite.db import migration
+
+RABBIT_URL = os.environ.get('NOVALITE_TEST_RABBIT',
+                            'rabbit://guest:guest@127.0.0.1:5672/')
+IMAGE_ID = '155d900f-4e14-4e4c-a73d-069cbf4541e6'
+
+
+def rabbit_available():
+    try:
+        socket.create_connection(('127.0.0.1', 5672), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _script(name):
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    return [path] if os.path.exists(path) else [
+        sys.executable, '-c', 'from novalite.cmd.%s import main; main()'
+        % name.split('-', 1)[1]]
+
+
+class Deployment(fixtures.Fixture):
+    """A database, an API process and compute agent processes."""
+
+    def __init__(self, compute_hosts=('hv1',), compute_driver=None,
+                 extra_conf=''):
+        super().__init__()
+        self.compute_hosts = compute_hosts
+        self.compute_driver = compute_driver or 'libvirt.LibvirtDriver'
+        self.extra_conf = extra_conf
+        self.processes = {}
+
+    def _setUp(self):
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.port = _free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.tag = uuid.uuid4().hex[:8]
+        self.conf = os.path.join(self.dir, 'novalite.conf')
+        with open(self.conf, 'w') as f:
+            f.write(self._config())
+        self._seed_database()
+        for host in self.compute_hosts:
+            self.start_compute(host)
+        self.start_api()
+        self.wait_for_computes()
+
+    def _seed_database(self):
+        """Schema, flavors and an image, written from this process (the
+        novalite-manage commands are covered by their own test)."""
+        ctx = enginefacade.transaction_context()
+        ctx.configure(connection='sqlite:///%s/novalite.sqlite' % self.dir)
+        engine = ctx.writer.get_engine()
+        migration.db_sync(engine)
+        restore = db.main_context_manager.patch_factory(ctx)
+        try:
+            admin = nl_context.get_admin_context()
+            db.flavor_create(admin, dict(flavorid='1', name='m1.tiny',
+                                         vcpus=1, memory_mb=512, root_gb=1))
+            db.flavor_create(admin, dict(flavorid='99', name='m1.huge',
+                                         vcpus=100000, memory_mb=512,
+                                         root_gb=1))
+            images = os.path.join(self.dir, 'images')
+            os.makedirs(images)
+            image = os.path.join(images, IMAGE_ID)
+            subprocess.run(['qemu-img', 'create', '-f', 'qcow2', image,
+                            '64M'], check=True, capture_output=True)
+            db.image_create(admin, dict(
+                id=IMAGE_ID, name='cirros', disk_format='qcow2',
+                container_format='bare', status='active',
+                size=os.path.getsize(image), location=image))
+        finally:
+            restore()
+            engine.dispose()
+
+    def _config(self):
+        return """
+[DEFAULT]
+state_path = {dir}
+transport_url = {rabbit}
+compute_driver = {driver}
+osapi_compute_listen = 127.0.0.1
+osapi_compute_listen_port = {port}
+report_interval = 1
+sync_power_state_interval = -1
+reserved_host_memory_mb = 0
+[oslo_messaging_rabbit]
+rabbit_transient_queues_ttl = 60
+[api]
+auth_strategy = noauth2
+[database]
+connection = sqlite:///{dir}/novalite.sqlite
+[libvirt]
+connection_uri = test:///default
+clean_shutdown_timeout = 0
+[quota]
+instances = 1000
+cores = -1
+ram = 1000000
+{extra}
+""".format(dir=self.dir, rabbit=RABBIT_URL, driver=self.compute_driver,
+           port=self.port, extra=self.extra_conf)
+
+    def manage(self, *args):
+        result = subprocess.run(_script('novalite-manage') + [
+            '--config-file', self.conf] + list(args),
+            capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError('novalite-manage %s failed: %s'
+                               % (' '.join(args), result.stderr))
+        return result.stdout
+
+    def _start(self, name, command):
+        log = open(os.path.join(self.dir, '%s.out' % name), 'w')
+        process = subprocess.Popen(command, stdout=log,
+                                   stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        self.processes[name] = process
+        self.addCleanup(self.stop, name)
+        self.addCleanup(log.close)
+        return process
+
+    def start_compute(self, host):
+        return self._start('compute-%s' % host, _script('novalite-compute')
+                           + ['--config-file', self.conf,
+                              '--config-file', self._host_conf(host)])
+
+    def _host_conf(self, host):
+        path = os.path.join(self.dir, 'host-%s.conf' % host)
+        with open(path, 'w') as f:
+            # Host names are unique per test run: topics on the shared
+            # broker never mix with another run's.
+            f.write('[DEFAULT]\nhost = %s-%s\n' % (host, self.tag))
+        return path
+
+    def host_name(self, host):
+        return '%s-%s' % (host, self.tag)
+
+    def start_api(self):
+        self._start('api', _script('novalite-api') + ['--config-file',
+                                                      self.conf])
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + '/', timeout=1).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline or \
+                        self.processes['api'].poll() is not None:
+                    raise RuntimeError('novalite-api did not start: %s'
+                                       % self.log('api'))
+                time.sleep(0.1)
+
+    def wait_for_computes(self, timeout=30):
+        """Wait until every agent wrote its heartbeat row."""
+        wanted = {self.host_name(h) for h in self.compute_hosts}
+        deadline = time.monotonic() + timeout
+        path = os.path.join(self.dir, 'novalite.sqlite')
+        while True:
+            with sqlite3.connect(path) as conn:
+                seen = {row[0] for row in conn.execute(
+                    'SELECT host FROM services WHERE last_seen_up IS NOT '
+                    'NULL')}
+            if wanted <= seen:
+                return
+            dead = [n for n, p in self.processes.items()
+                    if p.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise RuntimeError('compute agents did not report: %s'
+                                   % {n: (p.poll(), self.log(n)) for n, p in
+                                      self.processes.items()})
+            time.sleep(0.1)
+
+    def stop(self, name, sig=signal.SIGTERM):
+        process = self.processes.get(name)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def log(self, name):
+        try:
+            with open(os.path.join(self.dir, '%s.out' % name)) as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ''
+
+
+class NoAuthProvider(auth.AuthProvider):
+    """tempest.lib auth for noauth2: the token is ``user:project``."""
+
+    def __init__(self, url, user, project):
+        self.url = url + '/v2.1'
+        self.token = '%s:%s' % (user, project)
+        self.alt_auth_data = None
+        self.alt_part = None
+        self.cache = None
+        self._scope = 'project'
+
+    def _decorate_request(self, filters, method, url, headers=None,
+                          body=None, auth_data=None):
+        headers = dict(headers or {})
+        headers['X-Auth-Token'] = self.token
+        return self.url + '/' + url.lstrip('/'), headers, body
+
+    def auth_request(self, method, url, headers=None, body=None,
+                     filters=None):
+        return self._decorate_request(filters, method, url, headers, body)
+
+    def base_url(self, filters, auth_data=None):
+        return self.url
+
+    def get_token(self):
+        return self.token
+
+    def _get_auth(self):
+        return self.token, {}
+
+    def _fill_credentials(self, auth_data_body):
+        pass
+
+    def is_expired(self, auth_data):
+        return False
+
+    def check_credentials(self, credentials):
+        return True
