@@ -228,3 +228,12 @@ class ConfigDriveError(VirtDriverError):
 
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+class ImageNotFoundProxy(NotFound):
+    """The images API's own message for an unknown image."""
+    msg_fmt = 'Image not found.'
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
