@@ -48,9 +48,10 @@ def collection_next(req, collection_path, items, page_size,
     """
     if not items or page_size is None or len(items) < page_size:
         return []
-    params = [(k, v) for k, v in req.GET.items() if k != 'marker']
-    params.append(('marker', items[-1][id_key]))
-    params.sort(key=lambda kv: kv[0])
+    # One value per parameter (the last), as Nova's dict of them.
+    params = dict(req.GET.items())
+    params['marker'] = items[-1][id_key]
+    params = sorted(params.items())
     return [{'rel': 'next',
              'href': '%s/v2.1%s/%s?%s' % (
                  req.application_url, _project_part(req), collection_path,

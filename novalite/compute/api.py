@@ -250,7 +250,8 @@ class API:
     def is_expected_locked_by(context, instance):
         expected = ('owner' if instance['project_id'] == context.project_id
                     else 'admin')
-        return instance['locked_by'] == expected
+        # An unlocked server (locked_by None) needs no override.
+        return instance['locked_by'] in (None, expected)
 
     def lock(self, context, instance, reason=None):
         is_owner = instance['project_id'] == context.project_id

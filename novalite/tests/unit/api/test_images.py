@@ -233,21 +233,18 @@ class ImagesTestCase(base.APITestCase):
             self.assertTrue(resp.json['badRequest']['message'].endswith(
                 "Value: %s. '%s' does not match '^[0-9]*$'" % (value, value)),
                 resp.text)
-            # Nova names the parameter; the shared validator names the
-            # list index (see the report).
-            self.expectFailure(
-                'query errors name the list index', self.assertEqual,
+            # Nova names the parameter, not the index of its value.
+            self.assertEqual(
                 "Invalid input for query parameters limit. Value: %s. '%s' "
                 "does not match '^[0-9]*$'" % (value, value),
                 resp.json['badRequest']['message'])
 
     def test_limit_zero(self):
-        resp = self.api.get('images?limit=0')
-        # Nova: 400 "Invalid input for query parameters limit. Value: 0. 0
-        # is less than the minimum of 1"; the shared validator does not
-        # apply 'minimum' to query strings (see the report).
-        self.expectFailure('minimum not checked on strings',
-                           self.assertEqual, 400, resp.status_int)
+        resp = self.api.get('images?limit=0', status=400)
+        # 'minimum' applies to digit strings too, as in Nova.
+        self.assertEqual('Invalid input for query parameters limit. Value: '
+                         '0. 0 is less than the minimum of 1',
+                         resp.json['badRequest']['message'])
 
     def test_read_only(self):
         # Nova answers 404 to these but would delete the image from Glance;
