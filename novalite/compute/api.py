@@ -224,19 +224,27 @@ class API:
         host_up = service is not None and servicegroup.is_up(service)
         if instance['task_state'] == states.DELETING and host_up:
             return  # already on its way; a repeat delete is a no-op
-        try:
-            db.instance_update(context, uuid,
-                               {'task_state': states.DELETING,
-                                'progress': 0},
-                               expected_task_state=instance['task_state'])
-        except exception.UnexpectedDeletingTaskStateError:
-            if host_up:
-                return
-        except exception.UnexpectedTaskStateError:
-            # Another operation moved the task on; delete wins anyway.
-            db.instance_update(context, uuid,
-                               {'task_state': states.DELETING,
-                                'progress': 0})
+        # Delete is allowed whatever the task: take the task over with a
+        # compare-and-swap from the state we last saw, re-reading if an
+        # operation moved it meanwhile.
+        current = instance['task_state']
+        for _attempt in range(5):
+            try:
+                db.instance_update(context, uuid,
+                                   {'task_state': states.DELETING,
+                                    'progress': 0},
+                                   expected_task_state=current)
+                break
+            except exception.UnexpectedDeletingTaskStateError:
+                if host_up:
+                    return
+                break
+            except exception.UnexpectedTaskStateError as e:
+                current = e.kwargs['actual']
+        else:
+            raise exception.InstanceInvalidState(
+                action='delete', instance_uuid=uuid, attr='task_state',
+                state=current)
         if not host_up:
             # Never scheduled, or its agent is down: delete locally. The
             # agent destroys orphaned guests when it comes back.
