@@ -45,7 +45,10 @@ def check_instances(context, project_id, flavor, min_count, max_count,
         overs = [r for r in _RESOURCE_ORDER
                  if allowed[r] >= 0 and used[r] > allowed[r]]
         if overs:
-            raise _too_many(overs, per_server, 0, used, allowed)
+            # NOTE: as Nova's recheck, "used" is the limit itself.
+            requested = {r: per_server[r] * max_count
+                         for r in _RESOURCE_ORDER}
+            raise _too_many(overs, requested, allowed, allowed)
         return max_count
     fit = max_count
     for resource in _RESOURCE_ORDER:
@@ -54,17 +57,28 @@ def check_instances(context, project_id, flavor, min_count, max_count,
         room = allowed[resource] - used[resource]
         fit = min(fit, max(0, room // per_server[resource]))
     if fit < min_count:
+        # NOTE: as Nova, what is over is judged for max_count, and a range
+        # of servers is reported as "min-max".
         overs = [r for r in _RESOURCE_ORDER if allowed[r] >= 0
-                 and used[r] + per_server[r] * min_count > allowed[r]]
-        raise _too_many(overs, per_server, min_count, used, allowed)
+                 and used[r] + per_server[r] * max_count > allowed[r]]
+        requested = {r: per_server[r] * max_count for r in _RESOURCE_ORDER}
+        requested['instances'] = (
+            str(min_count) if min_count == max_count
+            else '%d-%d' % (min_count, max_count))
+        raise _too_many(overs, requested, used, allowed)
     return fit
 
 
-def _too_many(overs, per_server, count, used, allowed):
-    first = overs[0]
+def _too_many(overs, requested, used, allowed):
+    """Nova's message: every resource over quota, sorted by name."""
+    overs = sorted(overs)
+
+    def join(values):
+        return ', '.join(str(values[r]) for r in overs)
+
     return exception.TooManyInstances(
-        overs=', '.join(overs), req=per_server[first] * max(count, 1),
-        used=used[first], allowed=allowed[first])
+        overs=', '.join(overs), req=join(requested), used=join(used),
+        allowed=join(allowed))
 
 
 def check_metadata(metadata):

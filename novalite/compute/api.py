@@ -359,4 +359,3 @@ _UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
 
 def uuidlib_like(value):
     return bool(_UUID_RE.match(value or ''))
-

@@ -28,12 +28,17 @@ BINARY = 'novalite-compute'
 
 
 def record_fault(context, instance_uuid, error, host=None):
-    """Store a fault for the server, as Nova's instance_faults rows."""
-    code = getattr(error, 'code', 500)
-    if not isinstance(code, int):
-        code = 500
-    message = getattr(error, 'message', None) or str(error) \
-        or error.__class__.__name__
+    """Store a fault for the server, as Nova's instance_faults rows.
+
+    Only novalite's own exceptions lend their message: any other error's
+    text (an OSError's path, a libvirt message) may reveal the host, so
+    the owner sees just its class name, as in Nova. The traceback goes to
+    ``details``, shown to admins.
+    """
+    if isinstance(error, exception.NovaliteException):
+        code, message = error.code, error.message
+    else:
+        code, message = 500, error.__class__.__name__
     details = ''.join(traceback.format_exception(error))
     db.instance_fault_create(context, instance_uuid, code, message,
                              details=details, host=host)
@@ -110,13 +115,28 @@ class ComputeManager:
                 LOG.exception('Could not settle server %s at start-up',
                               instance['uuid'])
         # Guests whose servers are gone (deleted while we were down).
+        # NOTE: only those whose deleted row says they were this host's:
+        # the hypervisor may also run other agents' guests, or guests that
+        # are no servers at all, and those are not ours to destroy.
         for uuid in self.driver.list_instance_uuids():
-            if uuid not in known:
-                LOG.info('Destroying guest %s: its server is deleted', uuid)
-                try:
-                    self.driver.destroy({'uuid': uuid})
-                except Exception:
-                    LOG.exception('Could not destroy orphan guest %s', uuid)
+            if uuid in known or not self._deleted_here(ctxt, uuid):
+                continue
+            LOG.info('Destroying guest %s: its server is deleted', uuid)
+            try:
+                self.driver.destroy({'uuid': uuid})
+            except Exception:
+                LOG.exception('Could not destroy orphan guest %s', uuid)
+
+    def _deleted_here(self, ctxt, uuid):
+        """Whether ``uuid`` is a deleted server of this host."""
+        try:
+            row = db.instance_get_by_uuid(ctxt, uuid, project_only=False,
+                                          read_deleted='yes', extras=())
+        except exception.InstanceNotFound:
+            LOG.warning('Guest %s is no server of novalite; leaving it '
+                        'alone', uuid)
+            return False
+        return bool(row['deleted']) and row['host'] == self.host
 
     def _init_instance(self, ctxt, instance):
         uuid = instance['uuid']
@@ -159,7 +179,11 @@ class ComputeManager:
                 continue
             with self._instance_locks.get(instance['uuid']):
                 try:
-                    self._sync_one(ctxt, instance)
+                    # NOTE: read again under the lock: an operation may
+                    # have settled the server since the list was read.
+                    instance = self._load(ctxt, instance['uuid'])
+                    if instance['task_state'] is None:
+                        self._sync_one(ctxt, instance)
                 except exception.UnexpectedTaskStateError:
                     pass  # an operation started meanwhile; it decides
                 except exception.InstanceNotFound:
@@ -251,11 +275,16 @@ class ComputeManager:
                                 'task_state': None,
                                 'launched_at': db.utcnow()},
                                expected_task_state=states.SPAWNING)
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
+        except exception.UnexpectedTaskStateError:
             # Deleted while spawning: the terminate cast queued behind us
-            # finishes it; make sure no guest outlives the server.
+            # finishes it.
             LOG.info('Server %s was deleted while spawning', instance_uuid)
+        except exception.InstanceNotFound:
+            # Deleted locally by the API meanwhile: no terminate comes, so
+            # make sure no guest outlives the server.
+            LOG.info('Server %s was deleted while spawning', instance_uuid)
+            with _ignore_errors():
+                self.driver.destroy(instance)
 
     @_synchronized
     def terminate_instance(self, context, instance_uuid):
@@ -339,8 +368,11 @@ class ComputeManager:
 
     @_synchronized
     def set_admin_password(self, context, instance_uuid, new_pass):
-        """A call: errors go back to the API (409/501); the server's
-        task is reverted either way, its vm_state is left alone."""
+        """A call: errors go back to the API (409/501).
+
+        The server's task is reverted either way, its vm_state is left
+        alone.
+        """
         ctxt = self._admin
         instance = self._load(ctxt, instance_uuid)
         try:

@@ -125,7 +125,7 @@ def instance_create(context, values, metadata=None, tags=None):
     for key, value in (metadata or {}).items():
         context.session.add(models.InstanceMetadata(
             instance_uuid=row.uuid, key=key, value=value))
-    for tag in tags or ():
+    for tag in sorted(set(tags or ())):
         context.session.add(models.Tag(resource_id=row.uuid, tag=tag))
     context.session.flush()
     inst = _instance_to_dict(row)
@@ -229,6 +229,49 @@ def _apply_filters(query, filters):
     return query
 
 
+def _paginate(query, model, limit, sort_keys, sort_dirs, marker):
+    """Sort and page ``query``; correct when sort keys hold NULLs.
+
+    NOTE: oslo.db's paginate_query drops the terms of NULL marker values,
+    so paging on a nullable key (task_state, host, ...) skips or repeats
+    rows, and backends disagree on where NULLs sort. Here NULL sorts as
+    the smallest value on every backend (as MySQL and SQLite do) and the
+    marker criteria compare NULLs explicitly. ``sort_keys`` must end in a
+    unique key.
+    """
+    columns = []
+    for key, direction in zip(sort_keys, sort_dirs):
+        column = getattr(model, key)
+        order = sa.desc if direction == 'desc' else sa.asc
+        if column.nullable:
+            query = query.order_by(order(column.is_not(None)))
+        query = query.order_by(order(column))
+        columns.append(column)
+    if marker is not None:
+        criteria = []
+        for index, (key, direction) in enumerate(zip(sort_keys,
+                                                     sort_dirs)):
+            terms = []
+            for prev_key, prev in zip(sort_keys[:index], columns):
+                value = getattr(marker, prev_key)
+                terms.append(prev.is_(None) if value is None
+                             else prev == value)
+            column, value = columns[index], getattr(marker, key)
+            if isinstance(column.type, sa.Boolean) and value is not None:
+                column, value = sa.cast(column, sa.Integer), int(value)
+            if direction == 'desc':
+                after = (sa.false() if value is None
+                         else sa.or_(column < value, column.is_(None)))
+            else:
+                after = (column.is_not(None) if value is None
+                         else column > value)
+            criteria.append(sa.and_(*terms, after))
+        query = query.where(sa.or_(*criteria))
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
 @main_context_manager.reader
 def instance_get_all_by_filters_sort(context, filters, limit=None,
                                      marker=None, sort_keys=None,
@@ -261,9 +304,7 @@ def instance_get_all_by_filters_sort(context, filters, limit=None,
         return []
     # Query.where() accepts the same clauses as select().where().
     query = _apply_filters(context.session.query(model), filters)
-    query = sqlalchemyutils.paginate_query(
-        query, model, limit, sort_keys, marker=marker_row,
-        sort_dirs=sort_dirs)
+    query = _paginate(query, model, limit, sort_keys, sort_dirs, marker_row)
     rows = query.all()
     return _attach_extras(context, [_instance_to_dict(r) for r in rows],
                           extras)
@@ -506,9 +547,12 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
             flavorid=marker).first()
         if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
-    query = sqlalchemyutils.paginate_query(
-        query, models.Flavor, limit, [sort_key, 'id'], marker=marker_row,
-        sort_dir=sort_dir)
+    # NOTE: a key Nova has but novalite does not store (vcpu_weight, NULL
+    # for every Nova flavor) sorts like ties: by id.
+    sort_keys = ([sort_key, 'id'] if sort_key in models.Flavor.__table__.c
+                 else ['id'])
+    query = _paginate(query, models.Flavor, limit, sort_keys,
+                      [sort_dir] * len(sort_keys), marker_row)
     return [r.as_dict() for r in query.all()]
 
 
@@ -668,4 +712,3 @@ def service_update(context, host, binary, values):
         sa.update(models.Service).where(models.Service.host == host,
                                         models.Service.binary == binary)
         .values(**values))
-

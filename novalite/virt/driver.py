@@ -29,8 +29,10 @@ class ComputeDriver:
         """Release hypervisor connections when the agent stops."""
 
     def get_available_resource(self):
-        """Total capacity: {'vcpus', 'memory_mb', 'local_gb',
-        'hypervisor_hostname'}."""
+        """Total capacity.
+
+        {'vcpus', 'memory_mb', 'local_gb', 'hypervisor_hostname'}.
+        """
         raise NotImplementedError()
 
     def list_instance_uuids(self):
@@ -47,8 +49,11 @@ class ComputeDriver:
         raise NotImplementedError()
 
     def destroy(self, instance):
-        """Stop and remove the guest and its files; a missing guest is not
-        an error (delete must always be able to finish)."""
+        """Stop and remove the guest and its files.
+
+        A missing guest is not an error (delete must always be able to
+        finish).
+        """
         raise NotImplementedError()
 
     def reboot(self, instance, reboot_type):
@@ -67,9 +72,11 @@ class ComputeDriver:
         raise NotImplementedError()
 
     def set_admin_password(self, instance, new_pass):
-        """Set the guest's admin password; SetAdminPasswdNotSupported if
-        the driver cannot, InstancePasswordSetFailed if the guest did not
-        take it."""
+        """Set the guest's admin password.
+
+        SetAdminPasswdNotSupported if the driver cannot,
+        InstancePasswordSetFailed if the guest did not take it.
+        """
         raise NotImplementedError()
 
     def get_console_output(self, instance):

@@ -114,7 +114,9 @@ class TestServersLifecycle(base.FunctionalTestCase):
         server = self.wait_for_status(servers, created['server']['id'],
                                       'ERROR')
         self.assertEqual(500, server['fault']['code'])
-        self.assertIn('No such file', server['fault']['message'])
+        self.assertEqual('FileNotFoundError', server['fault']['message'])
+        admin_view = self.admin.servers.show_server(server['id'])['server']
+        self.assertIn('No such file', admin_view['fault']['details'])
 
 
 class TestOtherResources(base.FunctionalTestCase):

@@ -208,7 +208,11 @@ class LibvirtDriver(driver.ComputeDriver):
         try:
             guest.set_user_password('root', new_pass)
         except libvirt.libvirtError as e:
+            # NOTE: a domain without a guest agent channel (novalite adds
+            # none) fails with ARGUMENT_UNSUPPORTED ("QEMU guest agent is
+            # not configured"): that is "not supported" (501), as in Nova.
             if e.get_error_code() in (libvirt.VIR_ERR_NO_SUPPORT,
+                                      libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
                                       libvirt.VIR_ERR_AGENT_UNRESPONSIVE):
                 raise exception.SetAdminPasswdNotSupported()
             raise exception.InstancePasswordSetFailed(

@@ -62,7 +62,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('instance_faults', schema=None) as batch_op:
-        batch_op.create_index('instance_faults_instance_uuid_idx', ['instance_uuid', 'created_at'], unique=False)
+        batch_op.create_index(
+            'instance_faults_instance_uuid_idx',
+            ['instance_uuid', 'created_at'], unique=False)
 
     op.create_table('instance_metadata',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -76,7 +78,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('instance_metadata', schema=None) as batch_op:
-        batch_op.create_index('instance_metadata_instance_uuid_idx', ['instance_uuid'], unique=False)
+        batch_op.create_index(
+            'instance_metadata_instance_uuid_idx', ['instance_uuid'],
+            unique=False)
 
     op.create_table('instances',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -127,10 +131,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.create_index('instances_deleted_created_idx', ['deleted', 'created_at'], unique=False)
-        batch_op.create_index('instances_host_deleted_idx', ['host', 'deleted'], unique=False)
-        batch_op.create_index('instances_project_deleted_created_idx', ['project_id', 'deleted', 'created_at'], unique=False)
-        batch_op.create_index('instances_updated_at_idx', ['updated_at'], unique=False)
+        batch_op.create_index(
+            'instances_deleted_created_idx', ['deleted', 'created_at'],
+            unique=False)
+        batch_op.create_index(
+            'instances_host_deleted_idx', ['host', 'deleted'],
+            unique=False)
+        batch_op.create_index(
+            'instances_project_deleted_created_idx',
+            ['project_id', 'deleted', 'created_at'], unique=False)
+        batch_op.create_index(
+            'instances_updated_at_idx', ['updated_at'],
+            unique=False)
         batch_op.create_index('instances_uuid_idx', ['uuid'], unique=True)
 
     op.create_table('key_pairs',
@@ -145,7 +157,8 @@ def upgrade():
     sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.Column('deleted', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('user_id', 'name', 'deleted', name='uniq_key_pairs0user_id0name0deleted')
+    sa.UniqueConstraint('user_id', 'name', 'deleted',
+                        name='uniq_key_pairs0user_id0name0deleted')
     )
     op.create_table('services',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -174,4 +187,3 @@ def upgrade():
     )
     with op.batch_alter_table('tags', schema=None) as batch_op:
         batch_op.create_index('tags_tag_idx', ['tag'], unique=False)
-

@@ -1,0 +1,581 @@
+"""The compute manager on a real database and a real driver.
+
+Methods are called directly (no RPC). The same tests run with the fake
+driver and with the libvirt driver on libvirt's in-memory test hypervisor.
+Mocks only inject failures (or a race) into otherwise real calls.
+"""
+
+import datetime
+import logging
+import os
+import uuid
+
+import fixtures
+from oslo_config import cfg
+
+from novalite.compute import manager as compute_manager
+from novalite.db import api as db
+from novalite import exception
+from novalite import servicegroup
+from novalite import states
+from novalite.tests import base
+from novalite.virt import configdrive
+from novalite.virt import fake
+from novalite.virt.libvirt import driver as libvirt_driver
+from novalite.virt.libvirt.host import libvirt
+
+CONF = cfg.CONF
+
+HOST = 'compute-1'
+
+
+class _ManagerTestBase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        self.ctxt = self.admin_context
+        self.flags(instances_path=os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'instances'))
+        self.flavor = self.create_flavor()
+        self.image = self.create_image()
+        self.driver = self.make_driver()
+        self.driver.init_host(HOST)
+        self.addCleanup(self.driver.cleanup_host, HOST)
+        self.manager = compute_manager.ComputeManager(self.driver,
+                                                      host=HOST)
+
+    def make_driver(self):
+        return fake.FakeDriver()
+
+    def create_instance(self, vm_state=states.BUILDING,
+                        task_state=states.SCHEDULING, host=HOST, **values):
+        flavor = self.flavor
+        row = {
+            'uuid': str(uuid.uuid4()), 'project_id': 'p1', 'user_id': 'u1',
+            'display_name': 'server', 'hostname': 'server',
+            'image_ref': self.image['id'], 'instance_type_id': flavor['id'],
+            'flavorid': flavor['flavorid'], 'flavor_name': flavor['name'],
+            'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
+            'root_gb': flavor['root_gb'], 'vm_state': vm_state,
+            'task_state': task_state, 'power_state': states.NOSTATE,
+            'host': host, 'node': host, 'availability_zone': 'nova'}
+        row.update(values)
+        inst = db.instance_create(self.ctxt, row)
+        self.addCleanup(self._destroy_guest, inst['uuid'])
+        return inst
+
+    def _destroy_guest(self, uuid):
+        # libvirt's test hypervisor outlives the test in this process.
+        self.driver.destroy({'uuid': uuid})
+
+    def create_active(self, **values):
+        inst = self.create_instance(**values)
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        inst = self.get(inst['uuid'])
+        self.assertEqual(states.ACTIVE, inst['vm_state'])
+        return inst
+
+    def get(self, uuid, **kwargs):
+        return db.instance_get_by_uuid(self.ctxt, uuid, project_only=False,
+                                       **kwargs)
+
+    def set_task(self, inst, task_state, **values):
+        values['task_state'] = task_state
+        return db.instance_update(self.ctxt, inst['uuid'], values)
+
+    def guest_state(self, inst):
+        return self.driver.get_info(inst).state
+
+    def assertFault(self, inst, code, message, raised=True, shown=None):
+        """``shown``: the message users see when it is not ``message``
+        (a foreign error shows only its class name)."""
+        fault = self.get(inst['uuid'], read_deleted='yes')['fault']
+        self.assertIsNotNone(fault, 'no fault recorded')
+        self.assertEqual(code, fault['code'])
+        if shown is None:
+            self.assertIn(message, fault['message'])
+        else:
+            self.assertEqual(shown, fault['message'])
+        self.assertEqual(HOST, fault['host'])
+        # details: the traceback of an error that was raised.
+        self.assertIn(message, fault['details'])
+        if raised:
+            self.assertIn('Traceback', fault['details'])
+        return fault
+
+    def assertSettled(self, inst, vm_state, power_state=None):
+        row = self.get(inst['uuid'])
+        self.assertEqual(vm_state, row['vm_state'])
+        self.assertIsNone(row['task_state'])
+        if power_state is not None:
+            self.assertEqual(power_state, row['power_state'])
+        return row
+
+
+class _ManagerTests:
+    """Run against the fake and the libvirt driver."""
+
+    # ----------------------------------------------------------- build
+
+    def test_build(self):
+        inst = self.create_instance()
+        self.manager.build_and_run_instance(
+            self.ctxt, inst['uuid'], admin_password='pw', injected_files=[])
+        row = self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertIsNotNone(row['launched_at'])
+        self.assertIsNone(row['fault'])
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+        self.assertIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_build_spawn_failure(self):
+        inst = self.create_instance()
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn',
+            side_effect=exception.VirtDriverError(reason='no room')))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        row = self.assertSettled(inst, states.ERROR)
+        self.assertIsNone(row['launched_at'])
+        self.assertFault(inst, 500, 'Hypervisor error: no room')
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_build_spawn_failure_not_ours(self):
+        inst = self.create_instance()
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn', side_effect=RuntimeError('disk on fire')))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertFault(inst, 500, 'disk on fire', shown='RuntimeError')
+
+    def test_build_image_missing(self):
+        inst = self.create_instance(image_ref=str(uuid.uuid4()))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertFault(inst, 404, 'could not be found')
+
+    def test_build_after_delete_is_noop(self):
+        inst = self.create_instance(task_state=states.DELETING)
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        row = self.get(inst['uuid'])
+        self.assertEqual((states.BUILDING, states.DELETING),
+                         (row['vm_state'], row['task_state']))
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertIsNone(row['fault'])
+
+        gone = self.create_instance()
+        db.instance_destroy(self.ctxt, gone['uuid'])
+        self.manager.build_and_run_instance(self.ctxt, gone['uuid'])
+        self.assertNotIn(gone['uuid'], self.driver.list_instance_uuids())
+        self.assertEqual(states.DELETED,
+                         self.get(gone['uuid'], read_deleted='yes')
+                         ['vm_state'])
+
+    def test_build_of_a_server_already_built_is_noop(self):
+        inst = self.create_active()
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+
+    def test_server_deleted_locally_while_spawning(self):
+        # The row disappears during spawn (the API deleted it locally):
+        # no guest may outlive the server.
+        inst = self.create_instance()
+        real_spawn = self.driver.spawn
+
+        def spawn_and_lose_the_row(*args, **kwargs):
+            real_spawn(*args, **kwargs)
+            db.instance_destroy(self.ctxt, inst['uuid'])
+
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn', side_effect=spawn_and_lose_the_row))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertEqual(states.DELETED, self.get(
+            inst['uuid'], read_deleted='yes')['vm_state'])
+
+    def test_delete_requested_while_spawning(self):
+        # The delete's terminate cast, queued behind the build, finishes.
+        inst = self.create_instance()
+        real_spawn = self.driver.spawn
+
+        def spawn_then_delete(*args, **kwargs):
+            real_spawn(*args, **kwargs)
+            db.instance_update(self.ctxt, inst['uuid'],
+                               {'task_state': states.DELETING})
+
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn', side_effect=spawn_then_delete))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        row = self.get(inst['uuid'])
+        self.assertEqual(states.DELETING, row['task_state'])
+        self.assertNotEqual(states.ERROR, row['vm_state'])
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertRaises(exception.InstanceNotFound, self.get,
+                          inst['uuid'])
+
+    # ------------------------------------------------------- terminate
+
+    def test_terminate(self):
+        inst = self.create_active()
+        self.set_task(inst, states.DELETING)
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+        self.assertRaises(exception.InstanceNotFound, self.get,
+                          inst['uuid'])
+        row = self.get(inst['uuid'], read_deleted='yes')
+        self.assertEqual(inst['id'], row['deleted'])
+        self.assertEqual(states.DELETED, row['vm_state'])
+        self.assertIsNone(row['task_state'])
+        self.assertEqual(states.NOSTATE, row['power_state'])
+        self.assertIsNotNone(row['terminated_at'])
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertRaises(exception.InstanceNotFound, self.driver.get_info,
+                          inst)
+        # A repeat is harmless.
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+
+    def test_terminate_of_a_server_without_guest(self):
+        inst = self.create_instance(vm_state=states.ERROR,
+                                    task_state=states.DELETING)
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+        self.assertRaises(exception.InstanceNotFound, self.get,
+                          inst['uuid'])
+
+    def test_terminate_failure(self):
+        inst = self.create_active()
+        self.set_task(inst, states.DELETING)
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'destroy',
+            side_effect=exception.VirtDriverError(reason='stuck')))
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertFault(inst, 500, 'Hypervisor error: stuck')
+
+    # --------------------------------------------------------- actions
+
+    def test_stop_and_start(self):
+        inst = self.create_active()
+        self.set_task(inst, states.POWERING_OFF)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.STOPPED, states.SHUTDOWN)
+        self.assertEqual(states.SHUTDOWN, self.guest_state(inst))
+        self.set_task(inst, states.POWERING_ON)
+        self.manager.start_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_reboot(self):
+        inst = self.create_active()
+        for reboot_type, task in (('SOFT', states.REBOOTING),
+                                  ('HARD', states.REBOOTING_HARD)):
+            self.set_task(inst, task)
+            self.manager.reboot_instance(self.ctxt, inst['uuid'],
+                                         reboot_type)
+            self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+            self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_hard_reboot_of_a_stopped_server(self):
+        inst = self.create_active()
+        self.set_task(inst, states.POWERING_OFF)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.set_task(inst, states.REBOOTING_HARD)
+        self.manager.reboot_instance(self.ctxt, inst['uuid'], 'HARD')
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_action_failures(self):
+        for method, task, driver_method, args in (
+                ('stop_instance', states.POWERING_OFF, 'power_off', ()),
+                ('reboot_instance', states.REBOOTING, 'reboot', ('SOFT',)),
+                ('reboot_instance', states.REBOOTING_HARD, 'reboot',
+                 ('HARD',))):
+            inst = self.create_active()
+            self.set_task(inst, task)
+            with fixtures.MockPatchObject(
+                    self.driver, driver_method,
+                    side_effect=exception.VirtDriverError(
+                        reason='%s broke' % driver_method)):
+                getattr(self.manager, method)(self.ctxt, inst['uuid'],
+                                              *args)
+            self.assertSettled(inst, states.ERROR)
+            self.assertFault(inst, 500, '%s broke' % driver_method)
+
+    def test_start_failure(self):
+        inst = self.create_active()
+        self.set_task(inst, states.POWERING_OFF)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.set_task(inst, states.POWERING_ON)
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'power_on',
+            side_effect=exception.VirtDriverError(reason='no power')))
+        self.manager.start_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertFault(inst, 500, 'no power')
+
+    def test_action_whose_task_moved_on_is_skipped(self):
+        inst = self.create_active()
+        # The task is not powering-off (say a delete took over).
+        self.set_task(inst, states.DELETING)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        row = self.get(inst['uuid'])
+        self.assertEqual((states.ACTIVE, states.DELETING),
+                         (row['vm_state'], row['task_state']))
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_action_on_deleted_server_is_noop(self):
+        inst = self.create_active()
+        db.instance_destroy(self.ctxt, inst['uuid'])
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.manager.reboot_instance(self.ctxt, inst['uuid'], 'HARD')
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_set_admin_password(self):
+        inst = self.create_active()
+        self.set_task(inst, states.UPDATING_PASSWORD)
+        self.manager.set_admin_password(self.ctxt, inst['uuid'], 'new-pw')
+        self.assertSettled(inst, states.ACTIVE)
+
+    def test_set_admin_password_not_supported(self):
+        inst = self.create_active()
+        self.set_task(inst, states.UPDATING_PASSWORD)
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'set_admin_password',
+            side_effect=exception.SetAdminPasswdNotSupported()))
+        e = self.assertRaises(exception.SetAdminPasswdNotSupported,
+                              self.manager.set_admin_password, self.ctxt,
+                              inst['uuid'], 'new-pw')
+        self.assertEqual(501, e.code)
+        # Task reverted; vm_state left alone; no fault.
+        row = self.assertSettled(inst, states.ACTIVE)
+        self.assertIsNone(row['fault'])
+
+    def test_set_admin_password_guest_refuses(self):
+        inst = self.create_active()
+        # A real refusal: the guest is off.
+        self.driver.power_off(inst)
+        self.set_task(inst, states.UPDATING_PASSWORD)
+        self.assertRaises(exception.InstancePasswordSetFailed,
+                          self.manager.set_admin_password, self.ctxt,
+                          inst['uuid'], 'new-pw')
+        self.assertSettled(inst, states.ACTIVE)
+
+    def test_get_console_output_of_missing_guest(self):
+        inst = self.create_active()
+        self.driver.destroy(inst)
+        self.assertRaises(exception.InstanceNotFound,
+                          self.manager.get_console_output, self.ctxt,
+                          inst['uuid'])
+
+    # ------------------------------------------------------ start-up
+
+    def test_init_host_reconciles(self):
+        c = self.ctxt
+        built = self.create_instance()
+        spawning = self.create_instance(task_state=states.SPAWNING)
+        deleting = self.create_active()
+        self.set_task(deleting, states.DELETING)
+        stopping = self.create_active()
+        self.set_task(stopping, states.POWERING_OFF)
+        starting = self.create_active()
+        self.driver.power_off(starting)
+        db.instance_update(c, starting['uuid'],
+                           {'vm_state': states.STOPPED,
+                            'task_state': states.POWERING_ON})
+        rebooting = self.create_active()
+        self.set_task(rebooting, states.REBOOTING)
+        # Deleted locally by the API while the agent was down.
+        deleted_away = self.create_active()
+        db.instance_destroy(c, deleted_away['uuid'])
+        # Guests the database does not give to this host.
+        elsewhere = self.create_active()
+        db.instance_update(c, elsewhere['uuid'], {'host': 'compute-2'})
+        unknown = self.create_active()
+        db.instance_hard_delete(c, unknown['uuid'])
+
+        self.manager.init_host()
+
+        for inst in (built, spawning):
+            self.assertSettled(inst, states.ERROR)
+            self.assertFault(inst, 500, 'restarted while the server was '
+                                        'being built', raised=False)
+        self.assertRaises(exception.InstanceNotFound, self.get,
+                          deleting['uuid'])
+        self.assertNotIn(deleting['uuid'], self.driver.list_instance_uuids())
+        self.assertSettled(stopping, states.STOPPED, states.SHUTDOWN)
+        self.assertEqual(states.SHUTDOWN, self.guest_state(stopping))
+        self.assertSettled(starting, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(starting))
+        self.assertSettled(rebooting, states.ACTIVE)
+        uuids = self.driver.list_instance_uuids()
+        self.assertNotIn(deleted_away['uuid'], uuids)
+        # Not ours to destroy: another agent's server, and a guest the
+        # database knows nothing of.
+        self.assertIn(elsewhere['uuid'], uuids)
+        self.assertIn(unknown['uuid'], uuids)
+        self.assertIn('Guest %s is no server of novalite' % unknown['uuid'],
+                      self.logger.output)
+        # The heartbeat is written.
+        services = db.service_get_all(c, compute_manager.BINARY)
+        self.assertEqual([HOST], [s['host'] for s in services])
+
+    def test_init_host_survives_a_failing_server(self):
+        bad = self.create_active()
+        self.set_task(bad, states.POWERING_OFF)
+        good = self.create_instance()
+        with fixtures.MockPatchObject(
+                self.manager, '_finish_stop',
+                side_effect=RuntimeError('injected')):
+            self.manager.init_host()
+        self.assertSettled(good, states.ERROR)
+
+    # ---------------------------------------------------- power sync
+
+    def test_sync_power_states(self):
+        c = self.ctxt
+        running = self.create_active()
+        lost = self.create_active()
+        self.driver.destroy(lost)
+        off_by_itself = self.create_active()
+        self.driver.power_off(off_by_itself)
+        stopped_but_running = self.create_active()
+        db.instance_update(c, stopped_but_running['uuid'],
+                           {'vm_state': states.STOPPED,
+                            'power_state': states.SHUTDOWN})
+        busy = self.create_active()
+        self.driver.power_off(busy)
+        self.set_task(busy, states.REBOOTING_HARD)
+
+        self.manager.sync_power_states()
+
+        self.assertSettled(running, states.ACTIVE, states.RUNNING)
+        self.assertSettled(lost, states.STOPPED, states.NOSTATE)
+        self.assertSettled(off_by_itself, states.STOPPED, states.SHUTDOWN)
+        self.assertSettled(stopped_but_running, states.STOPPED,
+                           states.SHUTDOWN)
+        self.assertEqual(states.SHUTDOWN,
+                         self.guest_state(stopped_but_running))
+        # A server in a task is the task's business.
+        row = self.get(busy['uuid'])
+        self.assertEqual((states.ACTIVE, states.REBOOTING_HARD,
+                          states.RUNNING),
+                         (row['vm_state'], row['task_state'],
+                          row['power_state']))
+
+    def test_sync_uses_fresh_state(self):
+        # The list is read, then a start finishes before the sync takes
+        # the server's lock: the sync must not power the server off.
+        inst = self.create_active()
+        self.set_task(inst, states.POWERING_OFF)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        stale = db.instance_get_all_by_host(self.ctxt, HOST)
+        self.set_task(inst, states.POWERING_ON)
+        self.manager.start_instance(self.ctxt, inst['uuid'])
+        self.useFixture(fixtures.MockPatchObject(
+            compute_manager.db, 'instance_get_all_by_host',
+            return_value=stale))
+        self.manager.sync_power_states()
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    # ----------------------------------------------------- heartbeat
+
+    def test_report_state(self):
+        self.flags(service_down_time=5)
+        self.manager.report_state()
+        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        self.assertEqual((HOST, 'compute', 1),
+                         (service['host'], service['topic'],
+                          service['report_count']))
+        resources = self.driver.get_available_resource()
+        self.assertEqual(
+            (resources['vcpus'], resources['memory_mb'],
+             resources['local_gb']),
+            (service['vcpus'], service['memory_mb'], service['local_gb']))
+        self.assertEqual(CONF.default_availability_zone,
+                         service['availability_zone'])
+        self.assertTrue(servicegroup.is_up(service))
+        self.assertEqual('UP', servicegroup.host_status(service))
+        later = service['last_seen_up'] + datetime.timedelta(seconds=6)
+        self.assertFalse(servicegroup.is_up(service, now=later))
+        self.assertEqual('UNKNOWN', servicegroup.host_status(service,
+                                                             now=later))
+        self.manager.report_state()
+        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        self.assertEqual(2, service['report_count'])
+        db.service_update(self.ctxt, HOST, compute_manager.BINARY,
+                          {'disabled': True})
+        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        self.assertEqual('MAINTENANCE', servicegroup.host_status(service))
+        db.service_update(self.ctxt, HOST, compute_manager.BINARY,
+                          {'forced_down': True})
+        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        self.assertFalse(servicegroup.is_up(service))
+        self.assertEqual('DOWN', servicegroup.host_status(service))
+        self.assertEqual('UNKNOWN', servicegroup.host_status(None))
+
+
+class FakeDriverManagerTest(_ManagerTests, _ManagerTestBase):
+
+    def test_build_passes_password_and_files(self):
+        inst = self.create_instance()
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'],
+                                            admin_password='pw1')
+        self.assertEqual('pw1', self.driver._guests[inst['uuid']]
+                         ['password'])
+        self.set_task(inst, states.UPDATING_PASSWORD)
+        self.manager.set_admin_password(self.ctxt, inst['uuid'], 'pw2')
+        self.assertEqual('pw2', self.driver._guests[inst['uuid']]
+                         ['password'])
+
+    def test_get_console_output_tail_length(self):
+        inst = self.create_active()
+        self.driver._guests[inst['uuid']]['console'] = 'one\ntwo\nthree\n'
+        get = self.manager.get_console_output
+        self.assertEqual('one\ntwo\nthree\n',
+                         get(self.ctxt, inst['uuid']))
+        self.assertEqual('two\nthree\n',
+                         get(self.ctxt, inst['uuid'], tail_length=2))
+        self.assertEqual('one\ntwo\nthree\n',
+                         get(self.ctxt, inst['uuid'], tail_length=10))
+        self.assertEqual('', get(self.ctxt, inst['uuid'], tail_length=0))
+
+
+class LibvirtDriverManagerTest(_ManagerTests, _ManagerTestBase):
+
+    def make_driver(self):
+        if libvirt is None:
+            self.skipTest('libvirt-python is not installed')
+        self.flags(connection_uri='test:///default', group='libvirt')
+        return libvirt_driver.LibvirtDriver()
+
+    def test_build_with_real_spawn_failure(self):
+        # No mock: the image file is gone.
+        missing = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                               'missing.raw')
+        image = self.create_image(image_id=str(uuid.uuid4()), path=missing)
+        inst = self.create_instance(image_ref=image['id'])
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertFault(inst, 500, 'No such file or directory',
+                         shown='FileNotFoundError')
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertFalse(os.path.exists(os.path.join(CONF.instances_path,
+                                                     inst['uuid'])))
+
+    def test_build_with_config_drive_and_files(self):
+        inst = self.create_instance(config_drive='True')
+        files = [['/etc/motd', 'aGkK']]
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'],
+                                            admin_password='pw',
+                                            injected_files=files)
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        contents = configdrive.read_iso(os.path.join(
+            CONF.instances_path, inst['uuid'], 'disk.config'))
+        self.assertEqual(b'hi\n', contents['openstack/content/0000'])
+
+    def test_init_host_leaves_foreign_domains(self):
+        # test:///default starts with a domain "test" that is no server.
+        conn = libvirt.open('test:///default')
+        self.addCleanup(conn.close)
+        foreign = conn.lookupByName('test').UUIDString()
+        self.manager.init_host()
+        self.assertIn(foreign, self.driver.list_instance_uuids())

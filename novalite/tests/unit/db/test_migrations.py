@@ -1,0 +1,255 @@
+"""Migrations against the models, and the DB API on every backend.
+
+SQLite always; MySQL (MariaDB) and PostgreSQL when a server answers at
+the admin URL (``NOVALITE_TEST_MYSQL_URL``/``NOVALITE_TEST_POSTGRESQL_URL``
+override the defaults). Each test gets its own freshly created database,
+dropped afterwards.
+"""
+
+import datetime
+import os
+import uuid
+
+from alembic import autogenerate
+from alembic import migration as alembic_migration
+import fixtures
+import sqlalchemy as sa
+import testtools
+
+from novalite.db import api as db
+from novalite.db import migration
+from novalite.db import models
+from novalite import exception
+from novalite.tests import base
+from novalite.tests import fixtures as nl_fixtures
+from novalite.tests.unit.db import test_api
+
+MYSQL_ADMIN_URL = os.environ.get('NOVALITE_TEST_MYSQL_URL',
+                                 'mysql+pymysql://root@127.0.0.1/')
+POSTGRESQL_ADMIN_URL = os.environ.get(
+    'NOVALITE_TEST_POSTGRESQL_URL',
+    'postgresql+psycopg2://postgres@127.0.0.1/postgres')
+
+
+def provision_database(test, backend):
+    """The URL of a new empty database, dropped when ``test`` ends.
+
+    Skips ``test`` with the reason when the server cannot be reached (or
+    its driver is not installed).
+    """
+    if backend == 'sqlite':
+        path = os.path.join(test.useFixture(fixtures.TempDir()).path,
+                            'migrated.sqlite')
+        return 'sqlite:///' + path
+    admin_url = {'mysql': MYSQL_ADMIN_URL,
+                 'postgresql': POSTGRESQL_ADMIN_URL}[backend]
+    name = 'novalite_test_%s' % uuid.uuid4().hex[:12]
+    try:
+        admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
+                                 connect_args={'connect_timeout': 5})
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                'CREATE DATABASE %s%s' % (
+                    name, ' CHARACTER SET utf8mb4'
+                    if backend == 'mysql' else '')))
+    except (ImportError, sa.exc.OperationalError) as e:
+        test.skipTest('%s is not reachable at %s: %s' % (
+            backend, admin_url, str(e).splitlines()[0]))
+    test.addCleanup(admin.dispose)
+    test.addCleanup(_drop_database, admin, backend, name)
+    url = sa.engine.make_url(admin_url).set(database=name)
+    if backend == 'mysql':
+        url = url.update_query_dict({'charset': 'utf8mb4'})
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_database(admin, backend, name):
+    with admin.connect() as conn:
+        conn.execute(sa.text('DROP DATABASE IF EXISTS %s%s' % (
+            name, ' WITH (FORCE)' if backend == 'postgresql' else '')))
+
+
+class _MigrationsMixin:
+    """Migrating an empty database gives exactly the models' schema."""
+
+    BACKEND = None
+
+    def test_migrations_match_models(self):
+        url = provision_database(self, self.BACKEND)
+        engine = sa.create_engine(url)
+        self.addCleanup(engine.dispose)
+        migration.db_sync(engine)
+        # A second sync finds nothing to do.
+        migration.db_sync(engine)
+        self.assertEqual('0001', migration.db_version(engine))
+        with engine.connect() as conn:
+            context = alembic_migration.MigrationContext.configure(
+                conn, opts={'compare_type': True})
+            diff = autogenerate.compare_metadata(context,
+                                                 models.Base.metadata)
+        self.assertEqual([], diff)
+        self.assertEqual(
+            sorted(list(models.Base.metadata.tables) + ['alembic_version']),
+            sorted(sa.inspect(engine).get_table_names()))
+
+
+class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
+    BACKEND = 'sqlite'
+
+    def test_test_template_is_at_head(self):
+        # The template every unit test copies is migrated to the head.
+        db_fixture = self.useFixture(nl_fixtures.Database())
+        self.assertEqual('0001', migration.db_version(db_fixture.engine))
+        with db_fixture.engine.connect() as conn:
+            context = alembic_migration.MigrationContext.configure(conn)
+            self.assertEqual([], autogenerate.compare_metadata(
+                context, models.Base.metadata))
+
+
+class MySQLMigrationsTest(_MigrationsMixin, testtools.TestCase):
+    BACKEND = 'mysql'
+
+
+class PostgreSQLMigrationsTest(_MigrationsMixin, testtools.TestCase):
+    BACKEND = 'postgresql'
+
+
+class _BackendDBAPIMixin:
+    """A few DB API functions whose SQL differs per backend."""
+
+    BACKEND = None
+
+    def setUp(self):
+        super().setUp()
+        url = provision_database(self, self.BACKEND)
+        self.db = self.useFixture(nl_fixtures.Database(connection=url))
+        self.ctxt = self.admin_context
+
+    def test_create_cas_update_destroy(self):
+        inst = test_api.make_instance(self.ctxt, metadata={'k': 'v'},
+                                      tags=['t1'])
+        got = db.instance_get_by_uuid(self.ctxt, inst['uuid'])
+        self.assertEqual({'k': 'v'}, got['metadata'])
+        self.assertEqual(['t1'], got['tags'])
+        updated = db.instance_update(self.ctxt, inst['uuid'],
+                                     {'task_state': 'rebooting'},
+                                     expected_task_state=None)
+        self.assertEqual('rebooting', updated['task_state'])
+        self.assertRaises(exception.UnexpectedTaskStateError,
+                          db.instance_update, self.ctxt, inst['uuid'],
+                          {'task_state': 'powering-off'},
+                          expected_task_state=None)
+        db.instance_update(self.ctxt, inst['uuid'],
+                           {'task_state': 'deleting'},
+                           expected_task_state=['rebooting', None])
+        self.assertRaises(exception.UnexpectedDeletingTaskStateError,
+                          db.instance_update, self.ctxt, inst['uuid'],
+                          {'task_state': None}, expected_task_state=None)
+        db.instance_destroy(self.ctxt, inst['uuid'])
+        self.assertRaises(exception.InstanceNotFound,
+                          db.instance_get_by_uuid, self.ctxt, inst['uuid'])
+        row = db.instance_get_by_uuid(self.ctxt, inst['uuid'],
+                                      read_deleted='yes')
+        self.assertEqual(inst['id'], row['deleted'])
+        self.assertEqual('deleted', row['vm_state'])
+
+        # MySQL counts changed rows unless told to count matched ones: a
+        # compare-and-swap that writes the values already there must
+        # still succeed.
+        inst = test_api.make_instance(self.ctxt)
+        when = datetime.datetime(2026, 1, 5, 10, 0, 0)
+        values = {'task_state': None, 'updated_at': when}
+        db.instance_update(self.ctxt, inst['uuid'], values,
+                           expected_task_state=None)
+        updated = db.instance_update(self.ctxt, inst['uuid'], values,
+                                     expected_task_state=None,
+                                     expected_vm_state='active')
+        self.assertEqual(when, updated['updated_at'])
+
+    def test_regex_filters_and_pagination(self):
+        for name in ('web-1', 'web-22', 'myweb', 'db.1'):
+            test_api.make_instance(self.ctxt, display_name=name,
+                                   project_id='regex')
+
+        def names(pattern):
+            return sorted(i['display_name']
+                          for i in db.instance_get_all_by_filters_sort(
+                              self.ctxt, {'project_id': 'regex',
+                                          'regex': {'display_name':
+                                                    pattern}}, extras=()))
+
+        self.assertEqual(['myweb', 'web-1', 'web-22'], names('web'))
+        self.assertEqual(['web-1', 'web-22'], names('^web-[0-9]+$'))
+        self.assertEqual(['web-22'], names('2{2}'))
+        self.assertEqual(['db.1'], names('b[.]1'))
+        self.assertEqual(['db.1', 'web-1'], names('1$'))
+        self.assertEqual([], names('^eb'))
+
+        # Filters and pagination, in project p1.
+        tasks = ('rebooting', None, None, 'powering-off', None)
+        created = [test_api.make_instance(
+            self.ctxt, display_name='s%d' % i, task_state=task,
+            tags=['even'] if i % 2 == 0 else ['odd'],
+            created_at=test_api.T0 + datetime.timedelta(minutes=i))
+            for i, task in enumerate(tasks)]
+        rows = db.instance_get_all_by_filters_sort(
+            self.ctxt, {'project_id': 'p1',
+                        'status': [(['active'], [None])],
+                        'tags': ['even']}, extras=())
+        self.assertEqual(['s4', 's2'], [r['display_name'] for r in rows])
+        rows = db.instance_get_all_by_filters_sort(
+            self.ctxt, {'project_id': 'p1', 'not-tags-any': ['even']},
+            extras=())
+        self.assertEqual(['s3', 's1'], [r['display_name'] for r in rows])
+        # Paging on a nullable key: NULLs first ascending, on every
+        # backend, and every server exactly once.
+        expected = ['s1', 's2', 's4', 's3', 's0']
+        seen, marker = [], None
+        for _ in range(len(created) + 1):
+            page = db.instance_get_all_by_filters_sort(
+                self.ctxt, {'project_id': 'p1'}, limit=2, marker=marker,
+                extras=(),
+                sort_keys=['task_state'], sort_dirs=['asc'])
+            if not page:
+                break
+            seen.extend(r['display_name'] for r in page)
+            marker = page[-1]['uuid']
+        self.assertEqual(expected, seen)
+
+    def test_usage_extras_and_unique(self):
+        test_api.make_instance(self.ctxt, host='h1', vcpus=2,
+                               memory_mb=1024, root_gb=10, swap=512)
+        failed = test_api.make_instance(self.ctxt, host='h1',
+                                        vm_state='error')
+        db.instance_fault_create(self.ctxt, failed['uuid'], 500, 'x' * 300)
+        self.assertEqual({'h1': (3, 1536, 12)},
+                         db.instance_usage_by_host(self.ctxt))
+        self.assertEqual((2, 3, 1536),
+                         db.instance_usage_by_project(self.ctxt, 'p1'))
+        got = db.instance_get_by_uuid(self.ctxt, failed['uuid'])
+        self.assertEqual('x' * 255, got['fault']['message'])
+
+        # Unique constraints, reported as our conflicts.
+        values = {'name': 'key', 'user_id': 'u1', 'public_key': 'k'}
+        db.key_pair_create(self.ctxt, dict(values), 10)
+        self.assertRaises(exception.KeyPairExists, db.key_pair_create,
+                          self.ctxt, dict(values), 10)
+        db.key_pair_destroy(self.ctxt, 'u1', 'key')
+        db.key_pair_create(self.ctxt, dict(values), 10)
+        self.create_flavor(flavorid='1', name='tiny')
+        self.assertRaises(exception.FlavorIdExists, self.create_flavor,
+                          flavorid='1', name='other')
+        self.assertRaises(exception.FlavorExists, self.create_flavor,
+                          flavorid='2', name='tiny')
+
+
+class SQLiteDBAPITest(_BackendDBAPIMixin, base.TestCase):
+    BACKEND = 'sqlite'
+
+
+class MySQLDBAPITest(_BackendDBAPIMixin, base.TestCase):
+    BACKEND = 'mysql'
+
+
+class PostgreSQLDBAPITest(_BackendDBAPIMixin, base.TestCase):
+    BACKEND = 'postgresql'

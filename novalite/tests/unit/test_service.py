@@ -1,0 +1,80 @@
+"""The compute agent process: periodic tasks and start/stop."""
+
+import logging
+import threading
+
+import fixtures
+
+from novalite.compute import manager as compute_manager
+from novalite.db import api as db
+from novalite import service
+from novalite import servicegroup
+from novalite.tests import base
+from novalite.virt import fake
+
+
+class PeriodicTest(base.TestCase):
+
+    def test_runs_until_stopped_and_survives_errors(self):
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.ERROR))
+        calls = []
+        done = threading.Event()
+
+        def task():
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError('first run fails')
+            if len(calls) >= 3:
+                done.set()
+
+        timer = service._Periodic('test-task', 0.01, task)
+        timer.start()
+        self.addCleanup(timer.stop)
+        self.assertTrue(done.wait(5), 'the task stopped running')
+        timer.stop()
+        timer.join(5)
+        self.assertFalse(timer.is_alive())
+        self.assertIn('Periodic task test-task failed', logger.output)
+
+    def test_waits_an_interval_before_the_first_run(self):
+        calls = []
+        timer = service._Periodic('slow', 3600, lambda: calls.append(1))
+        timer.start()
+        timer.stop()
+        timer.join(5)
+        self.assertEqual([], calls)
+
+
+class ComputeServiceTest(base.TestCase):
+
+    def test_start_and_stop(self):
+        self.flags(sync_power_state_interval=600, report_interval=3600)
+        driver = fake.FakeDriver()
+        svc = service.ComputeService(host='svc-host', driver=driver)
+        svc.start()
+        self.addCleanup(svc.stop, graceful=False)
+        # Started: heartbeat written, both periodic tasks running.
+        row, = db.service_get_all(self.admin_context,
+                                  compute_manager.BINARY)
+        self.assertEqual('svc-host', row['host'])
+        self.assertTrue(servicegroup.is_up(row))
+        self.assertEqual(['report_state', 'sync_power_states'],
+                         [t.name for t in svc.timers])
+        self.assertTrue(all(t.is_alive() for t in svc.timers))
+        svc.stop(graceful=False)
+        for timer in svc.timers:
+            timer.join(5)
+            self.assertFalse(timer.is_alive())
+
+    def test_power_sync_can_be_turned_off(self):
+        self.flags(sync_power_state_interval=-1)
+        svc = service.ComputeService(host='svc-host',
+                                     driver=fake.FakeDriver())
+        svc.start()
+        self.addCleanup(svc.stop, graceful=False)
+        self.assertEqual(['report_state'], [t.name for t in svc.timers])
+
+    def test_driver_from_config(self):
+        svc = service.ComputeService(host='svc-host')
+        self.assertIsInstance(svc.driver, fake.FakeDriver)
+        self.assertEqual('svc-host', svc.manager.host)

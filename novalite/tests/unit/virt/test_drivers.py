@@ -1,0 +1,387 @@
+"""One conformance test for every driver, plus libvirt's own checks.
+
+The libvirt driver runs on the real libvirt library with its in-memory
+``test:///default`` hypervisor (no daemon; state per process, with a
+domain named ``test`` already there) and real qemu-img disks.
+"""
+
+import base64
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import uuid
+import xml.etree.ElementTree as ET
+
+import fixtures
+from oslo_config import cfg
+import testtools
+
+from novalite import exception
+from novalite import states
+from novalite.tests import fixtures as nl_fixtures
+from novalite.virt import configdrive
+from novalite.virt import driver as virt_driver
+from novalite.virt import fake
+from novalite.virt.libvirt import config as vconfig
+from novalite.virt.libvirt import driver as libvirt_driver
+from novalite.virt.libvirt import guest as libvirt_guest
+from novalite.virt.libvirt.host import libvirt
+
+CONF = cfg.CONF
+
+IMAGE_ID = '0c2f0b1c-7b7c-4c4e-9f3e-6f4a3b2d1e0f'
+
+# Domain names are unique on a hypervisor, as the database ids they come
+# from are.
+_IDS = itertools.count(1000)
+
+
+def make_instance(index=None, **values):
+    index = next(_IDS) if index is None else index
+    inst = {
+        'uuid': str(uuid.uuid4()), 'id': index,
+        'name': 'instance-%08x' % index, 'display_name': 'server',
+        'hostname': 'server', 'vcpus': 1, 'memory_mb': 128, 'root_gb': 1,
+        'ephemeral_gb': 0, 'swap': 0, 'metadata': {}, 'key_name': None,
+        'key_data': None, 'user_data': None, 'config_drive': '',
+        'availability_zone': 'nova', 'project_id': 'p1', 'user_id': 'u1',
+        'launch_index': 0, 'flavor_name': 'm1.tiny'}
+    inst.update(values)
+    return inst
+
+
+class _DriverConformance:
+    """What ``novalite.virt.driver.ComputeDriver`` promises."""
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(nl_fixtures.Config()).conf
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.conf.config(instances_path=os.path.join(self.tmp, 'instances'))
+        image_path = os.path.join(self.tmp, 'image.raw')
+        with open(image_path, 'wb') as f:
+            f.truncate(1024 * 1024)
+        self.image = {'id': IMAGE_ID, 'location': image_path,
+                      'disk_format': 'raw'}
+        self.driver = self.make_driver()
+        self.driver.init_host(CONF.host)
+        self.addCleanup(self.driver.cleanup_host, CONF.host)
+
+    def spawn(self, instance=None, admin_password=None, injected_files=(),
+              **values):
+        instance = instance or make_instance(**values)
+        self.addCleanup(self.driver.destroy, instance)
+        self.driver.spawn(instance, self.image, admin_password,
+                          list(injected_files), None)
+        return instance
+
+    def state(self, instance):
+        return self.driver.get_info(instance).state
+
+    def test_is_a_compute_driver(self):
+        self.assertIsInstance(self.driver, virt_driver.ComputeDriver)
+
+    def test_lifecycle(self):
+        inst = self.spawn()
+        self.assertIsInstance(self.driver.get_info(inst),
+                              virt_driver.InstanceInfo)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.assertIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.driver.power_off(inst)
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+        # A guest that is off is still known to the hypervisor.
+        self.assertIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.driver.power_on(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.reboot(inst, 'SOFT')
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.reboot(inst, 'HARD')
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.destroy(inst)
+        self.assertRaises(exception.InstanceNotFound, self.driver.get_info,
+                          inst)
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        # Destroying again is fine: delete must always be able to finish.
+        self.driver.destroy(inst)
+
+    def test_power_off_with_clean_shutdown_timeout(self):
+        inst = self.spawn()
+        self.driver.power_off(inst, timeout=1)
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+        # Powering off a guest that is off is fine too.
+        self.driver.power_off(inst)
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+
+    def test_reboot_a_stopped_guest(self):
+        for reboot_type in ('SOFT', 'HARD'):
+            inst = self.spawn()
+            self.driver.power_off(inst)
+            self.driver.reboot(inst, reboot_type)
+            self.assertEqual(states.RUNNING, self.state(inst), reboot_type)
+
+    def test_power_on_a_running_guest(self):
+        inst = self.spawn()
+        self.driver.power_on(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_destroy_missing_guest(self):
+        self.driver.destroy(make_instance())
+
+    def test_operations_on_missing_guest(self):
+        inst = make_instance()
+        self.assertRaises(exception.InstanceNotFound, self.driver.get_info,
+                          inst)
+        for call in (lambda: self.driver.power_off(inst),
+                     lambda: self.driver.power_on(inst),
+                     lambda: self.driver.reboot(inst, 'HARD'),
+                     lambda: self.driver.get_console_output(inst),
+                     lambda: self.driver.set_admin_password(inst, 'pw')):
+            self.assertRaises(exception.InstanceNotFound, call)
+
+    def test_list_instance_uuids(self):
+        first = self.spawn()
+        second = self.spawn()
+        uuids = self.driver.list_instance_uuids()
+        self.assertIn(first['uuid'], uuids)
+        self.assertIn(second['uuid'], uuids)
+        self.driver.destroy(first)
+        uuids = self.driver.list_instance_uuids()
+        self.assertNotIn(first['uuid'], uuids)
+        self.assertIn(second['uuid'], uuids)
+
+    def test_get_available_resource(self):
+        resources = self.driver.get_available_resource()
+        self.assertEqual({'vcpus', 'memory_mb', 'local_gb',
+                          'hypervisor_hostname'}, set(resources))
+        for key in ('vcpus', 'memory_mb', 'local_gb'):
+            self.assertIsInstance(resources[key], int, key)
+            self.assertGreater(resources[key], 0, key)
+        self.assertEqual(CONF.host, resources['hypervisor_hostname'])
+
+    def test_set_admin_password(self):
+        inst = self.spawn()
+        self.driver.set_admin_password(inst, 'new-secret')
+        self.driver.power_off(inst)
+        self.assertRaises(exception.InstancePasswordSetFailed,
+                          self.driver.set_admin_password, inst, 'again')
+
+    def test_get_console_output(self):
+        inst = self.spawn()
+        self.assertIsInstance(self.driver.get_console_output(inst), str)
+
+
+class FakeDriverTest(_DriverConformance, testtools.TestCase):
+
+    def make_driver(self):
+        return fake.FakeDriver()
+
+    def test_console_and_resources_from_config(self):
+        self.conf.config(fake_vcpus=3, fake_memory_mb=1000,
+                         fake_local_gb=7)
+        self.assertEqual({'vcpus': 3, 'memory_mb': 1000, 'local_gb': 7,
+                          'hypervisor_hostname': CONF.host},
+                         self.driver.get_available_resource())
+        inst = self.spawn()
+        self.assertIn(inst['uuid'], self.driver.get_console_output(inst))
+
+
+class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
+
+    def make_driver(self):
+        if libvirt is None:
+            self.skipTest('libvirt-python is not installed')
+        if shutil.which('qemu-img') is None:
+            self.skipTest('qemu-img is not installed')
+        return libvirt_driver.LibvirtDriver()
+
+    def _domain(self, instance):
+        # A connection of our own: test:///default is shared per process.
+        conn = libvirt.open('test:///default')
+        self.addCleanup(conn.close)
+        return conn.lookupByUUIDString(instance['uuid'])
+
+    def _xml(self, instance):
+        return ET.fromstring(self._domain(instance).XMLDesc())
+
+    def _instance_dir(self, instance):
+        return os.path.join(CONF.instances_path, instance['uuid'])
+
+    def _qemu_img_info(self, path):
+        return json.loads(subprocess.run(
+            ['qemu-img', 'info', '--output=json', path],
+            capture_output=True, text=True, check=True).stdout)
+
+    def test_domain_xml(self):
+        inst = self.spawn(index=0x2a, vcpus=2, memory_mb=256)
+        root = self._xml(inst)
+        self.assertEqual('qemu', root.get('type'))
+        self.assertEqual('instance-0000002a', root.find('name').text)
+        self.assertEqual(inst['uuid'], root.find('uuid').text)
+        self.assertEqual(str(256 * 1024), root.find('memory').text)
+        self.assertEqual('KiB', root.find('memory').get('unit'))
+        self.assertEqual('2', root.find('vcpu').text)
+        disks = root.findall('./devices/disk')
+        self.assertEqual(1, len(disks))
+        self.assertEqual(os.path.join(self._instance_dir(inst), 'disk'),
+                         disks[0].find('source').get('file'))
+        self.assertEqual('qcow2', disks[0].find('driver').get('type'))
+        self.assertEqual('vda', disks[0].find('target').get('dev'))
+        serial = root.find('./devices/serial')
+        self.assertEqual('file', serial.get('type'))
+        self.assertEqual(os.path.join(self._instance_dir(inst),
+                                      'console.log'),
+                         serial.find('source').get('path'))
+        ns = {'nova': vconfig.NOVALITE_NS}
+        meta = root.find('./metadata/nova:instance', ns)
+        self.assertEqual('server', meta.find('nova:name', ns).text)
+        self.assertEqual('m1.tiny', meta.find('nova:flavor', ns).get('name'))
+        self.assertEqual('p1', meta.find('nova:owner/nova:project',
+                                         ns).get('uuid'))
+        self.assertEqual('u1', meta.find('nova:owner/nova:user',
+                                         ns).get('uuid'))
+
+    def test_display_name_is_escaped(self):
+        name = '</name><devices><disk type="file"/></devices>&amp;'
+        inst = self.spawn(display_name=name)
+        xml = self._domain(inst).XMLDesc()
+        root = ET.fromstring(xml)  # well-formed
+        ns = {'nova': vconfig.NOVALITE_NS}
+        self.assertEqual(name, root.find('./metadata/nova:instance/'
+                                         'nova:name', ns).text)
+        self.assertEqual(1, len(list(root.iter('devices'))))
+        self.assertEqual(1, len(list(root.iter('disk'))))
+        self.assertEqual(inst['uuid'], root.find('uuid').text)
+
+    def test_qcow2_overlay(self):
+        inst = self.spawn(root_gb=2)
+        disk = os.path.join(self._instance_dir(inst), 'disk')
+        info = self._qemu_img_info(disk)
+        self.assertEqual('qcow2', info['format'])
+        self.assertEqual(2 * 1024 ** 3, info['virtual-size'])
+        base = os.path.join(CONF.instances_path, '_base', IMAGE_ID)
+        self.assertEqual(base, info['backing-filename'])
+        self.assertEqual('raw', info['backing-filename-format'])
+        self.assertTrue(os.path.exists(base))
+        # The cached base is shared by the next server of the image.
+        second = self.spawn(root_gb=2)
+        info = self._qemu_img_info(
+            os.path.join(self._instance_dir(second), 'disk'))
+        self.assertEqual(base, info['backing-filename'])
+        # Deleting a server leaves the cache alone.
+        self.driver.destroy(inst)
+        self.assertFalse(os.path.exists(self._instance_dir(inst)))
+        self.assertTrue(os.path.exists(base))
+
+    def test_qcow2_image_without_root_size(self):
+        qcow2 = os.path.join(self.tmp, 'image.qcow2')
+        subprocess.run(['qemu-img', 'create', '-f', 'qcow2', qcow2, '64M'],
+                       capture_output=True, check=True)
+        self.image = {'id': str(uuid.uuid4()), 'location': qcow2,
+                      'disk_format': 'qcow2'}
+        inst = self.spawn(root_gb=0)
+        info = self._qemu_img_info(os.path.join(self._instance_dir(inst),
+                                                'disk'))
+        self.assertEqual(64 * 1024 ** 2, info['virtual-size'])
+        self.assertEqual('qcow2', info['backing-filename-format'])
+
+    def test_no_config_drive_by_default(self):
+        inst = self.spawn()
+        self.assertFalse(os.path.exists(
+            os.path.join(self._instance_dir(inst), 'disk.config')))
+        self.assertEqual(1, len(self._xml(inst).findall('./devices/disk')))
+
+    def test_config_drive(self):
+        user_data = base64.b64encode(b'#cloud-config\n').decode()
+        for values, files in (({'config_drive': 'True'}, ()),
+                              ({'user_data': user_data}, ()),
+                              ({}, [('/etc/motd', b'hi\n')])):
+            inst = self.spawn(admin_password='pw', injected_files=files,
+                              **values)
+            path = os.path.join(self._instance_dir(inst), 'disk.config')
+            self.assertTrue(os.path.exists(path), values)
+            contents = configdrive.read_iso(path)
+            meta = json.loads(contents['openstack/latest/meta_data.json'])
+            self.assertEqual(inst['uuid'], meta['uuid'])
+            self.assertEqual('pw', meta['admin_pass'])
+            if 'user_data' in values:
+                self.assertEqual(b'#cloud-config\n',
+                                 contents['openstack/latest/user_data'])
+            if files:
+                self.assertEqual(b'hi\n', contents['openstack/content/0000'])
+            cdroms = [d for d in self._xml(inst).findall('./devices/disk')
+                      if d.get('device') == 'cdrom']
+            self.assertEqual(1, len(cdroms))
+            self.assertEqual(path, cdroms[0].find('source').get('file'))
+            self.assertIsNotNone(cdroms[0].find('readonly'))
+
+    def _assert_nothing_left(self, inst):
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertFalse(os.path.exists(self._instance_dir(inst)))
+
+    def test_spawn_failure_missing_image(self):
+        self.image = dict(self.image, id=str(uuid.uuid4()),
+                          location=os.path.join(self.tmp, 'missing.raw'))
+        inst = make_instance()
+        self.assertRaises(FileNotFoundError, self.driver.spawn, inst,
+                          self.image, None, [], None)
+        self._assert_nothing_left(inst)
+
+    def test_spawn_failure_after_define(self):
+        # Inject a launch failure: the defined domain must go too.
+        error = libvirt.libvirtError('injected launch failure')
+        self.useFixture(fixtures.MockPatchObject(
+            libvirt_guest.Guest, 'launch', side_effect=error))
+        inst = make_instance(user_data=base64.b64encode(b'x').decode())
+        e = self.assertRaises(libvirt.libvirtError, self.driver.spawn, inst,
+                              self.image, None, [], None)
+        self.assertIs(error, e)
+        self._assert_nothing_left(inst)
+
+    @staticmethod
+    def _libvirt_error(code, message):
+        error = libvirt.libvirtError(message)
+        error.err = (code, libvirt.VIR_FROM_QEMU, message,
+                     libvirt.VIR_ERR_ERROR, None, None, None, -1, -1)
+        return error
+
+    def test_set_admin_password_errors(self):
+        inst = self.spawn()
+        for code, expected in (
+                # What qemu says of a domain with no guest agent channel.
+                (libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
+                 exception.SetAdminPasswdNotSupported),
+                (libvirt.VIR_ERR_AGENT_UNRESPONSIVE,
+                 exception.SetAdminPasswdNotSupported),
+                (libvirt.VIR_ERR_NO_SUPPORT,
+                 exception.SetAdminPasswdNotSupported),
+                (libvirt.VIR_ERR_INTERNAL_ERROR,
+                 exception.InstancePasswordSetFailed)):
+            error = self._libvirt_error(code, 'injected')
+            with fixtures.MockPatchObject(libvirt_guest.Guest,
+                                          'set_user_password',
+                                          side_effect=error):
+                self.assertRaises(expected, self.driver.set_admin_password,
+                                  inst, 'pw')
+
+    def test_console_output_tail(self):
+        inst = self.spawn()
+        # The test hypervisor writes no serial log: no file means no text.
+        self.assertEqual('', self.driver.get_console_output(inst))
+        path = os.path.join(self._instance_dir(inst), 'console.log')
+        head = b'x' * 10
+        tail = 'é' * (libvirt_driver.MAX_CONSOLE_BYTES // 2)
+        with open(path, 'wb') as f:
+            f.write(head + tail.encode('utf-8'))
+        self.assertEqual(tail, self.driver.get_console_output(inst))
+
+    def test_foreign_domain_is_left_alone(self):
+        # test:///default starts with a domain named "test", which no
+        # server of ours owns.
+        conn = libvirt.open('test:///default')
+        self.addCleanup(conn.close)
+        before = conn.lookupByName('test').UUIDString()
+        inst = self.spawn()
+        self.driver.destroy(inst)
+        self.assertEqual(before, conn.lookupByName('test').UUIDString())
