@@ -9,4 +9,9 @@ from oslo_service import backend as _backend
 # it); novalite never uses it, so its deprecation banner is only noise.
 warnings.filterwarnings('ignore', message='\nEventlet is deprecated')
 
-_backend.init_backend(_backend.BackendType.THREADING)
+try:
+    _backend.init_backend(_backend.BackendType.THREADING)
+except _backend.exceptions.BackendAlreadySelected:
+    # Only tools that load oslo.service before novalite (the config
+    # generator) get here; they run none of novalite's services.
+    pass

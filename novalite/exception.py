@@ -237,3 +237,7 @@ class ImageNotFoundProxy(NotFound):
 
 class InvalidKeypair(Invalid):
     msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
+class TriggerCrashDumpNotSupported(Invalid):
+    msg_fmt = 'Triggering crash dump is not supported'

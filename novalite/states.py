@@ -156,6 +156,9 @@ TRANSITIONS = {
     'change_password': Transition((ACTIVE,), (None,), UPDATING_PASSWORD),
     # Delete is allowed from any state and any task but deleting itself.
     'delete': Transition(None, None, DELETING),
+    # An NMI to the guest; no task of its own (2.17).
+    'trigger_crash_dump': Transition(
+        (ACTIVE, PAUSED, RESCUED, RESIZED, ERROR), (None,), None),
 }
 
 # Where each operation ends when it succeeds on the compute host:

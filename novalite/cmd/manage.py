@@ -77,7 +77,8 @@ def _flavor_create(args):
     try:
         flavor = db.flavor_create(ctxt, {
             'flavorid': args.id or uuidutils.generate_uuid(),
-            'name': args.display_name, 'memory_mb': args.ram, 'vcpus': args.vcpus,
+            'name': args.display_name, 'memory_mb': args.ram,
+            'vcpus': args.vcpus,
             'root_gb': args.disk, 'ephemeral_gb': args.ephemeral,
             'swap': args.swap, 'is_public': not args.private})
     except exception.NovaliteException as e:
@@ -153,5 +154,3 @@ def main(argv=None):
     config.parse_args(argv or sys.argv)
     db.configure()
     CONF.category.func(CONF.category)
-
-

@@ -327,6 +327,12 @@ class API:
                 instance=instance['uuid'],
                 reason='the compute agent did not answer')
 
+    def trigger_crash_dump(self, context, instance):
+        self.check_lock(context, instance)
+        states.check_transition('trigger_crash_dump', instance)
+        self.rpcapi.trigger_crash_dump(context, instance['host'],
+                                       instance['uuid'])
+
     def get_console_output(self, context, instance, tail_length=None):
         if not instance['host']:
             raise exception.InstanceNotReady(instance_id=instance['uuid'])

@@ -386,6 +386,20 @@ class ComputeManager:
                     exception.InstanceNotFound):
                 pass
 
+    @_synchronized
+    def trigger_crash_dump(self, context, instance_uuid):
+        """No state change: a failure is recorded as a fault only."""
+        ctxt = self._admin
+        try:
+            instance = self._load(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        try:
+            self.driver.trigger_crash_dump(instance)
+        except Exception as e:
+            LOG.warning('Crash dump of %s failed: %s', instance_uuid, e)
+            record_fault(ctxt, instance_uuid, e, host=self.host)
+
     def get_console_output(self, context, instance_uuid, tail_length=None):
         instance = self._load(self._admin, instance_uuid)
         output = self.driver.get_console_output(instance)

@@ -7,7 +7,7 @@ API version history:
 
     * 1.0 - Initial version: build_and_run_instance, terminate_instance,
       reboot_instance, start_instance, stop_instance, set_admin_password,
-      get_console_output.
+      get_console_output, trigger_crash_dump.
 
 Rules, as in Nova's rpcapi: never change a method's signature within a
 major version; add a new argument with a default, bump the minor version,
@@ -76,6 +76,10 @@ class ComputeAPI:
         return self._prepare(host).call(ctxt, 'set_admin_password',
                                         instance_uuid=instance_uuid,
                                         new_pass=new_pass)
+
+    def trigger_crash_dump(self, ctxt, host, instance_uuid):
+        self._prepare(host).cast(ctxt, 'trigger_crash_dump',
+                                 instance_uuid=instance_uuid)
 
     def get_console_output(self, ctxt, host, instance_uuid, tail_length):
         """A call, not a cast: the caller waits for the text."""

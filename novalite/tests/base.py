@@ -131,6 +131,13 @@ class APITestCase(TestCase):
             return self.wait_for_status(server['id'], 'ACTIVE', api=api)
         return server
 
+    def wait_until(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError('condition not met in %ss' % timeout)
+            time.sleep(0.01)
+
     def wait_for_status(self, server_id, status, api=None, timeout=10,
                         task_state=None):
         api = api or self.admin_api

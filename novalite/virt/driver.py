@@ -79,6 +79,11 @@ class ComputeDriver:
         """
         raise NotImplementedError()
 
+    def trigger_crash_dump(self, instance):
+        """Send the guest an NMI (it may dump its kernel and reboot);
+        TriggerCrashDumpNotSupported if the driver cannot."""
+        raise NotImplementedError()
+
     def get_console_output(self, instance):
         """Everything the guest printed on its serial console, as text."""
         raise NotImplementedError()

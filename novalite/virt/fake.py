@@ -63,5 +63,9 @@ class FakeDriver(driver.ComputeDriver):
                 instance=instance['uuid'], reason='the guest is not running')
         guest['password'] = new_pass
 
+    def trigger_crash_dump(self, instance):
+        guest = self._guest(instance)
+        guest['nmi'] = guest.get('nmi', 0) + 1
+
     def get_console_output(self, instance):
         return self._guest(instance)['console']

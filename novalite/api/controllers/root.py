@@ -2,12 +2,12 @@
 
 import pecan
 
+from novalite.api import api_version
 from novalite.api.controllers import flavors
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
 from novalite.api.controllers import servers
-from novalite.api import api_version
 from novalite.api import wsgi
 from novalite import exception
 

@@ -315,7 +315,10 @@ class ServerActionController(rest.RestController):
         if handler is None:
             raise exception.ValidationError(
                 detail='There is no such action: %s' % name)
-        method, action_schema = handler
+        method, action_schema, min_version = handler
+        if not req.is_version(min_version):
+            raise exception.ValidationError(
+                detail='There is no such action: %s' % name)
         instance = _get_server(req, server_id, extras=())
         if action_schema is not None:
             validators.validate(action_schema, body)
@@ -371,14 +374,23 @@ def _console_output(req, instance, body):
     return wsgi.response({'output': output}, status=200)
 
 
+def _trigger_crash_dump(req, instance, body):
+    _authorize(req, POLICY % 'trigger_crash_dump', instance)
+    _compute_api.trigger_crash_dump(req.context, instance)
+
+
+# action name: (handler, body schema, first microversion)
 _ACTIONS = {
-    'lock': (_lock, None),
-    'unlock': (_unlock, None),
-    'reboot': (_reboot, schema.reboot),
-    'os-start': (_start, None),
-    'os-stop': (_stop, None),
-    'changePassword': (_change_password, schema.change_password),
-    'os-getConsoleOutput': (_console_output, schema.get_console_output),
+    'lock': (_lock, None, '2.1'),
+    'unlock': (_unlock, None, '2.1'),
+    'reboot': (_reboot, schema.reboot, '2.1'),
+    'os-start': (_start, None, '2.1'),
+    'os-stop': (_stop, None, '2.1'),
+    'changePassword': (_change_password, schema.change_password, '2.1'),
+    'os-getConsoleOutput': (_console_output, schema.get_console_output,
+                            '2.1'),
+    'trigger_crash_dump': (_trigger_crash_dump, schema.trigger_crash_dump,
+                           '2.17'),
 }
 
 

@@ -266,6 +266,13 @@ get_console_output = {
     'additionalProperties': False,
 }
 
+trigger_crash_dump = {
+    'type': 'object',
+    'properties': {'trigger_crash_dump': {'type': 'null'}},
+    'required': ['trigger_crash_dump'],
+    'additionalProperties': False,
+}
+
 # --- tags (2.26)
 
 update_all_tags = {

@@ -218,6 +218,16 @@ class LibvirtDriver(driver.ComputeDriver):
             raise exception.InstancePasswordSetFailed(
                 instance=instance['uuid'], reason=str(e))
 
+    def trigger_crash_dump(self, instance):
+        guest = self._get_guest(instance)
+        try:
+            guest.inject_nmi()
+        except libvirt.libvirtError as e:
+            if e.get_error_code() in (libvirt.VIR_ERR_NO_SUPPORT,
+                                      libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED):
+                raise exception.TriggerCrashDumpNotSupported()
+            raise exception.VirtDriverError(reason=str(e))
+
     def get_console_output(self, instance):
         self._get_guest(instance)
         path = os.path.join(self._instance_dir(instance), 'console.log')

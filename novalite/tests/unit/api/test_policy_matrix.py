@@ -34,6 +34,8 @@ MATRIX = [
     ('POST', '/servers/{id}/action', {'os-stop': None}, None, _ACT),
     ('POST', '/servers/{id}/action', {'changePassword': {'adminPass': 'x'}},
      None, _ACT),
+    ('POST', '/servers/{id}/action', {'trigger_crash_dump': None}, '2.17',
+     _ACT),
     ('POST', '/servers/{id}/action', {'os-getConsoleOutput': {}}, None,
      {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
     ('GET', '/servers/{id}/tags', None, '2.26', _OWN),

@@ -684,6 +684,20 @@ class TestActions(base.APITestCase):
         self.api.post(self.action, {'os-getConsoleOutput': {'length': -2}},
                       status=400)
 
+    def test_trigger_crash_dump(self):
+        body = {'trigger_crash_dump': None}
+        resp = self.api.post(self.action, body, status=400)
+        self.assertEqual('There is no such action: trigger_crash_dump',
+                         resp.json['badRequest']['message'])
+        api = self.api.as_user('demo', version='2.17')
+        api.post(self.action, {'trigger_crash_dump': {}}, status=400)
+        api.post(self.action, body, status=202)
+        guest = self.agent.driver._guests[self.server['id']]
+        self.wait_until(lambda: guest.get('nmi') == 1)
+        self.api.post(self.action, {'os-stop': None}, status=202)
+        self.wait_for_status(self.server['id'], 'SHUTOFF')
+        api.post(self.action, body, status=409)
+
     def test_bad_action_bodies(self):
         resp = self.api.post(self.action, {'fly': None}, status=400)
         self.assertEqual('There is no such action: fly',
