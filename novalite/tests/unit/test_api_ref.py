@@ -1,0 +1,40 @@
+"""The API reference documents every route and every server action."""
+
+import glob
+import os
+import re
+
+import testtools
+
+from novalite.api.controllers import servers
+from novalite.api import routes
+
+SOURCE = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                      'api-ref', 'source')
+
+
+def _read_docs():
+    text = ''
+    for path in sorted(glob.glob(os.path.join(SOURCE, '*.inc'))):
+        with open(path) as f:
+            text += f.read()
+    return text
+
+
+class TestAPIReference(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        if not os.path.isdir(SOURCE):
+            self.skipTest('api-ref sources are not in this tree')
+        self.docs = _read_docs()
+
+    def test_every_route_is_documented(self):
+        documented = set(re.findall(
+            r'^\.\. rest_method:: (\w+) /v2\.1(/\S*)$', self.docs, re.M))
+        self.assertEqual(set(), set(routes.list_routes()) - documented)
+
+    def test_every_action_is_documented(self):
+        for action in servers._ACTIONS:
+            self.assertIn('{"%s":' % action, self.docs.replace(' ', ''),
+                          'action %s has no example' % action)
