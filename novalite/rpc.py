@@ -10,6 +10,31 @@ CONF = cfg.CONF
 _TRANSPORT = None
 
 
+# Seconds the in-memory transport waits between polls for messages.
+_MEMORY_POLL_INTERVAL = 0.005
+
+
+def _pace_memory_transport():
+    """Keep kombu's in-memory transport from spinning a core.
+
+    oslo.messaging sets the memory transport's polling interval to 0 (a
+    kludge for its own tests), so an idle listener busy-loops; novalite-all
+    and the tests would burn a core doing nothing. A short pause costs a
+    few milliseconds per message instead.
+    """
+    from kombu.transport import memory
+
+    def _get(transport):
+        return transport.__dict__.get('_novalite_polling_interval',
+                                      _MEMORY_POLL_INTERVAL)
+
+    def _set(transport, value):
+        transport.__dict__['_novalite_polling_interval'] = max(
+            value or 0, _MEMORY_POLL_INTERVAL)
+
+    memory.Transport.polling_interval = property(_get, _set)
+
+
 def init(conf=CONF):
     global _TRANSPORT
     if _TRANSPORT is None:
@@ -17,6 +42,11 @@ def init(conf=CONF):
         # themselves (e.g. 501 for an unsupported password change).
         _TRANSPORT = messaging.get_rpc_transport(
             conf, allowed_remote_exmods=['novalite.exception'])
+        # NOTE: after get_rpc_transport, which registers transport_url,
+        # and before any connection exists.
+        if (conf.transport_url or '').startswith(('kombu+memory:',
+                                                  'memory:')):
+            _pace_memory_transport()
     return _TRANSPORT
 
 
