@@ -237,6 +237,13 @@ class ComputeManager:
         instance['name'] = 'instance-%08x' % instance['id']
         return instance
 
+    def _load_if_exists(self, ctxt, instance_uuid):
+        """The server, or None if it was deleted before we got to it."""
+        try:
+            return self._load(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            return None
+
     # ---------------------------------------------------------------- RPC
 
     @_synchronized
@@ -289,9 +296,8 @@ class ComputeManager:
     @_synchronized
     def terminate_instance(self, context, instance_uuid):
         ctxt = self._admin
-        try:
-            instance = self._load(ctxt, instance_uuid)
-        except exception.InstanceNotFound:
+        instance = self._load_if_exists(ctxt, instance_uuid)
+        if instance is None:
             return
         try:
             self.driver.destroy(instance)
@@ -312,9 +318,8 @@ class ComputeManager:
         Success: the vm/power state of ``states.RESULTS[action]``, task
         None. Failure: ERROR with a fault.
         """
-        try:
-            instance = self._load(ctxt, instance_uuid)
-        except exception.InstanceNotFound:
+        instance = self._load_if_exists(ctxt, instance_uuid)
+        if instance is None:
             return
         if instance['task_state'] != expected_task:
             LOG.info('Skipping %s of %s: task is now %s', action,
@@ -390,9 +395,8 @@ class ComputeManager:
     def trigger_crash_dump(self, context, instance_uuid):
         """No state change: a failure is recorded as a fault only."""
         ctxt = self._admin
-        try:
-            instance = self._load(ctxt, instance_uuid)
-        except exception.InstanceNotFound:
+        instance = self._load_if_exists(ctxt, instance_uuid)
+        if instance is None:
             return
         try:
             self.driver.trigger_crash_dump(instance)
