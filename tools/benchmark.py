@@ -12,16 +12,18 @@ for Nova (the anchor in /work/shared/anchors/nova):
    to one interval plus one GET (the resolution of the measurement).
 2. GET /v2.1/servers/detail with ``--servers`` servers in the project:
    requests/s and latency of one sequential client, per microversion
-   (``--versions``; ``latest`` is 2.26 for novalite, 2.104 for Nova).
+   (``--versions``; ``latest`` is each API's maximum: 2.26 for novalite
+   and 2.104 for Nova at the time of writing).
 3. novalite only (``--scale``): GET /v2.1/servers/detail?limit=10 with
    ``--servers`` and then ``--scale`` servers present; its cost should
    follow the page size, not the number of servers.
-4. novalite only (``--profile``): cProfile of the API process during a
-   detail-list run; prints the hot spots.
+4. novalite only (``--profile``): a profile of the API process during a
+   detail-list run with ``--servers`` servers (py-spy, pyinstrument or
+   cProfile); prints the hot spots.
 
 All requests go over one persistent connection per system
-(``http.client.HTTPConnection``); the connections column tells whether
-the server kept it open.
+(``http.client.HTTPConnection``); the connection counts tell whether the
+server kept it open (novalite's old wsgiref server did not).
 
 By default the script starts its own novalite in a temporary state
 directory (fake driver, SQLite, noauth2, unlimited quota) and the Nova
@@ -44,8 +46,8 @@ process on the in-memory transport; ``both`` measures the two in turn.
 import argparse
 import http.client
 import json
+import math
 import os
-import pstats
 import shutil
 import signal
 import socket
@@ -67,13 +69,14 @@ NOVALITE_MAX = '2.26'
 TARGET_THROUGHPUT = 20.0  # novalite detail req/s >= 20 x Nova's
 TARGET_ACTIVE_MS = 50.0   # novalite POST->ACTIVE p50 <= 50 ms
 
-ERRORS = []
+ERRORS = {}  # line: times seen (insertion-ordered)
 
 
 def error(system, message):
     line = '[%s] %s' % (system, message)
-    ERRORS.append(line)
-    print('  ERROR ' + line, flush=True)
+    if line not in ERRORS:
+        print('  ERROR ' + line, flush=True)
+    ERRORS[line] = ERRORS.get(line, 0) + 1
 
 
 def note(message):
@@ -106,8 +109,8 @@ class Client:
 
     def call(self, method, path, body=None, version=None, headers=None):
         """(status, body bytes); reconnects once for a dropped GET."""
-        # NOTE: no Accept header by default: novalite answers 406 to
-        # "Accept: application/json" (see probe_accept).
+        # NOTE: no Accept header by default: novalite once answered 406
+        # to "Accept: application/json" (probe_accept checks it).
         hdrs = {'X-Auth-Token': self.token}
         data = None
         if body is not None:
@@ -194,15 +197,13 @@ def free_port():
 def pct(values, fraction):
     """Nearest-rank percentile of a non-empty list."""
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1,
-                       int(round(fraction * len(ordered) + 0.5)) - 1))
-    return ordered[index]
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def summary(values):
     if not values:
         return None
-    return {'n': len(values), 'p50': pct(values, 0.5),
+    return {'n': len(values), 'p50': statistics.median(values),
             'p90': pct(values, 0.9), 'mean': statistics.fmean(values),
             'min': min(values), 'max': max(values)}
 
@@ -219,6 +220,7 @@ class Servers:
         self.nova = nova
         self.poll = poll
         self.count = 0
+        self.refused = False  # a create was refused (403: quota)
 
     def create_body(self, name, count=1):
         server = {'name': name, 'flavorRef': FLAVOR, 'imageRef': IMAGE}
@@ -239,6 +241,7 @@ class Servers:
             'POST', '/v2.1/servers', self.create_body(name, count),
             version=version, expect=(202,))
         if body is None:
+            self.refused = self.refused or status == 403
             return None
         return body['server']['id']
 
@@ -393,6 +396,8 @@ def measure_active(servers, creates, timeout):
         server_id = servers.create()
         posted = time.perf_counter()
         if server_id is None:
+            if servers.refused:
+                break
             continue
         if servers.wait(server_id, timeout) == 'ACTIVE':
             to_active.append(time.perf_counter() - started)
@@ -437,15 +442,66 @@ def measure_get(client, path, version, requests, seconds, warmup=2,
 
 # ------------------------------------------------------------- novalite
 
-# Runs a novalite entry point with the WSGI application wrapped in a
-# per-request cProfile, for the requests that carry X-Bench-Profile: 1.
-# Stats are written when the process ends on SIGINT or SIGTERM.
+# For --profile pyinstrument or cprofile: runs a novalite entry point with
+# the WSGI application wrapped in a per-request profiler, for the requests
+# that carry X-Bench-Profile: 1 (pyinstrument samples every 0.5 ms in the
+# request's thread; cProfile is deterministic; both slow call-heavy code
+# down most, so it looks heavier than it is).
+# When the process ends on SIGINT or SIGTERM it writes, as JSON, the
+# profiled wall time and each function's own and inclusive time.
 _PROFILE_BOOT = r'''
-import cProfile, json, pstats, signal, sys, threading, time
+import json, signal, sys, threading, time
 from novalite.cmd import api as api_cmd
-out, entry = sys.argv[1], sys.argv[2]
-argv = ['novalite-' + entry] + sys.argv[3:]
-profiles, walls, lock = [], [], threading.Lock()
+out, entry, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+argv = ['novalite-' + entry] + sys.argv[4:]
+lock = threading.Lock()
+state = {'requests': 0, 'wall': 0.0, 'sampled': 0.0, 'own': {}, 'incl': {}}
+profiles = []
+if kind == 'pyinstrument':
+    import pyinstrument
+else:
+    import cProfile
+    import pstats
+
+
+def key(ident):
+    func, path, line = ident.split('\x01')[0].split('\x00')[:3]
+    return '%s:%s:%s' % (path, line, func)
+
+
+def add_records(records):
+    own, incl = state['own'], state['incl']
+    for stack, spent in records:
+        keys = [key(i) for i in stack]
+        state['sampled'] += spent
+        own[keys[-1]] = own.get(keys[-1], 0.0) + spent
+        for k in set(keys):
+            incl[k] = incl.get(k, 0.0) + spent
+
+
+def start():
+    if kind == 'pyinstrument':
+        prof = pyinstrument.Profiler(interval=0.0005, async_mode='disabled')
+    else:
+        prof = cProfile.Profile()
+    prof.start() if kind == 'pyinstrument' else prof.enable()
+    return prof
+
+
+def stop(prof, wall):
+    if kind == 'pyinstrument':
+        records = prof.stop().frame_records
+    else:
+        prof.disable()
+    with lock:
+        state['requests'] += 1
+        state['wall'] += wall
+        if kind == 'pyinstrument':
+            add_records(records)
+        else:
+            profiles.append(prof)
+
+
 original = api_cmd.init_application
 
 
@@ -455,9 +511,8 @@ def init_application():
     def profiled(environ, start_response):
         if environ.get('HTTP_X_BENCH_PROFILE') != '1':
             return app(environ, start_response)
-        prof = cProfile.Profile()
         begin = time.perf_counter()
-        prof.enable()
+        prof = start()
         try:
             result = app(environ, start_response)
             try:
@@ -466,36 +521,124 @@ def init_application():
                 if hasattr(result, 'close'):
                     result.close()
         finally:
-            prof.disable()
-            with lock:
-                profiles.append(prof)
-                walls.append(time.perf_counter() - begin)
+            stop(prof, time.perf_counter() - begin)
         return [data]
     return profiled
 
 
-def stop(signum, frame):
+def on_term(signum, frame):
     raise KeyboardInterrupt
 
 
+def dump():
+    with lock:
+        if profiles:
+            stats = pstats.Stats(profiles[0])
+            for prof in profiles[1:]:
+                stats.add(prof)
+            for (path, line, func), row in stats.stats.items():
+                k = '%s:%s:%s' % (path, line, func)
+                state['own'][k] = row[2]
+                state['incl'][k] = row[3]
+            state['sampled'] = state['wall']
+        state['profiler'] = kind
+        with open(out, 'w') as f:
+            json.dump(state, f)
+
+
 api_cmd.init_application = init_application
-signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGTERM, on_term)
 if entry == 'all':
     from novalite.cmd import all as main_mod
 else:
     main_mod = api_cmd
 try:
     main_mod.main(argv)
+except KeyboardInterrupt:
+    pass
 finally:
-    with lock:
-        if profiles:
-            stats = pstats.Stats(profiles[0])
-            for prof in profiles[1:]:
-                stats.add(prof)
-            stats.dump_stats(out)
-        with open(out + '.json', 'w') as f:
-            json.dump({'requests': len(walls), 'wall': sum(walls)}, f)
+    dump()
 '''
+
+
+def _py_spy():
+    here = os.path.join(os.path.dirname(sys.executable), 'py-spy')
+    return here if os.path.exists(here) else shutil.which('py-spy')
+
+
+def profiler_kind(choice):
+    """py-spy (external sampler, no overhead in the API), pyinstrument or
+    cProfile (both in-process, call-heavy code looks heavier)."""
+    if choice != 'auto':
+        return choice
+    if _py_spy():
+        return 'py-spy'
+    try:
+        import pyinstrument  # noqa: F401
+        return 'pyinstrument'
+    except ImportError:
+        return 'cprofile'
+
+
+class Profiling:
+    """Profiles the API process of our novalite during one run.
+
+    py-spy samples only the thread holding the GIL (``--gil``): the shares
+    are of the CPU time spent running Python code in the API process.
+    """
+
+    def __init__(self, kind, novalite):
+        self.kind = kind
+        self.novalite = novalite
+        self.proc = None
+        self.raw = os.path.join(novalite.dir, 'py-spy.txt')
+        # the in-process profilers only look at requests with this header
+        self.headers = {} if kind == 'py-spy' else {'X-Bench-Profile': '1'}
+
+    def begin(self):
+        if self.kind != 'py-spy':
+            return
+        pid = [p.pid for n, p in self.novalite.procs if n in ('api', 'all')]
+        self.proc = subprocess.Popen(
+            [_py_spy(), 'record', '--pid', str(pid[0]), '--rate', '1000',
+             '--function', '--gil', '--nonblocking', '--format', 'raw',
+             '--output', self.raw], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(0.5)  # attached
+
+    def end(self, requests, wall):
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            _out, err = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _out, err = self.proc.communicate()
+        self.proc = None
+        state = {'profiler': 'py-spy', 'requests': requests, 'wall': wall,
+                 'sampled': 0, 'own': {}, 'incl': {}}
+        try:
+            with open(self.raw) as f:
+                lines = f.read().splitlines()
+        except OSError as exc:
+            error('novalite', 'py-spy wrote nothing (%s): %s' % (
+                exc, err.decode('utf-8', 'replace')[-500:]))
+            return
+        for line in lines:
+            stack, _sep, count = line.rpartition(' ')
+            count = int(count)
+            keys = []
+            for frame in stack.split(';'):
+                func, _sep, where = frame.rpartition(' (')
+                path, _sep, lineno = where.rstrip(')').rpartition(':')
+                keys.append('%s:%s:%s' % (path, lineno, func))
+            state['sampled'] += count
+            state['own'][keys[-1]] = state['own'].get(keys[-1], 0) + count
+            for key in set(keys):
+                state['incl'][key] = state['incl'].get(key, 0) + count
+        with open(self.novalite.profile_out, 'w') as f:
+            json.dump(state, f)
 
 
 class Novalite:
@@ -510,7 +653,7 @@ class Novalite:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.conf = os.path.join(self.dir, 'novalite.conf')
         self.procs = []
-        self.profile_out = os.path.join(self.dir, 'api.pstats')
+        self.profile_out = os.path.join(self.dir, 'api-profile.json')
         bindir = os.path.dirname(sys.executable)
         self.bindir = bindir if os.path.exists(
             os.path.join(bindir, 'novalite-api')) else None
@@ -560,9 +703,10 @@ class Novalite:
     def spawn(self, entry):
         log = os.path.join(self.dir, entry + '.log')
         args = ['--config-file', self.conf, '--log-file', log]
-        if self.profile and entry in ('api', 'all'):
+        if self.profile in ('pyinstrument', 'cprofile') and \
+                entry in ('api', 'all'):
             cmd = [sys.executable, '-c', _PROFILE_BOOT, self.profile_out,
-                   entry] + args
+                   entry, self.profile] + args
         else:
             cmd = self._script('novalite-' + entry) + args
         out = open(os.path.join(self.dir, entry + '.out'), 'w')
@@ -614,8 +758,12 @@ class Novalite:
                     proc.wait()
         self.procs = []
 
-    def cleanup(self):
-        if not self.keep_dir:
+    def cleanup(self, label):
+        """Remove the state directory, unless kept or errors were seen."""
+        if self.keep_dir or any(line.startswith('[%s]' % label)
+                                for line in ERRORS):
+            note('  novalite state, config and logs kept in %s' % self.dir)
+        else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -659,95 +807,147 @@ def wait_agent(client, servers, timeout):
 
 
 class NovaAnchor:
+    """The Nova anchor: the one already running, or one we start.
+
+    A running anchor is used if its quota lets the project hold the
+    servers; otherwise (it was started with Nova's default quota of 10
+    instances) a private one is started on a free port, with its own
+    pid file and logs, and the shared venv.
+    """
 
     def __init__(self, directory):
         self.dir = directory
-        self.started = False
+        self.home = os.environ.get('NOVA_ANCHOR_HOME', '/tmp/nova-anchor')
+        self.env = None
+        self.private = None
 
-    def start(self, url):
-        if wait_http(url, 1):
-            note('  Nova anchor already answering on %s: using it' % url)
-            return
+    def _room(self, url, token, need):
+        client = Client('nova', url, token)
+        status, body = client.json('GET', '/v2.1/limits', expect=(200,))
+        client.close()
+        absolute = (body or {}).get('limits', {}).get('absolute', {})
+        most = absolute.get('maxTotalInstances', 0)
+        return most == -1 or most - absolute.get(
+            'totalInstancesUsed', 0) >= need
+
+    def start(self, url, token, need):
+        """The URL of an anchor with room for ``need`` more servers."""
         env = dict(os.environ, ANCHOR_QUOTA='unlimited')
-        port = urllib.parse.urlsplit(url).port
-        if port:
-            env['ANCHOR_PORT'] = str(port)
+        if wait_http(url, 1):
+            if self._room(url, token, need):
+                note('  Nova anchor already answering on %s: using it' % url)
+                return url
+            self.private = tempfile.mkdtemp(prefix='nova-anchor-bench-')
+            os.symlink(os.path.join(self.home, '.venv'),
+                       os.path.join(self.private, '.venv'))
+            port = free_port()
+            url = 'http://127.0.0.1:%d' % port
+            env.update(NOVA_ANCHOR_HOME=self.private, ANCHOR_PORT=str(port),
+                       ANCHOR_PIDFILE=os.path.join(self.private, 'pid'),
+                       ANCHOR_LOG=os.path.join(self.private, 'anchor.log'))
+            note('  Nova anchor on %s lacks quota for %d servers: starting '
+                 'a private one on %s' % (NOVA_URL, need, url))
+        else:
+            port = urllib.parse.urlsplit(url).port
+            if port:
+                env['ANCHOR_PORT'] = str(port)
         result = subprocess.run(['./start.sh'], cwd=self.dir, env=env,
                                 capture_output=True, text=True)
         if result.returncode:
             raise SystemExit('Nova anchor start failed:\n%s%s' % (
                 result.stdout, result.stderr))
-        self.started = 'already running' not in result.stdout
+        if 'already running' not in result.stdout:
+            self.env = env
         note('  ' + result.stdout.strip())
+        return url
 
     def stop(self):
-        if self.started:
+        if self.env:
             result = subprocess.run(['./stop.sh'], cwd=self.dir,
-                                    capture_output=True, text=True)
+                                    env=self.env, capture_output=True,
+                                    text=True)
             note('  Nova anchor: ' + result.stdout.strip())
-            self.started = False
+            self.env = None
+        if self.private:
+            shutil.rmtree(self.private, ignore_errors=True)
+            self.private = None
 
 
 # ------------------------------------------------------------- profiles
 
 
+def _short(path):
+    """A path from the package root: novalite/..., webob/..., json/..."""
+    if '/novalite/' in path:
+        return 'novalite/' + path.rsplit('/novalite/', 1)[1]
+    if 'site-packages/' in path:
+        return path.rsplit('site-packages/', 1)[1]
+    if '/lib/python3' in path:
+        return path.split('/lib/python3', 1)[1].split('/', 1)[-1]
+    return path
+
+
+def _where(key):
+    path, line, func = key.rsplit(':', 2)
+    if path.startswith('~') or path == '<built-in>':
+        return func
+    return '%s:%s:%s' % (path, line, func)
+
+
+def _package(key):
+    path = key.rsplit(':', 2)[0]
+    if path.startswith('~') or path == '<built-in>':
+        return 'builtins (C)'
+    if not path:
+        return '(unknown)'
+    if path.startswith('novalite/'):
+        return path.rsplit('/', 1)[0]
+    return path.split('/', 1)[0]
+
+
 def report_profile(path, top):
     try:
-        with open(path + '.json') as f:
-            meta = json.load(f)
-        stats = pstats.Stats(path)
-    except (OSError, ValueError, TypeError) as exc:
+        with open(path) as f:
+            prof = json.load(f)
+    except (OSError, ValueError) as exc:
         note('  no profile written (%s)' % exc)
         return
-    wall = meta['wall'] or 1e-9
-    rows = stats.stats
-    note('\nProfile of the API process: %d profiled requests, %.1f ms each '
-         '(cProfile adds overhead; shares are of profiled wall time)' % (
-             meta['requests'], 1e3 * wall / max(1, meta['requests'])))
-
-    def where(key):
-        filename, line, func = key
-        if '/novalite/' in filename:
-            filename = 'novalite/' + filename.rsplit('/novalite/', 1)[1]
-        elif 'site-packages/' in filename:
-            filename = filename.rsplit('site-packages/', 1)[1]
-        elif filename.startswith('~'):
-            return func
-        return '%s:%d:%s' % (filename, line, func)
-
-    ours = [(v[3], v[2], k) for k, v in rows.items()
-            if '/novalite/' in k[0] and '/tests/' not in k[0]]
-    ours.sort(reverse=True)
-    note('  novalite functions by inclusive time:')
-    for ct, tt, key in ours[:top]:
-        note('    %5.1f%% incl %5.1f%% own  %s' % (
-            100 * ct / wall, 100 * tt / wall, where(key)))
-    own = sorted(((v[2], v[1], k) for k, v in rows.items()), reverse=True)
+    total = prof['sampled'] or 1e-9
+    requests = prof['requests'] or 1
+    note('\nProfile of the API process (%s): %d profiled requests, '
+         '%.1f ms each under the profiler; shares of profiled time' % (
+             prof['profiler'], prof['requests'],
+             1e3 * prof['wall'] / requests))
+    own, incl = {}, {}
+    for source, target in ((prof['own'], own), (prof['incl'], incl)):
+        for key, spent in source.items():
+            path, line, func = key.rsplit(':', 2)
+            key = '%s:%s:%s' % (_short(path), line, func)
+            target[key] = target.get(key, 0) + spent
+    ours = sorted(((t, k) for k, t in incl.items()
+                   if k.startswith('novalite/')), reverse=True)
+    note('  novalite functions by inclusive time (incl / own):')
+    for spent, key in ours[:top]:
+        note('    %5.1f%% %5.1f%%  %s' % (
+            100 * spent / total, 100 * own.get(key, 0) / total,
+            _where(key)))
     note('  any code by own time:')
-    for tt, calls, key in own[:top]:
-        note('    %5.1f%% own %8d calls  %s' % (100 * tt / wall, calls,
-                                                where(key)))
+    for spent, key in sorted(((t, k) for k, t in own.items()),
+                             reverse=True)[:top]:
+        note('    %5.1f%%  %s' % (100 * spent / total, _where(key)))
     groups = {}
-    for key, value in rows.items():
-        filename = key[0]
-        if 'site-packages/' in filename:
-            group = filename.rsplit('site-packages/', 1)[1].split('/')[0]
-        elif '/novalite/' in filename:
-            group = 'novalite'
-        elif filename.startswith('~'):
-            group = 'builtins'
-        else:
-            group = 'stdlib:' + os.path.basename(filename)
-        groups[group] = groups.get(group, 0.0) + value[2]
+    for key, spent in own.items():
+        group = _package(key)
+        groups[group] = groups.get(group, 0.0) + spent
     note('  own time by package:')
-    for group, tt in sorted(groups.items(), key=lambda i: -i[1])[:top]:
-        note('    %5.1f%%  %s' % (100 * tt / wall, group))
+    for group, spent in sorted(groups.items(), key=lambda i: -i[1])[:top]:
+        note('    %5.1f%%  %s' % (100 * spent / total, group))
 
 
 # ------------------------------------------------------------- a system
 
 
-def run_system(label, url, args, nova, profile_hook=None):
+def run_system(label, url, args, nova, profiling=None):
     """All measurements on one system; a dict of results."""
     note('\n== %s (%s) ==' % (label, url))
     client = Client(label, url, args.token)
@@ -758,6 +958,8 @@ def run_system(label, url, args, nova, profile_hook=None):
     res = {'label': label}
     try:
         probe_accept(client)
+        status, body = client.json('GET', '/v2.1/', expect=(200,))
+        res['max'] = (body or {}).get('version', {}).get('version', '?')
         if not nova and not wait_agent(client, servers, 60):
             return res
         creates = args.nova_creates if nova else args.creates
@@ -773,20 +975,24 @@ def run_system(label, url, args, nova, profile_hook=None):
                             requests, seconds, warmup=1 if nova else 3)
             shown = version
             if version == 'latest':
-                shown = 'latest=%s' % ('2.104' if nova else NOVALITE_MAX)
+                shown = 'latest=%s' % res['max']
             note('  GET /servers/detail [%s]: %d servers, %d B: %.1f req/s,'
-                 ' p50 %.1f ms, p90 %.1f ms (n=%d, %d connections)' % (
+                 ' p50 %.1f ms, p90 %.1f ms (n=%d, %d new connections)' % (
                      shown, m['items'], m['size'], m['rps'],
                      1e3 * m['lat']['p50'], 1e3 * m['lat']['p90'],
                      m['lat']['n'], m['connections']))
             res['detail ' + version] = m
-        if not nova and args.scale:
-            measure_scale(client, servers, args, res)
-        if profile_hook and not nova:
+        if profiling and not nova:
+            profiling.begin()
+            started = time.perf_counter()
             m = measure_get(client, '/v2.1/servers/detail', None,
                             args.requests, 0, warmup=0,
-                            headers={'X-Bench-Profile': '1'})
-            note('  profiled run: %.1f req/s under cProfile' % m['rps'])
+                            headers=profiling.headers)
+            profiling.end(m['lat']['n'], time.perf_counter() - started)
+            note('  profiled run: %.1f req/s under %s' % (m['rps'],
+                                                          profiling.kind))
+        if not nova and args.scale:
+            measure_scale(client, servers, args, res)
     finally:
         if not args.keep:
             servers.delete_all(wait=0 if nova else 60)
@@ -858,7 +1064,8 @@ def table(results, nova, args):
         key = 'detail ' + version
         shown = version
         if version == 'latest':
-            shown = 'latest (nl %s/nova 2.104)' % NOVALITE_MAX
+            shown = 'latest (%s)' % '/'.join(
+                r.get('max', '?') for r in lites + ([nova] if nova else []))
         vals = [r.get(key) and r[key]['rps'] for r in lites]
         nv = nova and nova.get(key) and nova[key]['rps']
         row = ['detail %s req/s' % shown] + [fmt(v) for v in vals]
@@ -896,7 +1103,7 @@ def table(results, nova, args):
                 row.append('-')
                 row += ['' for _ in vals]
             rows.append(row)
-    row = ['requests/connections'] + [
+    row = ['HTTP requests/connections'] + [
         '%d/%d' % (r.get('requests', 0), r.get('connections', 0))
         for r in lites]
     if nova:
@@ -958,8 +1165,11 @@ def parse_args(argv):
                    help='novalite: servers for the limit=10 check; 0 = skip')
     p.add_argument('--batch', type=int, default=50,
                    help='novalite: max_count of the creates that fill')
-    p.add_argument('--profile', action='store_true',
-                   help='cProfile our novalite API during a detail run')
+    p.add_argument('--profile', nargs='?', const='auto', default=None,
+                   choices=('auto', 'py-spy', 'pyinstrument', 'cprofile'),
+                   help='profile our novalite API during a detail run '
+                        '(auto: py-spy, pyinstrument or cProfile, the '
+                        'first installed)')
     p.add_argument('--profile-top', type=int, default=15)
     p.add_argument('--novalite-url',
                    help='use this running novalite instead of starting one')
@@ -997,32 +1207,35 @@ def main(argv=None):
     else:
         for transport in transports:
             label = 'novalite %s' % transport
-            own = Novalite(transport, args.profile, keep_dir=args.keep)
+            kind = args.profile and profiler_kind(args.profile)
+            own = Novalite(transport, kind, keep_dir=args.keep)
+            profiling = kind and Profiling(kind, own)
             try:
                 own.start()
                 results.append(run_system(label, own.url, args, nova=False,
-                                          profile_hook=args.profile))
+                                          profiling=profiling))
                 own.check_alive()
             finally:
                 own.stop()
             if args.profile:
                 report_profile(own.profile_out, args.profile_top)
-            own.cleanup()
+            own.cleanup(label)
     nova = None
     if not args.no_nova:
         anchor = NovaAnchor(args.nova_dir)
         url = args.nova_url or NOVA_URL
         try:
             if not args.nova_url:
-                anchor.start(url)
+                url = anchor.start(url, args.token,
+                                   max(args.servers, args.nova_creates))
             nova = run_system('nova', url, args, nova=True)
         finally:
             anchor.stop()
     table(results, nova, args)
     if ERRORS:
         note('\nErrors (%d):' % len(ERRORS))
-        for line in ERRORS:
-            note('  ' + line)
+        for line, times in ERRORS.items():
+            note('  %s%s' % (line, ' (x%d)' % times if times > 1 else ''))
     return 1 if ERRORS else 0
 
 

@@ -36,5 +36,6 @@ def main(argv=None):
         pass
     finally:
         server.shutdown()
+        server.server_close()
         compute.stop()
         rpc.cleanup()

@@ -1,15 +1,16 @@
-"""``novalite-api``: the API in a small threaded WSGI server.
+"""``novalite-api``: the API in waitress, a small threaded WSGI server.
 
 For development and tests. Production runs ``novalite.wsgi.api:application``
 under Apache mod_wsgi (see etc/apache2/novalite-api.conf).
 """
 
-import socketserver
 import sys
-import wsgiref.simple_server
+import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from waitress import server as waitress_server
+from waitress import wasyncore
 
 from novalite.api import app as api_app
 from novalite import config
@@ -20,25 +21,56 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
-class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
-    protocol_version = 'HTTP/1.1'
+class WSGIServer:
+    """waitress behind the part of socketserver's interface we use.
 
-    def log_message(self, format, *args):
-        pass  # RequestLog middleware logs each request
+    waitress speaks HTTP/1.1 with keep-alive (wsgiref's server closes the
+    connection after each request) and runs the application in a fixed
+    pool of ``CONF.osapi_compute_workers`` threads.
+    """
 
+    def __init__(self, host, port, app, threads):
+        self._map = {}
+        # NOTE: proxy headers reach the application untouched, as with
+        # wsgiref (waitress would drop X-Forwarded-* from untrusted peers).
+        self._server = waitress_server.create_server(
+            app, map=self._map, host=host, port=port, threads=threads,
+            backlog=128, clear_untrusted_proxy_headers=False)
+        listen = getattr(self._server, 'effective_listen', None)
+        if listen:
+            self.server_address = tuple(listen[0])
+        else:
+            self.server_address = (self._server.effective_host,
+                                   self._server.effective_port)
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
 
-class ThreadingWSGIServer(socketserver.ThreadingMixIn,
-                          wsgiref.simple_server.WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+    def serve_forever(self, poll_interval=0.5):
+        """Serve until shutdown() (from another thread) or an exception."""
+        self._stop.clear()
+        self._stopped.clear()
+        try:
+            while not self._stop.is_set():
+                wasyncore.loop(timeout=poll_interval, map=self._map,
+                               use_poll=True, count=1)
+        finally:
+            self._stopped.set()
+
+    def shutdown(self):
+        """Stop serve_forever() and wait for it (as socketserver's)."""
+        self._stop.set()
+        self._stopped.wait()
+
+    def server_close(self):
+        """Close the sockets and stop the worker threads."""
+        wasyncore.close_all(self._map)
+        self._server.task_dispatcher.shutdown()
 
 
 def make_server(host, port, app):
-    server = wsgiref.simple_server.make_server(
-        host, port, app, server_class=ThreadingWSGIServer,
-        handler_class=_QuietHandler)
-    return server
+    """A server for ``app``: serve_forever(), shutdown(), server_close()."""
+    return WSGIServer(host, port, app, CONF.osapi_compute_workers)
 
 
 def init_application():

@@ -76,6 +76,21 @@ def _synchronized(method):
     return wrapper
 
 
+def _settle_on_failure(method):
+    """A cast handler that fails unexpectedly (a database outage, a bug)
+    must not leave its server in a task: the server goes to ERROR with a
+    fault. A cast has no caller, so the error ends here, logged."""
+    @functools.wraps(method)
+    def wrapper(self, context, instance_uuid, *args, **kwargs):
+        try:
+            return method(self, context, instance_uuid, *args, **kwargs)
+        except Exception as error:
+            LOG.exception('%s of server %s failed', method.__name__,
+                          instance_uuid)
+            self._settle_after_failure(instance_uuid, error)
+    return wrapper
+
+
 class ComputeManager:
 
     target = messaging.Target(version='1.0')
@@ -230,6 +245,20 @@ class ComputeManager:
         except exception.InstanceNotFound:
             pass
 
+    def _settle_after_failure(self, instance_uuid, error):
+        try:
+            instance = self._load(self._admin, instance_uuid)
+            if (instance['task_state'] is not None
+                    or instance['vm_state'] == states.BUILDING):
+                self._set_error(self._admin, instance, error,
+                                expected_task_state=instance['task_state'])
+        except exception.InstanceNotFound:
+            pass
+        except Exception:
+            LOG.exception('Could not put server %s in ERROR; the periodic '
+                          'tasks and the next start-up will retry',
+                          instance_uuid)
+
     def _load(self, ctxt, instance_uuid):
         instance = db.instance_get_by_uuid(
             ctxt, instance_uuid, project_only=False,
@@ -247,6 +276,7 @@ class ComputeManager:
     # ---------------------------------------------------------------- RPC
 
     @_synchronized
+    @_settle_on_failure
     def build_and_run_instance(self, context, instance_uuid,
                                admin_password=None, injected_files=None,
                                requested_networks=None):
@@ -294,6 +324,7 @@ class ComputeManager:
                 self.driver.destroy(instance)
 
     @_synchronized
+    @_settle_on_failure
     def terminate_instance(self, context, instance_uuid):
         ctxt = self._admin
         instance = self._load_if_exists(ctxt, instance_uuid)
@@ -343,6 +374,7 @@ class ComputeManager:
             pass
 
     @_synchronized
+    @_settle_on_failure
     def reboot_instance(self, context, instance_uuid, reboot_type):
         action = 'reboot_hard' if reboot_type == 'HARD' else 'reboot_soft'
         self._run_action(
@@ -351,11 +383,13 @@ class ComputeManager:
             lambda inst: self.driver.reboot(inst, reboot_type))
 
     @_synchronized
+    @_settle_on_failure
     def start_instance(self, context, instance_uuid):
         self._run_action(self._admin, instance_uuid, 'start',
                          states.POWERING_ON, self.driver.power_on)
 
     @_synchronized
+    @_settle_on_failure
     def stop_instance(self, context, instance_uuid):
         self._run_action(
             self._admin, instance_uuid, 'stop', states.POWERING_OFF,
@@ -392,6 +426,7 @@ class ComputeManager:
                 pass
 
     @_synchronized
+    @_settle_on_failure
     def trigger_crash_dump(self, context, instance_uuid):
         """No state change: a failure is recorded as a fault only."""
         ctxt = self._admin

@@ -5,7 +5,9 @@ and the compute manager call these; nothing under ``novalite/virt`` may.
 """
 
 import datetime
+import functools
 import json
+import threading
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
@@ -22,6 +24,71 @@ main_context_manager = enginefacade.transaction_context()
 _CONFIGURED = False
 
 _NOT_SET = object()
+
+
+# Set while a writer function runs in this thread (see prepare_engine).
+_WRITING = threading.local()
+
+# How long a SQLite writer waits for another process' write lock (ms).
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+def writer(func):
+    """``main_context_manager.writer`` that also marks the thread as
+    writing, so that SQLite opens the transaction with BEGIN IMMEDIATE."""
+    inner = main_context_manager.writer(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        depth = getattr(_WRITING, 'depth', 0)
+        _WRITING.depth = depth + 1
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            _WRITING.depth = depth
+    return wrapper
+
+
+def prepare_engine(engine):
+    """Make a SQLite file safe for several processes (API and agents).
+
+    oslo.db opens every SQLite transaction with a deferred BEGIN. A writer
+    that reads first (every compare-and-swap does) then has to upgrade its
+    lock; if another process is writing, SQLite answers "database is
+    locked" at once, without waiting. So writer transactions start with
+    BEGIN IMMEDIATE, which takes the write lock up front and waits (busy
+    timeout) for it; and the journal is WAL, so readers never wait for a
+    writer. Other backends are left alone.
+    """
+    if engine.dialect.name != 'sqlite':
+        return
+
+    @sa.event.listens_for(engine, 'connect')
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.execute('PRAGMA busy_timeout = %d'
+                                 % SQLITE_BUSY_TIMEOUT_MS)
+        if engine.url.database not in (None, '', ':memory:'):
+            dbapi_connection.execute('PRAGMA journal_mode = WAL')
+
+    def _begin(connection):
+        if 'in_transaction' not in connection.info:
+            immediate = getattr(_WRITING, 'depth', 0) > 0
+            connection.exec_driver_sql('BEGIN IMMEDIATE' if immediate
+                                       else 'BEGIN')
+            connection.info['in_transaction'] = True
+
+    # NOTE: ours must run before oslo.db's own "begin" listener (which
+    # then sees the transaction marker and emits nothing); engine hooks run
+    # after oslo.db registered it, so it is moved behind ours.
+    others = list(engine.dispatch.begin)
+    for listener in others:
+        sa.event.remove(engine, 'begin', listener)
+    sa.event.listen(engine, 'begin', _begin)
+    for listener in others:
+        sa.event.listen(engine, 'begin', listener)
+
+
+main_context_manager.append_on_engine_create(prepare_engine)
 
 
 def configure():
@@ -114,7 +181,7 @@ def _instance_query(context, project_only=True, read_deleted=None):
     return query
 
 
-@main_context_manager.writer
+@writer
 def instance_create(context, values, metadata=None, tags=None):
     values = dict(values)
     values['security_groups'] = json.dumps(values.get('security_groups')
@@ -310,7 +377,7 @@ def instance_get_all_by_filters_sort(context, filters, limit=None,
                           extras)
 
 
-@main_context_manager.writer
+@writer
 def instance_update(context, uuid, values, expected_task_state=_NOT_SET,
                     expected_vm_state=_NOT_SET):
     """Update a live server, as a compare-and-swap on its states.
@@ -357,7 +424,7 @@ def instance_update(context, uuid, values, expected_task_state=_NOT_SET,
     return _instance_to_dict(row)
 
 
-@main_context_manager.writer
+@writer
 def instance_destroy(context, uuid, values=None):
     """Soft-delete a server row (it then lists only with deleted=True)."""
     model = models.Instance
@@ -377,7 +444,7 @@ def instance_destroy(context, uuid, values=None):
                             .where(models.Tag.resource_id == uuid))
 
 
-@main_context_manager.writer
+@writer
 def instance_hard_delete(context, uuid):
     """Remove every trace of a server (quota-recheck rollback only)."""
     session = context.session
@@ -428,7 +495,7 @@ def instance_get_all_by_host(context, host, extras=()):
                           extras)
 
 
-@main_context_manager.writer
+@writer
 def instance_fault_create(context, uuid, code, message, details=None,
                           host=None):
     context.session.add(models.InstanceFault(
@@ -436,7 +503,7 @@ def instance_fault_create(context, uuid, code, message, details=None,
         details=details, host=host))
 
 
-@main_context_manager.writer
+@writer
 def instance_metadata_set(context, uuid, metadata):
     session = context.session
     session.execute(sa.delete(models.InstanceMetadata).where(
@@ -455,7 +522,7 @@ def instance_tag_list(context, uuid):
         .order_by(models.Tag.tag)).scalars())
 
 
-@main_context_manager.writer
+@writer
 def instance_tag_set(context, uuid, tags):
     context.session.execute(sa.delete(models.Tag).where(
         models.Tag.resource_id == uuid))
@@ -465,7 +532,7 @@ def instance_tag_set(context, uuid, tags):
     return sorted(set(tags))
 
 
-@main_context_manager.writer
+@writer
 def instance_tag_add(context, uuid, tag, max_tags):
     """Add a tag; returns False if it was there already."""
     existing = set(context.session.execute(
@@ -482,7 +549,7 @@ def instance_tag_add(context, uuid, tag, max_tags):
     return True
 
 
-@main_context_manager.writer
+@writer
 def instance_tag_delete(context, uuid, tag):
     result = context.session.execute(sa.delete(models.Tag).where(
         models.Tag.resource_id == uuid, models.Tag.tag == tag))
@@ -499,7 +566,7 @@ def _touch_instance(context, uuid):
 
 # ------------------------------------------------------------------ flavors
 
-@main_context_manager.writer
+@writer
 def flavor_create(context, values):
     existing = context.session.execute(
         sa.select(models.Flavor).where(sa.or_(
@@ -556,7 +623,7 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
     return [r.as_dict() for r in query.all()]
 
 
-@main_context_manager.writer
+@writer
 def flavor_destroy(context, flavorid):
     result = context.session.execute(sa.delete(models.Flavor).where(
         models.Flavor.flavorid == flavorid))
@@ -572,7 +639,7 @@ def _image_to_dict(row):
     return image
 
 
-@main_context_manager.writer
+@writer
 def image_create(context, values):
     values = dict(values)
     values['properties'] = json.dumps(values.get('properties') or {})
@@ -608,7 +675,7 @@ def image_get_all(context, limit=None, marker=None):
 
 # ----------------------------------------------------------------- keypairs
 
-@main_context_manager.writer
+@writer
 def key_pair_create(context, values, max_count):
     session = context.session
     count = session.execute(
@@ -653,7 +720,7 @@ def key_pair_get_all_by_user(context, user_id, limit=None, marker=None):
     return [r.as_dict() for r in query.all()]
 
 
-@main_context_manager.writer
+@writer
 def key_pair_destroy(context, user_id, name):
     model = models.KeyPair
     row = context.session.execute(
@@ -667,7 +734,7 @@ def key_pair_destroy(context, user_id, name):
 
 # ----------------------------------------------------------------- services
 
-@main_context_manager.writer
+@writer
 def service_report(context, host, binary, topic, capacity,
                    availability_zone, hypervisor_hostname=None):
     """Create or refresh a compute agent's row: its heartbeat."""
@@ -706,7 +773,7 @@ def service_get_all(context, binary=None, hosts=None):
     return [r.as_dict() for r in context.session.execute(query).scalars()]
 
 
-@main_context_manager.writer
+@writer
 def service_update(context, host, binary, values):
     context.session.execute(
         sa.update(models.Service).where(models.Service.host == host,

@@ -34,6 +34,7 @@ def _template_db():
             path = os.path.join(tempfile.mkdtemp(prefix='novalite-tmpl-'),
                                 'template.sqlite')
             ctx = enginefacade.transaction_context()
+            ctx.append_on_engine_create(db.prepare_engine)
             ctx.configure(connection='sqlite:///' + path)
             engine = ctx.writer.get_engine()
             migration.db_sync(engine)
@@ -59,6 +60,7 @@ class Database(fixtures.Fixture):
         else:
             migrate = True
         ctx = enginefacade.transaction_context()
+        ctx.append_on_engine_create(db.prepare_engine)
         ctx.configure(connection=self.connection)
         self.engine = ctx.writer.get_engine()
         if migrate:

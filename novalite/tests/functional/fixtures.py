@@ -75,6 +75,7 @@ class Deployment(fixtures.Fixture):
         """Schema, flavors and an image, written from this process (the
         novalite-manage commands are covered by their own test)."""
         ctx = enginefacade.transaction_context()
+        ctx.append_on_engine_create(db.prepare_engine)
         ctx.configure(connection='sqlite:///%s/novalite.sqlite' % self.dir)
         engine = ctx.writer.get_engine()
         migration.db_sync(engine)

@@ -579,3 +579,50 @@ class LibvirtDriverManagerTest(_ManagerTests, _ManagerTestBase):
         foreign = conn.lookupByName('test').UUIDString()
         self.manager.init_host()
         self.assertIn(foreign, self.driver.list_instance_uuids())
+
+
+class TestUnexpectedFailures(base.TestCase):
+    """A cast that blows up outside the driver still settles its server."""
+
+    def setUp(self):
+        super().setUp()
+        self.create_flavor()
+        self.create_image()
+        self.driver = fake.FakeDriver()
+        self.manager = compute_manager.ComputeManager(self.driver, host=HOST)
+        self.manager.init_host()
+        self.ctxt = self.admin_context
+
+    def test_database_error_during_build_leaves_error_not_build(self):
+        inst = db.instance_create(self.ctxt, {
+            'uuid': str(uuid.uuid4()), 'project_id': 'p',
+            'user_id': 'u', 'vm_state': states.BUILDING,
+            'task_state': states.SCHEDULING, 'power_state': 0,
+            'host': HOST, 'image_ref': base.IMAGE_ID, 'vcpus': 1,
+            'memory_mb': 64, 'display_name': 'x', 'hostname': 'x'})
+        # The image lookup hits a broken database: not a driver error.
+        self.useFixture(fixtures.MockPatch(
+            'novalite.db.api.image_get',
+            side_effect=RuntimeError('database went away')))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        row = db.instance_get_by_uuid(self.ctxt, inst['uuid'],
+                                      project_only=False)
+        self.assertEqual(states.ERROR, row['vm_state'])
+        self.assertIsNone(row['task_state'])
+        self.assertEqual('RuntimeError', row['fault']['message'])
+
+    def test_failure_before_any_task_change_settles_too(self):
+        inst = db.instance_create(self.ctxt, {
+            'uuid': str(uuid.uuid4()), 'project_id': 'p',
+            'user_id': 'u', 'vm_state': states.ACTIVE,
+            'task_state': states.POWERING_OFF, 'power_state': 1,
+            'host': HOST, 'vcpus': 1, 'memory_mb': 64,
+            'display_name': 'y', 'hostname': 'y'})
+        self.useFixture(fixtures.MockPatchObject(
+            self.manager, '_run_action',
+            side_effect=RuntimeError('bug')))
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        row = db.instance_get_by_uuid(self.ctxt, inst['uuid'],
+                                      project_only=False)
+        self.assertEqual(states.ERROR, row['vm_state'])
+        self.assertIsNone(row['task_state'])
