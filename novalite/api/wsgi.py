@@ -35,6 +35,7 @@ class Request:
     def __init__(self, webob_request):
         self._req = webob_request
         self._body = _UNSET
+        self._application_url = None
 
     @property
     def environ(self):
@@ -86,8 +87,10 @@ class Request:
 
     @property
     def application_url(self):
-        from novalite.api import links
-        return links.base_url(self._req)
+        if self._application_url is None:
+            from novalite.api import links
+            self._application_url = links.base_url(self._req)
+        return self._application_url
 
 
 class _UnsupportedMediaType(exception.NovaliteException):

@@ -39,6 +39,10 @@ class Builder:
         self.context = req.context
         self._policy_cache = {}
         self._services = None
+        # Microversion checks, once per request rather than per server.
+        self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26 = (
+            req.is_version(v) for v in ('2.3', '2.9', '2.16', '2.19',
+                                        '2.26'))
 
     # ------------------------------------------------------------ helpers
 
@@ -135,12 +139,11 @@ class Builder:
         fault = self._fault(instance, status)
         if fault:
             view['fault'] = fault
-        req = self.req
-        if req.is_version('2.9'):
+        if self.v2_9:
             view['locked'] = bool(instance['locked'])
-        if req.is_version('2.19'):
+        if self.v2_19:
             view['description'] = instance['display_description']
-        if req.is_version('2.26'):
+        if self.v2_26:
             view['tags'] = list(instance.get('tags') or [])
         return view
 
@@ -169,7 +172,7 @@ class Builder:
             view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = instance['node']
             view['OS-EXT-SRV-ATTR:instance_name'] = \
                 'instance-%08x' % instance['id']
-            if self.req.is_version('2.3'):
+            if self.v2_3:
                 view.update({
                     'OS-EXT-SRV-ATTR:hostname': instance['hostname'],
                     'OS-EXT-SRV-ATTR:kernel_id': instance['kernel_id'] or '',
@@ -183,7 +186,7 @@ class Builder:
                         instance['root_device_name'],
                     'OS-EXT-SRV-ATTR:user_data': instance['user_data'],
                 })
-        if self.req.is_version('2.16'):
+        if self.v2_16:
             if self._can(HOST_STATUS_POLICY, instance):
                 view['host_status'] = self._host_status(instance)
             elif self._can(HOST_STATUS_UNKNOWN_POLICY, instance):
@@ -197,6 +200,6 @@ class Builder:
         return self._core(instance)
 
     def detail_list(self, instances):
-        if self.req.is_version('2.16'):
+        if self.v2_16:
             self._load_services(instances)
         return [self.show(i) for i in instances]
