@@ -360,6 +360,21 @@ class TestShowListDetail(base.APITestCase):
             'servers/%s' % server['id']).json['server']
         self.assertEqual('UNKNOWN', body['host_status'])
 
+    def test_host_status_down_and_maintenance(self):
+        server = self.create_server()
+        host = self.agent.service.host
+        path = 'servers/%s' % server['id']
+        api = self.admin_api.as_user('admin', version='2.16')
+        db.service_update(self.admin_context, host, 'novalite-compute',
+                          {'disabled': True})
+        self.assertEqual('MAINTENANCE',
+                         api.get(path).json['server']['host_status'])
+        db.service_update(self.admin_context, host, 'novalite-compute',
+                          {'forced_down': True})
+        self.assertEqual('DOWN', api.get(path).json['server']['host_status'])
+        detail = api.get('servers/detail?all_tenants=1').json['servers']
+        self.assertEqual(['DOWN'], [s['host_status'] for s in detail])
+
     def test_list_and_detail_schemas(self):
         self.create_server()
         validate(s21.list_servers, self.api.get('servers'))
