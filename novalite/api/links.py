@@ -39,6 +39,15 @@ def bookmark_link(req, collection, resource_id):
                                      resource_id)}]
 
 
+def paged(req, key, collection_path, items, page_size):
+    """``{key: items}``, plus ``<key>_links`` when the page is full."""
+    result = {key: items}
+    next_link = collection_next(req, collection_path, items, page_size)
+    if next_link:
+        result[key + '_links'] = next_link
+    return result
+
+
 def collection_next(req, collection_path, items, page_size,
                     id_key='id'):
     """[{"rel": "next", ...}] when the page is full, else [].

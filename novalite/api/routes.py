@@ -25,7 +25,9 @@ def _own_handlers(controller):
             if getattr(getattr(cls, name), 'exposed', False)}
 
 
-def _walk(controller, prefix, name):
+def _walk(controller, prefix, name, parent_ids=0):
+    """``parent_ids``: path ids handed to this controller's handlers by
+    the controllers above it (e.g. server_id for /servers/{id}/tags)."""
     found = []
     handlers = _own_handlers(controller)
     item = prefix + '/' + _ID_NAMES.get(name, '{id}')
@@ -35,7 +37,7 @@ def _walk(controller, prefix, name):
         func = getattr(controller, method_name)
         params = [p for p in inspect.signature(func).parameters.values()
                   if p.name != 'req']
-        takes_id = len(params) > getattr(controller, '_parent_args', 0)
+        takes_id = len(params) > parent_ids
         optional = any(p.default is not p.empty for p in params)
         if with_id is None:
             # put/delete: on the item, and on the collection if the id
@@ -54,8 +56,8 @@ def _walk(controller, prefix, name):
     for attr in dir(type(controller)):
         child = getattr(controller, attr, None)
         if isinstance(child, rest.RestController) and attr not in handlers:
-            child._parent_args = getattr(controller, '_parent_args', 0) + 1
-            found.extend(_walk(child, item + '/' + attr, attr))
+            found.extend(_walk(child, item + '/' + attr, attr,
+                               parent_ids + 1))
     return found
 
 

@@ -88,10 +88,11 @@ class API:
                                        project_only=True, extras=extras)
 
     def get_all(self, context, filters, limit=None, marker=None,
-                sort_keys=None, sort_dirs=None):
+                sort_keys=None, sort_dirs=None, extras=db.ALL_EXTRAS):
+        """A page of servers; ``filters`` carry the project scoping."""
         return db.instance_get_all_by_filters_sort(
             context, filters, limit=limit, marker=marker,
-            sort_keys=sort_keys, sort_dirs=sort_dirs)
+            sort_keys=sort_keys, sort_dirs=sort_dirs, extras=extras)
 
     # -------------------------------------------------------------- create
 

@@ -12,7 +12,6 @@ import threading
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
-from oslo_db.sqlalchemy import utils as sqlalchemyutils
 import sqlalchemy as sa
 
 from novalite.db import models
@@ -667,9 +666,8 @@ def image_get_all(context, limit=None, marker=None):
         marker_row = context.session.get(models.Image, marker)
         if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
-    query = sqlalchemyutils.paginate_query(
-        query, models.Image, limit, ['created_at', 'id'],
-        marker=marker_row, sort_dir='desc')
+    query = _paginate(query, models.Image, limit, ['created_at', 'id'],
+                      ['desc', 'desc'], marker_row)
     return [_image_to_dict(r) for r in query.all()]
 
 
@@ -678,11 +676,7 @@ def image_get_all(context, limit=None, marker=None):
 @writer
 def key_pair_create(context, values, max_count):
     session = context.session
-    count = session.execute(
-        sa.select(sa.func.count(models.KeyPair.id)).where(
-            models.KeyPair.user_id == values['user_id'],
-            models.KeyPair.deleted == 0)).scalar()
-    if max_count >= 0 and count >= max_count:
+    if 0 <= max_count <= _key_pair_count(context, values['user_id']):
         raise exception.KeypairLimitExceeded()
     row = models.KeyPair(**values)
     session.add(row)
@@ -691,6 +685,19 @@ def key_pair_create(context, values, max_count):
     except db_exc.DBDuplicateEntry:
         raise exception.KeyPairExists(key_name=values['name'])
     return row.as_dict()
+
+
+def _key_pair_count(context, user_id):
+    return context.session.execute(
+        sa.select(sa.func.count(models.KeyPair.id)).where(
+            models.KeyPair.user_id == user_id,
+            models.KeyPair.deleted == 0)).scalar()
+
+
+@main_context_manager.reader
+def key_pair_count_by_user(context, user_id):
+    """Live key pairs of a user (for the quota)."""
+    return _key_pair_count(context, user_id)
 
 
 @main_context_manager.reader
@@ -714,9 +721,8 @@ def key_pair_get_all_by_user(context, user_id, limit=None, marker=None):
         marker_row = query.filter(models.KeyPair.name == marker).first()
         if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
-    query = sqlalchemyutils.paginate_query(
-        query, models.KeyPair, limit, ['name', 'id'], marker=marker_row,
-        sort_dir='asc')
+    query = _paginate(query, models.KeyPair, limit, ['name', 'id'],
+                      ['asc', 'asc'], marker_row)
     return [r.as_dict() for r in query.all()]
 
 

@@ -49,23 +49,15 @@ class FlavorsController(rest.RestController):
     @validation.query_schema(schema.index_query)
     def get_all(self, req):
         limit, flavors = _list(req)
-        result = {'flavors': [views.basic(req, f) for f in flavors]}
-        next_link = links.collection_next(req, 'flavors', result['flavors'],
-                                          limit)
-        if next_link:
-            result['flavors_links'] = next_link
-        return result
+        return links.paged(req, 'flavors', 'flavors',
+                           [views.basic(req, f) for f in flavors], limit)
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query)
     def detail(self, req):
         limit, flavors = _list(req)
-        result = {'flavors': [views.detail(req, f) for f in flavors]}
-        next_link = links.collection_next(req, 'flavors/detail',
-                                          result['flavors'], limit)
-        if next_link:
-            result['flavors_links'] = next_link
-        return result
+        return links.paged(req, 'flavors', 'flavors/detail',
+                           [views.detail(req, f) for f in flavors], limit)
 
     @wsgi.expose()
     def get_one(self, req, flavor_id):

@@ -21,12 +21,8 @@ MAX_PROXY_VERSION = '2.35'
 def _list(req, collection, view):
     limit, marker = common.limit_and_marker(req)
     images = db.image_get_all(req.context, limit=limit, marker=marker)
-    result = {'images': [view(req, image) for image in images]}
-    next_link = links.collection_next(req, collection, result['images'],
-                                      limit)
-    if next_link:
-        result['images_links'] = next_link
-    return result
+    return links.paged(req, 'images', collection,
+                       [view(req, image) for image in images], limit)
 
 
 class ImagesController(rest.RestController):

@@ -114,7 +114,7 @@ def generate_x509_cert(user_id):
 
 def _check_quota(context, user_id):
     allowed = quota.limits()['key_pairs']
-    if 0 <= allowed <= len(db.key_pair_get_all_by_user(context, user_id)):
+    if 0 <= allowed <= db.key_pair_count_by_user(context, user_id):
         raise exception.KeypairLimitExceeded()
 
 

@@ -233,20 +233,10 @@ def _list(req, action):
     limit, marker = common.limit_and_marker(req)
     sort_keys, sort_dirs = _sort_params(req)
     extras = db.ALL_EXTRAS if action == 'detail' else ()
-    instances = db.instance_get_all_by_filters_sort(
-        context.elevated() if context.is_admin else context, filters,
-        limit=limit, marker=marker, sort_keys=sort_keys,
+    instances = _compute_api.get_all(
+        context, filters, limit=limit, marker=marker, sort_keys=sort_keys,
         sort_dirs=sort_dirs, extras=extras)
     return limit, instances
-
-
-def _list_response(req, key, views_list, instances, limit, path):
-    result = {key: views_list}
-    next_link = links.collection_next(
-        req, path, [{'id': i['uuid']} for i in instances], limit)
-    if next_link:
-        result[key + '_links'] = next_link
-    return result
 
 
 def _parse_flavor_ref(ref):
@@ -458,9 +448,8 @@ class ServersController(rest.RestController):
     def get_all(self, req):
         limit, instances = _list(req, 'index')
         builder = views.Builder(req)
-        return _list_response(req, 'servers',
-                              [builder.basic(i) for i in instances],
-                              instances, limit, 'servers')
+        return links.paged(req, 'servers', 'servers',
+                           [builder.basic(i) for i in instances], limit)
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
@@ -468,8 +457,8 @@ class ServersController(rest.RestController):
     def detail(self, req):
         limit, instances = _list(req, 'detail')
         builder = views.Builder(req)
-        return _list_response(req, 'servers', builder.detail_list(instances),
-                              instances, limit, 'servers/detail')
+        return links.paged(req, 'servers', 'servers/detail',
+                           builder.detail_list(instances), limit)
 
     @wsgi.expose()
     def get_one(self, req, server_id):
