@@ -207,6 +207,11 @@ class SetAdminPasswdNotSupported(NovaliteException):
     code = 501
 
 
+class QemuGuestAgentNotEnabled(Conflict):
+    """Nova's answer (409) for a libvirt guest without a guest agent."""
+    msg_fmt = 'QEMU guest agent is not enabled'
+
+
 class InstancePasswordSetFailed(Conflict):
     msg_fmt = 'Failed to set admin password on %(instance)s because ' \
               '%(reason)s'
@@ -241,3 +246,55 @@ class InvalidKeypair(Invalid):
 
 class TriggerCrashDumpNotSupported(Invalid):
     msg_fmt = 'Triggering crash dump is not supported'
+
+
+# ----------------------------------------------------------------- networks
+
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class NetworkExists(Conflict):
+    msg_fmt = 'Network with name %(name)s already exists.'
+
+
+class NetworkIdExists(Conflict):
+    msg_fmt = 'Network with ID %(network_id)s already exists.'
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ('Network %(network_id)s is still in use: %(count)d fixed IP '
+               'address(es) are allocated to servers.')
+
+
+class NetworkAmbiguous(Conflict):
+    msg_fmt = ('More than one possible network found. Specify network ID(s) '
+               'to select which one(s) to connect to.')
+
+
+class InvalidCidr(Invalid):
+    msg_fmt = 'Invalid CIDR %(cidr)s: %(reason)s'
+
+
+class FixedIpInvalidForNetwork(Invalid):
+    msg_fmt = ('Fixed IP address %(address)s cannot be used on network '
+               '%(network_id)s: %(reason)s.')
+
+
+class FixedIpAlreadyInUse(Conflict):
+    msg_fmt = ('Fixed IP address %(address)s is already in use on instance '
+               '%(instance_uuid)s.')
+
+
+class NoMoreFixedIps(Conflict):
+    # NOTE: Nova raises this on the compute host (the build fails); here
+    # addresses are allocated by the API, which answers 409 as Neutron
+    # does for an exhausted subnet.
+    msg_fmt = 'No fixed IP addresses available for network: %(net)s'
+
+
+class Gone(NovaliteException):
+    """An API Nova removed (webob's HTTPGone text, as Nova answers)."""
+    msg_fmt = ('This resource is no longer available.  No forwarding '
+               'address is given.')
+    code = 410

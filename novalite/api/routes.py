@@ -16,7 +16,8 @@ _REST_METHODS = (('get_all', 'GET', False), ('get_one', 'GET', True),
 
 _ID_NAMES = {'servers': '{server_id}', 'flavors': '{flavor_id}',
              'images': '{image_id}', 'os-keypairs': '{keypair_name}',
-             'tags': '{tag}'}
+             'tags': '{tag}', 'ips': '{network_label}',
+             'os-networks': '{network_id}'}
 
 
 def _own_handlers(controller):
@@ -69,6 +70,6 @@ def list_routes():
         controller = getattr(v21, name)
         if isinstance(controller, rest.RestController):
             found.extend(_walk(controller, '/' + name, name))
-    found.extend(_walk(getattr(v21, 'os-keypairs'), '/os-keypairs',
-                       'os-keypairs'))
+    for name in ('os-keypairs', 'os-networks'):
+        found.extend(_walk(getattr(v21, name), '/' + name, name))
     return sorted(set(found))

@@ -104,9 +104,15 @@ class API:
                security_groups=None, admin_password=None,
                injected_files=None, requested_networks=None, tags=None):
         """Create servers and cast their builds; returns (servers,
-        reservation_id). ``admin_password`` is sent to the agent only."""
+        reservation_id). ``admin_password`` is sent to the agent only.
+
+        ``requested_networks``: None when the request named none (see
+        ``networks_for_create``), else a list of {'uuid', 'fixed_ip'?}
+        (``[]``: no network). Each server gets an address on each network.
+        """
         quota.check_metadata(metadata)
         quota.check_injected_files(injected_files or [])
+        networks = self.networks_for_create(context, requested_networks)
         project_id = context.project_id
         count = quota.check_instances(context, project_id, flavor,
                                       min_count, max_count)
@@ -172,7 +178,10 @@ class API:
             # racing requests cannot both pass on the same free room.
             quota.check_instances(context, project_id, flavor, min_count,
                                   max_count, recheck=True)
+            for instance in instances:
+                self._allocate_fixed_ips(context, instance, networks)
         except Exception:
+            # NOTE: the hard delete releases the server's addresses too.
             for instance in instances:
                 db.instance_hard_delete(context, instance['uuid'])
             raise
@@ -184,10 +193,11 @@ class API:
                  (injected_files or ())]
         for instance in instances:
             try:
+                # NOTE: the agent reads the server's networks from the
+                # database (db.network_info_for_instance).
                 self.rpcapi.build_and_run_instance(
                     context, instance['host'], instance['uuid'],
-                    admin_password=admin_password, injected_files=files,
-                    requested_networks=requested_networks)
+                    admin_password=admin_password, injected_files=files)
             except messaging.MessagingException as e:
                 LOG.error('Could not cast the build of %s: %s',
                           instance['uuid'], e)
@@ -196,12 +206,70 @@ class API:
 
     @staticmethod
     def _fail_build(context, instance, error):
+        """ERROR with a fault, and no addresses (as in Nova)."""
         compute_manager.record_fault(context, instance['uuid'], error)
+        db.fixed_ips_release_by_instance(context, instance['uuid'])
         updated = db.instance_update(
             context, instance['uuid'],
             {'vm_state': states.ERROR, 'task_state': None},
             expected_task_state=states.SCHEDULING)
         instance.update(updated)
+
+    # ------------------------------------------------------------ networks
+
+    @staticmethod
+    def network_visible(context, network):
+        """Shared networks, and the caller's project's; all for admins."""
+        return (context.is_admin or network['project_id'] is None
+                or network['project_id'] == context.project_id)
+
+    def network_get(self, context, network_uuid):
+        """A network the caller may see, else NetworkNotFound."""
+        network = db.network_get(context, network_uuid)
+        if not self.network_visible(context, network):
+            raise exception.NetworkNotFound(network_id=network_uuid)
+        return network
+
+    def network_get_all(self, context):
+        return db.network_get_all(
+            context, project_id=None if context.is_admin
+            else context.project_id)
+
+    def networks_for_create(self, context, requested_networks):
+        """[(network, requested address or None)] for each new server.
+
+        NOTE: with ``networks`` omitted, the candidates are the project's
+        own networks if it has any, else the shared networks: exactly one
+        candidate is used, more than one is NetworkAmbiguous (409), none
+        means no network. (Nova asks Neutron for the project's and the
+        shared networks and refuses to guess between several.)
+        """
+        if requested_networks is None:
+            visible = db.network_get_all(context,
+                                         project_id=context.project_id)
+            candidates = ([n for n in visible
+                           if n['project_id'] == context.project_id]
+                          or [n for n in visible if n['project_id'] is None])
+            if len(candidates) > 1:
+                raise exception.NetworkAmbiguous()
+            return [(network, None) for network in candidates]
+        networks = []
+        for request in requested_networks:
+            try:
+                network = self.network_get(context, request['uuid'])
+            except exception.NetworkNotFound as e:
+                raise exception.Invalid(e.message)  # 400 on create
+            networks.append((network, request.get('fixed_ip')))
+        return networks
+
+    @staticmethod
+    def _allocate_fixed_ips(context, instance, networks):
+        for network, address in networks:
+            try:
+                db.fixed_ip_allocate(context, network['uuid'],
+                                     instance['uuid'], address=address)
+            except exception.NetworkNotFound as e:
+                raise exception.Invalid(e.message)  # deleted meanwhile
 
     # -------------------------------------------------------------- update
 

@@ -6,8 +6,12 @@ and the compute manager call these; nothing under ``novalite/virt`` may.
 
 import datetime
 import functools
+import ipaddress
 import json
+import re
+import secrets
 import threading
+import uuid as uuidlib
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
@@ -116,7 +120,8 @@ def _instance_to_dict(row):
 
 
 def _attach_extras(context, instances, extras):
-    """Load metadata/tags/faults for a page of servers, one query each.
+    """Load metadata/tags/faults/addresses for a page of servers, one
+    query each.
 
     NOTE: one IN query per extra keeps a list request proportional to the
     page size (no per-server queries).
@@ -162,10 +167,18 @@ def _attach_extras(context, instances, extras):
                 inst = by_uuid[fault.instance_uuid]
                 if inst['fault'] is None:
                     inst['fault'] = fault.as_dict()
+    if 'addresses' in extras:
+        for inst in instances:
+            inst['addresses'] = []
+        rows = session.execute(
+            _vif_query().where(models.FixedIp.instance_uuid.in_(uuids)))
+        for row in rows:
+            by_uuid[row.instance_uuid]['addresses'].append(_vif_dict(row))
     return instances
 
 
-ALL_EXTRAS = ('metadata', 'tags', 'fault')
+# 'addresses': the server's fixed IPs, as network_info_for_instance.
+ALL_EXTRAS = ('metadata', 'tags', 'fault', 'addresses')
 
 
 def _instance_query(context, project_only=True, read_deleted=None):
@@ -198,6 +211,7 @@ def instance_create(context, values, metadata=None, tags=None):
     inst['metadata'] = dict(metadata or {})
     inst['tags'] = sorted(set(tags or ()))
     inst['fault'] = None
+    inst['addresses'] = []
     return inst
 
 
@@ -236,7 +250,9 @@ def _apply_filters(query, filters):
     both), ``exact`` {column: value or list}, ``regex`` {column: pattern},
     ``status`` [(vm_states, task_states or None), ...] (OR-ed),
     ``changes-since``/``changes-before`` (datetimes), ``tags``,
-    ``tags-any``, ``not-tags``, ``not-tags-any`` (lists), ``soft_deleted``.
+    ``tags-any``, ``not-tags``, ``not-tags-any`` (lists), ``soft_deleted``,
+    ``ip``/``ip6`` (regular expressions matched, from the start as Nova's
+    ``re.match``, against the server's fixed IPv4/IPv6 addresses).
     """
     model = models.Instance
     if filters.get('project_id'):
@@ -290,6 +306,14 @@ def _apply_filters(query, filters):
         query = query.where(model.uuid.not_in(
             sa.select(models.Tag.resource_id)
             .where(models.Tag.tag.in_(filters['not-tags-any']))))
+    fixed = models.FixedIp
+    for key, of_version in (('ip', fixed.address.not_like('%:%')),
+                            ('ip6', fixed.address.like('%:%'))):
+        if filters.get(key) is not None:
+            query = query.where(model.uuid.in_(
+                sa.select(fixed.instance_uuid).where(
+                    of_version,
+                    fixed.address.regexp_match('^(%s)' % filters[key]))))
     if filters.get('match_nothing'):
         query = query.where(sa.false())
     return query
@@ -441,12 +465,15 @@ def instance_destroy(context, uuid, values=None):
                             .values(**update))
     context.session.execute(sa.delete(models.Tag)
                             .where(models.Tag.resource_id == uuid))
+    _release_fixed_ips(context, uuid)
 
 
 @writer
 def instance_hard_delete(context, uuid):
-    """Remove every trace of a server (quota-recheck rollback only)."""
+    """Remove every trace of a server, its addresses included (rollback
+    of a failed create only)."""
     session = context.session
+    _release_fixed_ips(context, uuid)
     session.execute(sa.delete(models.InstanceMetadata).where(
         models.InstanceMetadata.instance_uuid == uuid))
     session.execute(sa.delete(models.Tag).where(
@@ -785,3 +812,264 @@ def service_update(context, host, binary, values):
         sa.update(models.Service).where(models.Service.host == host,
                                         models.Service.binary == binary)
         .values(**values))
+
+
+# ----------------------------------------------------------------- networks
+
+# Neutron's MAC prefix, so guests look as they would under Nova.
+MAC_PREFIX = 'fa:16:3e'
+# Attempts at an allocation that lost a race (unique constraint) before
+# giving up.
+ALLOCATE_ATTEMPTS = 10
+MIN_PREFIXLEN, MAX_PREFIXLEN = 16, 29
+# Network names are keys of a server's "addresses" and a path segment of
+# /servers/{id}/ips/{name}: tempest's schema allows these characters.
+_NETWORK_NAME_RE = re.compile(r'^[a-zA-Z0-9_.-]{1,255}$')
+
+
+def parse_cidr(cidr):
+    """The IPv4 network ``cidr`` (/16 to /29, no host bits), else
+    InvalidCidr."""
+    try:
+        network = ipaddress.ip_network(str(cidr), strict=True)
+    except ValueError as e:
+        raise exception.InvalidCidr(cidr=cidr, reason=str(e))
+    if network.version != 4:
+        raise exception.InvalidCidr(
+            cidr=cidr, reason='only IPv4 networks are supported')
+    if not MIN_PREFIXLEN <= network.prefixlen <= MAX_PREFIXLEN:
+        raise exception.InvalidCidr(
+            cidr=cidr, reason='the prefix length must be /%d to /%d'
+                              % (MIN_PREFIXLEN, MAX_PREFIXLEN))
+    return network
+
+
+def network_bridge(network_uuid):
+    """The Linux bridge of a network: ``nlbr`` + 8 hex digits (<= 15)."""
+    return 'nlbr' + network_uuid[:8]
+
+
+def _network_row(context, network_uuid):
+    row = context.session.execute(
+        sa.select(models.Network).where(models.Network.uuid == network_uuid)
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.NetworkNotFound(network_id=network_uuid)
+    return row
+
+
+@writer
+def network_create(context, values):
+    """A new network from ``name``, ``cidr`` and optionally ``uuid`` and
+    ``project_id`` (None: shared by all projects); the gateway (first host
+    address) and the bridge name are computed."""
+    values = dict(values)
+    name = values.get('name') or ''
+    if not _NETWORK_NAME_RE.match(name):
+        raise exception.InvalidInput(
+            reason='a network name is 1 to 255 letters, digits, "-", "_" '
+                   'or "."; got %r' % name)
+    network = parse_cidr(values['cidr'])
+    try:
+        network_uuid = str(uuidlib.UUID(str(values.get('uuid')
+                                            or uuidlib.uuid4())))
+    except ValueError:
+        raise exception.InvalidInput(reason='%s is not a UUID'
+                                     % values['uuid'])
+    values.update(uuid=network_uuid, cidr=str(network),
+                  gateway=str(network.network_address + 1),
+                  bridge=network_bridge(network_uuid))
+    model = models.Network
+    for existing in context.session.execute(
+            sa.select(model).where(sa.or_(
+                model.uuid == network_uuid, model.name == name,
+                model.bridge == values['bridge'])
+            )).scalars():
+        if existing.uuid == network_uuid:
+            raise exception.NetworkIdExists(network_id=network_uuid)
+        if existing.name == name:
+            raise exception.NetworkExists(name=name)
+        raise exception.NetworkIdExists(
+            message='Network %s already uses bridge %s (the first 8 '
+                    'digits of its ID): choose another ID.'
+                    % (existing.uuid, values['bridge']))
+    row = model(**values)
+    context.session.add(row)
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.NetworkExists(name=name)
+    return row.as_dict()
+
+
+@main_context_manager.reader
+def network_get(context, network_uuid):
+    """One network by uuid, whatever its project; else NetworkNotFound."""
+    return _network_row(context, network_uuid).as_dict()
+
+
+@main_context_manager.reader
+def network_get_by_name(context, name):
+    row = context.session.execute(
+        sa.select(models.Network).where(models.Network.name == name)
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.NetworkNotFound(network_id=name)
+    return row.as_dict()
+
+
+@main_context_manager.reader
+def network_get_all(context, project_id=None):
+    """Every network if ``project_id`` is None, else the shared ones and
+    that project's; by name."""
+    model = models.Network
+    query = sa.select(model).order_by(model.name)
+    if project_id is not None:
+        query = query.where(sa.or_(model.project_id.is_(None),
+                                   model.project_id == project_id))
+    return [r.as_dict() for r in context.session.execute(query).scalars()]
+
+
+@writer
+def network_delete(context, network_uuid):
+    """Delete a network; NetworkInUse while it has allocated addresses."""
+    row = _network_row(context, network_uuid)
+    count = context.session.execute(
+        sa.select(sa.func.count(models.FixedIp.id))
+        .where(models.FixedIp.network_id == row.id)).scalar()
+    if count:
+        raise exception.NetworkInUse(network_id=network_uuid, count=count)
+    context.session.execute(sa.delete(models.Network)
+                            .where(models.Network.id == row.id))
+
+
+def _check_requested_address(network_row, network, address):
+    """The requested ``address`` in normal form if it may be allocated on
+    ``network``, else FixedIpInvalidForNetwork."""
+    def invalid(reason):
+        return exception.FixedIpInvalidForNetwork(
+            address=address, network_id=network_row.uuid, reason=reason)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise invalid('it is not an IP address')
+    if ip not in network:
+        raise invalid('it is not in %s' % network)
+    if ip == network.network_address:
+        raise invalid('it is the network address of %s' % network)
+    if ip == network.broadcast_address:
+        raise invalid('it is the broadcast address of %s' % network)
+    if str(ip) == network_row.gateway:
+        raise invalid('it is the gateway of %s' % network)
+    return str(ip)
+
+
+def _new_mac_address(context):
+    taken = models.FixedIp.mac_address
+    while True:
+        mac = '%s:%s' % (MAC_PREFIX, ':'.join(
+            '%02x' % b for b in secrets.token_bytes(3)))
+        if context.session.execute(
+                sa.select(taken).where(taken == mac)).first() is None:
+            return mac
+
+
+@writer
+def _fixed_ip_insert(context, network_uuid, instance_uuid, address):
+    """One allocation attempt, in its own transaction (see below)."""
+    session = context.session
+    row = _network_row(context, network_uuid)
+    network = ipaddress.ip_network(row.cidr)
+    fixed = models.FixedIp
+    if address is not None:
+        address = _check_requested_address(row, network, address)
+        holder = session.execute(
+            sa.select(fixed.instance_uuid).where(
+                fixed.network_id == row.id, fixed.address == address)
+        ).scalar()
+        if holder is not None:
+            raise exception.FixedIpAlreadyInUse(address=address,
+                                                instance_uuid=holder)
+    else:
+        taken = set(session.execute(
+            sa.select(fixed.address).where(fixed.network_id == row.id)
+        ).scalars())
+        taken.add(row.gateway)
+        address = next((str(ip) for ip in network.hosts()
+                        if str(ip) not in taken), None)
+        if address is None:
+            raise exception.NoMoreFixedIps(net=network_uuid)
+    mac = _new_mac_address(context)
+    session.add(fixed(network_id=row.id, address=address,
+                      instance_uuid=instance_uuid, mac_address=mac))
+    session.flush()
+    return {'address': address, 'mac_address': mac,
+            'network_uuid': network_uuid}
+
+
+def fixed_ip_allocate(context, network_uuid, instance_uuid, address=None):
+    """Allocate ``address`` (or the lowest free host address) on a network
+    to a server; returns {address, mac_address, network_uuid}.
+
+    A requested address must be a host address of the network other than
+    the gateway (else FixedIpInvalidForNetwork, 400) and free (else
+    FixedIpAlreadyInUse, 409). With no free address, NoMoreFixedIps.
+
+    NOTE: the unique constraints on (network, address) and on the MAC
+    address decide races between API workers: each attempt is a
+    transaction of its own, and an attempt that lost one is retried (a
+    bounded number of times) with a fresh look at what is taken. So this
+    must not run inside another transaction.
+    """
+    for _attempt in range(ALLOCATE_ATTEMPTS):
+        try:
+            return _fixed_ip_insert(context, network_uuid, instance_uuid,
+                                    address)
+        except db_exc.DBDuplicateEntry:
+            continue
+        except db_exc.DBReferenceError:
+            # The network was deleted meanwhile.
+            raise exception.NetworkNotFound(network_id=network_uuid)
+    raise exception.Conflict(
+        'Could not allocate a fixed IP address on network %s: too many '
+        'concurrent allocations, try again.' % network_uuid)
+
+
+def _release_fixed_ips(context, instance_uuid):
+    context.session.execute(sa.delete(models.FixedIp).where(
+        models.FixedIp.instance_uuid == instance_uuid))
+
+
+@writer
+def fixed_ips_release_by_instance(context, instance_uuid):
+    """Release every address of a server."""
+    _release_fixed_ips(context, instance_uuid)
+
+
+def _vif_query():
+    fixed, net = models.FixedIp, models.Network
+    return (sa.select(fixed.instance_uuid, fixed.address,
+                      fixed.mac_address, net.uuid.label('network_uuid'),
+                      net.name.label('network_name'), net.bridge, net.cidr,
+                      net.gateway)
+            .join(net, net.id == fixed.network_id)
+            .order_by(fixed.id))
+
+
+def _vif_dict(row):
+    return {'network_id': row.network_uuid,
+            'network_name': row.network_name,
+            'bridge': row.bridge, 'cidr': row.cidr, 'gateway': row.gateway,
+            'netmask': str(ipaddress.ip_network(row.cidr).netmask),
+            'address': row.address, 'mac_address': row.mac_address,
+            'version': 4}
+
+
+@main_context_manager.reader
+def network_info_for_instance(context, instance_uuid):
+    """The server's addresses in the order they were allocated, each
+    with its network: [{network_id (the network's uuid), network_name,
+    bridge, cidr, gateway, netmask, address, mac_address, version}]."""
+    rows = context.session.execute(
+        _vif_query().where(models.FixedIp.instance_uuid == instance_uuid))
+    return [_vif_dict(row) for row in rows]

@@ -200,3 +200,44 @@ class Service(TimestampMixin, Base):
     vcpus = sa.Column(sa.Integer, nullable=False, default=0)
     memory_mb = sa.Column(sa.Integer, nullable=False, default=0)
     local_gb = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class Network(TimestampMixin, Base):
+    """An IPv4 network novalite allocates fixed addresses on.
+
+    ``project_id`` None means shared by all projects. ``bridge`` is the
+    Linux bridge the compute agents plug guests into.
+    """
+    __tablename__ = 'networks'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_networks0uuid'),
+        sa.UniqueConstraint('name', name='uniq_networks0name'),
+        sa.UniqueConstraint('bridge', name='uniq_networks0bridge'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    cidr = sa.Column(sa.String(43), nullable=False)
+    gateway = sa.Column(sa.String(39), nullable=False)
+    bridge = sa.Column(sa.String(15), nullable=False)
+    project_id = sa.Column(sa.String(255))
+
+
+class FixedIp(Base):
+    """An address allocated to a server; the row exists only while it is
+    allocated (releasing deletes it)."""
+    __tablename__ = 'fixed_ips'
+    __table_args__ = (
+        sa.UniqueConstraint('network_id', 'address',
+                            name='uniq_fixed_ips0network_id0address'),
+        sa.UniqueConstraint('mac_address',
+                            name='uniq_fixed_ips0mac_address'),
+        sa.Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    network_id = sa.Column(sa.Integer, sa.ForeignKey('networks.id'),
+                           nullable=False)
+    address = sa.Column(sa.String(39), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    mac_address = sa.Column(sa.String(17), nullable=False)
+    created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)

@@ -11,9 +11,11 @@ from novalite.policies import base
 from novalite.policies import console_output
 from novalite.policies import extended_server_attributes
 from novalite.policies import flavor_manage
+from novalite.policies import ips
 from novalite.policies import keypairs
 from novalite.policies import limits
 from novalite.policies import lock_server
+from novalite.policies import networks
 from novalite.policies import server_tags
 from novalite.policies import servers
 
@@ -27,7 +29,9 @@ def list_rules():
         console_output.list_rules(),
         extended_server_attributes.list_rules(),
         server_tags.list_rules(),
+        ips.list_rules(),
         flavor_manage.list_rules(),
         keypairs.list_rules(),
         limits.list_rules(),
+        networks.list_rules(),
     ))

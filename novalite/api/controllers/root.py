@@ -7,6 +7,7 @@ from novalite.api.controllers import flavors
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
+from novalite.api.controllers import networks
 from novalite.api.controllers import servers
 from novalite.api import wsgi
 from novalite import exception
@@ -61,6 +62,7 @@ class V21Controller:
 
 
 pecan.route(V21Controller, 'os-keypairs', keypairs.KeypairsController())
+pecan.route(V21Controller, 'os-networks', networks.NetworksController())
 
 
 class RootController:

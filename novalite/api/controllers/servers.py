@@ -173,9 +173,8 @@ def _build_filters(req, action):
         except exception.FlavorNotFound:
             filters['match_nothing'] = True
     for key in ('ip', 'ip6'):
-        if opts.pop(key, None) is not None:
-            # Servers have no fixed addresses yet, so nothing matches.
-            filters['match_nothing'] = True
+        if key in opts:
+            filters[key] = opts.pop(key)  # a regex on fixed addresses
 
     for key, value in opts.items():
         column = _COLUMNS.get(key)
@@ -266,17 +265,19 @@ def _parse_az(context, value):
     return zone or None, host or node
 
 
-def _check_networks(req, networks, max_count):
-    """novalite has no network service yet: only "no networks" works."""
+PORTS_UNSUPPORTED = ('Port requests are not supported by novalite: use '
+                     '"uuid" with an optional "fixed_ip".')
+
+
+def _requested_networks(networks, max_count):
+    """The create request's ``networks``, checked for form: None when
+    omitted (compute.API picks), else [{'uuid', 'fixed_ip'}]."""
+    if networks is None:
+        return None
+    requested = []
     for network in networks:
         if network.get('port'):
-            if max_count > 1:
-                raise exception.ValidationError(
-                    detail='Unable to launch multiple instances with a '
-                           'single configured port ID. Please launch your '
-                           'instance one by one with different ports.')
-            raise exception.ValidationError(
-                detail='Port %s could not be found.' % network['port'])
+            raise exception.ValidationError(detail=PORTS_UNSUPPORTED)
         if 'uuid' not in network:
             raise exception.ValidationError(
                 detail="Bad network format: missing 'uuid'")
@@ -288,8 +289,9 @@ def _check_networks(req, networks, max_count):
             raise exception.ValidationError(
                 detail='max_count cannot be greater than 1 if an fixed_ip '
                        'is specified.')
-        raise exception.ValidationError(
-            detail='Network %s could not be found.' % network['uuid'])
+        requested.append({'uuid': network['uuid'],
+                          'fixed_ip': network.get('fixed_ip')})
+    return requested
 
 
 class ServerActionController(rest.RestController):
@@ -435,12 +437,35 @@ class ServerTagsController(rest.RestController):
         _compute_api.tag_delete(req.context, instance, tag)
 
 
+class ServerIPsController(rest.RestController):
+    """``/servers/{id}/ips[/{network_label}]``: fixed addresses by
+    network name (not hidden while building, as in Nova)."""
+
+    @wsgi.expose()
+    def get_all(self, req, server_id):
+        instance = _get_server(req, server_id, extras=('addresses',))
+        _authorize(req, 'os_compute_api:ips:index', instance)
+        return {'addresses': views.addresses_by_network(instance,
+                                                        detailed=False)}
+
+    @wsgi.expose()
+    def get_one(self, req, server_id, network_label):
+        instance = _get_server(req, server_id, extras=('addresses',))
+        _authorize(req, 'os_compute_api:ips:show', instance)
+        addresses = views.addresses_by_network(instance, detailed=False)
+        if network_label not in addresses:
+            raise exception.NotFound(
+                'Instance is not a member of specified network')
+        return {network_label: addresses[network_label]}
+
+
 class ServersController(rest.RestController):
 
     _custom_actions = {'detail': ['GET']}
 
     action = ServerActionController()
     tags = ServerTagsController()
+    ips = ServerIPsController()
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
@@ -493,7 +518,7 @@ class ServersController(rest.RestController):
         if networks:
             policy.authorize(context, POLICY % 'create:attach_network',
                              target)
-            _check_networks(req, networks, max_count)
+        requested_networks = _requested_networks(networks, max_count)
 
         flavor_id = _parse_flavor_ref(server['flavorRef'])
         try:
@@ -572,7 +597,8 @@ class ServersController(rest.RestController):
             config_drive=common.is_true(server.get('config_drive', False)),
             availability_zone=zone, forced_host=forced_host,
             security_groups=groups, admin_password=admin_pass,
-            injected_files=personality)
+            injected_files=personality,
+            requested_networks=requested_networks)
 
         if common.is_true(server.get('return_reservation_id', False)):
             return wsgi.response({'reservation_id': reservation_id},

@@ -25,6 +25,20 @@ HOST_STATUS_UNKNOWN_POLICY = \
     'os_compute_api:servers:show:host_status:unknown-only'
 
 
+def addresses_by_network(instance, detailed=True):
+    """{network name: [address]} of a server loaded with the
+    'addresses' extra, in allocation order; ``detailed`` adds the type and
+    MAC keys of the server view (the /ips views have only version/addr)."""
+    addresses = {}
+    for vif in instance.get('addresses') or ():
+        address = {'version': vif['version'], 'addr': vif['address']}
+        if detailed:
+            address['OS-EXT-IPS:type'] = 'fixed'
+            address['OS-EXT-IPS-MAC:mac_addr'] = vif['mac_address']
+        addresses.setdefault(vif['network_name'], []).append(address)
+    return addresses
+
+
 def host_id(instance):
     if not instance['host']:
         return ''
@@ -93,11 +107,11 @@ class Builder:
                                              instance['flavorid'])}
 
     def _addresses(self, instance):
-        # novalite has no networking yet: servers have no addresses, and
-        # those in [api] hide_server_address_states never show any.
+        # NOTE: servers in [api] hide_server_address_states (by default
+        # "building", as Nova) show none.
         if instance['vm_state'] in CONF.api.hide_server_address_states:
             return {}
-        return {}
+        return addresses_by_network(instance)
 
     def _fault(self, instance, status):
         fault = instance.get('fault')

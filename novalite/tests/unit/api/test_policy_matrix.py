@@ -6,6 +6,7 @@ policy runs); a reader may look but not act.
 """
 
 from novalite.api import routes
+from novalite.db import api as db
 from novalite.tests import base
 
 ADMIN, MEMBER, READER, OTHER = 'admin', 'member', 'reader', 'other'
@@ -16,6 +17,7 @@ PERSONAS = (ADMIN, MEMBER, READER, OTHER)
 _ALL_OK = {p: 200 for p in PERSONAS}
 _OWN = {ADMIN: 200, MEMBER: 200, READER: 200, OTHER: 404}
 _ACT = {ADMIN: 202, MEMBER: 202, READER: 403, OTHER: 404}
+_GONE = {p: 410 for p in PERSONAS}
 
 MATRIX = [
     ('GET', '/servers', None, None, _ALL_OK),
@@ -38,6 +40,8 @@ MATRIX = [
      _ACT),
     ('POST', '/servers/{id}/action', {'os-getConsoleOutput': {}}, None,
      {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
+    ('GET', '/servers/{id}/ips', None, None, _OWN),
+    ('GET', '/servers/{id}/ips/{label}', None, None, _OWN),
     ('GET', '/servers/{id}/tags', None, '2.26', _OWN),
     ('PUT', '/servers/{id}/tags', {'tags': ['a']}, '2.26',
      {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
@@ -66,6 +70,14 @@ MATRIX = [
      {ADMIN: 404, MEMBER: 200, READER: 404, OTHER: 404}),
     ('DELETE', '/os-keypairs/{keypair}', None, None,
      {ADMIN: 404, MEMBER: 202, READER: 404, OTHER: 404}),
+    ('GET', '/os-networks', None, None, _ALL_OK),
+    ('GET', '/os-networks/{network}', None, None, _ALL_OK),
+    # Removed from Nova: 410 for everyone.
+    ('POST', '/os-networks', {'network': {'label': 'x'}}, None, _GONE),
+    ('POST', '/os-networks/add', {'id': None}, None, _GONE),
+    ('DELETE', '/os-networks/{network}', None, None, _GONE),
+    ('POST', '/os-networks/{network}/action', {'disassociate': None}, None,
+     _GONE),
 ]
 
 
@@ -81,6 +93,9 @@ class TestPolicyMatrix(base.APITestCase):
             READER: self.api.as_user('peek', 'demo', roles=['reader']),
             OTHER: self.api.as_user('eve', 'evil'),
         }
+        # Every server gets an address on this shared network.
+        self.network = db.network_create(self.admin_context, {
+            'name': 'private', 'cidr': '10.0.0.0/22'})
 
     def _body(self, body, persona, serial):
         if body == 'create':
@@ -119,7 +134,8 @@ class TestPolicyMatrix(base.APITestCase):
                         'name': 'kp%d' % serial}}, status=200)
                 url = '/v2.1' + path.format(
                     id=server['id'], tag='t', flavor=flavor,
-                    image=base.IMAGE_ID, keypair='kp%d' % serial)
+                    image=base.IMAGE_ID, keypair='kp%d' % serial,
+                    network=self.network['uuid'], label='private')
                 caller = self.callers[persona]
                 if version:
                     caller = caller.as_user(caller.user, caller.project,
@@ -135,7 +151,9 @@ class TestPolicyMatrix(base.APITestCase):
         covered = {(method, path) for method, path, _b, _v, _e in MATRIX}
         placeholders = {'{server_id}': '{id}', '{flavor_id}': '{flavor}',
                         '{image_id}': '{image}',
-                        '{keypair_name}': '{keypair}'}
+                        '{keypair_name}': '{keypair}',
+                        '{network_id}': '{network}',
+                        '{network_label}': '{label}'}
         listed = set()
         for method, path in routes.list_routes():
             for old, new in placeholders.items():

@@ -499,8 +499,9 @@ class ExtrasTest(base.TestCase):
             self._make_failed(index)
         rows, five = self._count_list_selects()
         self.assertEqual(5, len(rows))
-        # main query + metadata + tags + faults, whatever the page size.
-        self.assertEqual((4, 4), (one, five))
+        # main query + metadata + tags + faults + addresses, whatever the
+        # page size.
+        self.assertEqual((5, 5), (one, five))
         for row in rows:
             self.assertEqual(1, len(row['metadata']))
             self.assertEqual(1, len(row['tags']))

@@ -81,7 +81,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0001', migration.db_version(engine))
+        self.assertEqual('0002', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -99,7 +99,7 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0001', migration.db_version(db_fixture.engine))
+        self.assertEqual('0002', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
@@ -241,6 +241,56 @@ class _BackendDBAPIMixin:
                           flavorid='1', name='other')
         self.assertRaises(exception.FlavorExists, self.create_flavor,
                           flavorid='2', name='tiny')
+
+    def test_networks_fixed_ips_and_ip_filter(self):
+        net = db.network_create(self.ctxt, {'name': 'private',
+                                            'cidr': '10.0.0.0/29'})
+        self.assertRaises(exception.NetworkExists, db.network_create,
+                          self.ctxt, {'name': 'private',
+                                      'cidr': '10.1.0.0/29'})
+        servers = [test_api.make_instance(self.ctxt)['uuid']
+                   for _ in range(6)]
+        got = [db.fixed_ip_allocate(self.ctxt, net['uuid'], s)['address']
+               for s in servers[:5]]
+        self.assertEqual(['10.0.0.%d' % i for i in range(2, 7)], got)
+        self.assertRaises(exception.NoMoreFixedIps, db.fixed_ip_allocate,
+                          self.ctxt, net['uuid'], servers[5])
+        self.assertRaises(exception.NetworkInUse, db.network_delete,
+                          self.ctxt, net['uuid'])
+        # A duplicate insert (a lost race) rolls back and is retried.
+        real_mac = db._new_mac_address
+        raced = []
+
+        def racing_mac(context):
+            if not raced:
+                raced.append(True)
+                return db.network_info_for_instance(
+                    self.ctxt, servers[0])[0]['mac_address']
+            return real_mac(context)
+
+        db.instance_destroy(self.ctxt, servers[1])
+        self.useFixture(fixtures.MonkeyPatch(
+            'novalite.db.api._new_mac_address', racing_mac))
+        self.assertEqual('10.0.0.3', db.fixed_ip_allocate(
+            self.ctxt, net['uuid'], servers[5])['address'])
+        self.assertEqual([True], raced)
+        e = self.assertRaises(exception.FixedIpAlreadyInUse,
+                              db.fixed_ip_allocate, self.ctxt, net['uuid'],
+                              servers[1], address='10.0.0.4')
+        self.assertIn(servers[2], e.message)
+
+        def matching(pattern):
+            return sorted(r['uuid'] for r in
+                          db.instance_get_all_by_filters_sort(
+                              self.ctxt, {'ip': pattern}, extras=()))
+
+        self.assertEqual([servers[3]], matching(r'10\.0\.0\.5$'))
+        self.assertEqual(sorted(servers[2:6]), matching('10.0.0.[3-6]'))
+        self.assertEqual([], matching('0.0.2'))
+        rows = db.instance_get_all_by_filters_sort(
+            self.ctxt, {'exact': {'uuid': servers[0]}},
+            extras=('addresses',))
+        self.assertEqual('10.0.0.2', rows[0]['addresses'][0]['address'])
 
 
 class SQLiteDBAPITest(_BackendDBAPIMixin, base.TestCase):
