@@ -58,6 +58,10 @@ class ComputeService:
             self.timers.append(_Periodic('sync_power_states',
                                          CONF.sync_power_state_interval,
                                          self.manager.sync_power_states))
+        if CONF.image_cache.manager_interval > 0:
+            self.timers.append(_Periodic('manage_image_cache',
+                                         CONF.image_cache.manager_interval,
+                                         self.manager.manage_image_cache))
         for timer in self.timers:
             timer.start()
         LOG.info('novalite-compute started on host %s with %s', self.host,

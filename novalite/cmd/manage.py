@@ -5,15 +5,21 @@
     novalite-manage image create --name NAME --file PATH
                                  [--disk-format qcow2|raw] [--id UUID]
     novalite-manage image list
+    novalite-manage image build-tiny [--name NAME] [--cache-dir DIR]
     novalite-manage flavor create --name NAME --ram MB --vcpus N --disk GB
                                   [--id ID] [--ephemeral GB] [--swap MB]
                                   [--private]
     novalite-manage flavor list
+    novalite-manage network create --name NAME --cidr CIDR [--project P]
+                                   [--id UUID]
+    novalite-manage network list
+    novalite-manage network delete NAME_OR_ID
     novalite-manage service list
 """
 
 import hashlib
 import os
+import subprocess
 import sys
 
 from oslo_config import cfg
@@ -25,6 +31,7 @@ from novalite.db import api as db
 from novalite.db import migration
 from novalite import exception
 from novalite import servicegroup
+from novalite import tinyimage
 
 CONF = cfg.CONF
 
@@ -38,31 +45,93 @@ def _db_version(args):
     print(migration.db_version())
 
 
-def _image_create(args):
-    if not os.path.isfile(args.file):
-        raise SystemExit('No such file: %s' % args.file)
-    image_id = args.id or uuidutils.generate_uuid()
+def _store_image(ctxt, name, path, disk_format, image_id=None,
+                 properties=None, min_disk=0, min_ram=0):
+    """Copy ``path`` into the image store and register it; its id."""
+    image_id = image_id or uuidutils.generate_uuid()
     os.makedirs(CONF.image_store.path, exist_ok=True)
     location = os.path.join(CONF.image_store.path, image_id)
     digest = hashlib.sha256()
-    with open(args.file, 'rb') as source, open(location + '.part',
-                                               'wb') as target:
+    with open(path, 'rb') as source, open(location + '.part',
+                                          'wb') as target:
         for chunk in iter(lambda: source.read(1 << 20), b''):
             digest.update(chunk)
             target.write(chunk)
-    ctxt = nl_context.get_admin_context()
     try:
         db.image_create(ctxt, {
-            'id': image_id, 'name': args.display_name, 'status': 'active',
-            'disk_format': args.disk_format, 'container_format': 'bare',
+            'id': image_id, 'name': name, 'status': 'active',
+            'disk_format': disk_format, 'container_format': 'bare',
             'size': os.path.getsize(location + '.part'),
-            'checksum': digest.hexdigest(), 'min_disk': args.min_disk,
-            'min_ram': args.min_ram, 'location': location,
+            'checksum': digest.hexdigest(), 'min_disk': min_disk,
+            'min_ram': min_ram, 'location': location,
+            'properties': properties or {},
         })
     except exception.NovaliteException as e:
         os.unlink(location + '.part')
         raise SystemExit(e.message)
     os.rename(location + '.part', location)
+    return image_id
+
+
+def _image_create(args):
+    if not os.path.isfile(args.file):
+        raise SystemExit('No such file: %s' % args.file)
+    properties = {}
+    for item in args.property or ():
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise SystemExit('--property takes KEY=VALUE, not %r' % item)
+        properties[key] = value
+    print(_store_image(nl_context.get_admin_context(), args.display_name,
+                       args.file, args.disk_format, image_id=args.id,
+                       properties=properties, min_disk=args.min_disk,
+                       min_ram=args.min_ram))
+
+
+def _image_build_tiny(args):
+    """Build the tiny guest (tinyimage) and register it: a kernel (aki),
+    a ramdisk (ari) and a blank qcow2 root disk whose properties boot
+    them. Progress goes to stderr, the root image's id to stdout.
+
+    Running it again returns the image already registered for the same
+    build.
+    """
+    def progress(message):
+        print(message, file=sys.stderr, flush=True)
+
+    cache_dir = args.cache_dir or os.path.join(CONF.state_path,
+                                               'tiny-image')
+    try:
+        built = tinyimage.build(cache_dir, progress=progress)
+    except (OSError, subprocess.CalledProcessError,
+            tinyimage.TinyImageError) as e:
+        raise SystemExit('Could not build the tiny image: %s' % e)
+    build_id = os.path.basename(built['initrd'])
+    ctxt = nl_context.get_admin_context()
+    for image in db.image_get_all(ctxt):
+        if (image['name'] == args.display_name and
+                image['properties'].get('novalite_tiny_build') == build_id
+                and os.path.exists(image['location'])):
+            progress('image %s is registered already' % image['id'])
+            print(image['id'])
+            return
+    kernel_id = _store_image(ctxt, args.display_name + '-kernel',
+                             built['kernel'], 'aki')
+    ramdisk_id = _store_image(ctxt, args.display_name + '-ramdisk',
+                              built['initrd'], 'ari')
+    blank = os.path.join(cache_dir, 'blank.qcow2')
+    if not os.path.exists(blank):
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2',
+                        blank + '.part', '64M'], check=True)
+        os.rename(blank + '.part', blank)
+    image_id = _store_image(ctxt, args.display_name, blank, 'qcow2',
+                            properties={
+                                'kernel_id': kernel_id,
+                                'ramdisk_id': ramdisk_id,
+                                'os_command_line': built['cmdline'],
+                                'novalite_tiny_build': build_id})
+    progress('registered %s (kernel %s, %s)' % (
+        image_id, built['kernel_version'], build_id))
     print(image_id)
 
 
@@ -93,6 +162,39 @@ def _flavor_list(args):
             flavor['memory_mb'], flavor['root_gb']))
 
 
+def _network_create(args):
+    ctxt = nl_context.get_admin_context()
+    try:
+        network = db.network_create(ctxt, {
+            'name': args.display_name, 'cidr': args.cidr,
+            'project_id': args.project or None, 'uuid': args.id})
+    except exception.NovaliteException as e:
+        raise SystemExit(e.message)
+    print(network['uuid'])
+
+
+def _network_list(args):
+    print('%-36s %-16s %-18s %-15s %-15s %s' % (
+        'ID', 'Name', 'CIDR', 'Gateway', 'Bridge', 'Project'))
+    for network in db.network_get_all(nl_context.get_admin_context()):
+        print('%-36s %-16s %-18s %-15s %-15s %s' % (
+            network['uuid'], network['name'], network['cidr'],
+            network['gateway'], network['bridge'],
+            network['project_id'] or '(shared)'))
+
+
+def _network_delete(args):
+    ctxt = nl_context.get_admin_context()
+    try:
+        try:
+            network = db.network_get(ctxt, args.network)
+        except exception.NetworkNotFound:
+            network = db.network_get_by_name(ctxt, args.network)
+        db.network_delete(ctxt, network['uuid'])
+    except exception.NovaliteException as e:
+        raise SystemExit(e.message)
+
+
 def _service_list(args):
     print('%-24s %-18s %-8s %-8s %-6s %s' % ('Host', 'Binary', 'Zone',
                                              'Status', 'State',
@@ -120,12 +222,21 @@ def _add_commands(subparsers):
     create.add_argument('--name', dest='display_name', required=True)
     create.add_argument('--file', required=True)
     create.add_argument('--disk-format', default='qcow2',
-                        choices=['qcow2', 'raw'])
+                        choices=['qcow2', 'raw', 'aki', 'ari'])
     create.add_argument('--id')
     create.add_argument('--min-disk', type=int, default=0)
     create.add_argument('--min-ram', type=int, default=0)
+    create.add_argument('--property', action='append', metavar='KEY=VALUE',
+                        help='an image property, e.g. kernel_id=ID, '
+                             'ramdisk_id=ID, os_command_line=...')
     create.set_defaults(func=_image_create)
     image.add_parser('list').set_defaults(func=_image_list)
+    tiny = image.add_parser('build-tiny')
+    tiny.add_argument('--name', dest='display_name', default='tiny')
+    tiny.add_argument('--cache-dir',
+                      help='where the build is kept (default: '
+                           '$state_path/tiny-image)')
+    tiny.set_defaults(func=_image_build_tiny)
 
     flavor = subparsers.add_parser('flavor').add_subparsers(dest='action')
     flavor.required = True
@@ -141,13 +252,29 @@ def _add_commands(subparsers):
     create.set_defaults(func=_flavor_create)
     flavor.add_parser('list').set_defaults(func=_flavor_list)
 
+    network = subparsers.add_parser('network').add_subparsers(dest='action')
+    network.required = True
+    create = network.add_parser('create')
+    create.add_argument('--name', dest='display_name', required=True)
+    create.add_argument('--cidr', required=True,
+                        help='IPv4, /16 to /29, e.g. 10.0.0.0/24')
+    create.add_argument('--project',
+                        help='owning project; shared by all if omitted')
+    create.add_argument('--id')
+    create.set_defaults(func=_network_create)
+    network.add_parser('list').set_defaults(func=_network_list)
+    delete = network.add_parser('delete')
+    delete.add_argument('network', metavar='NAME_OR_ID')
+    delete.set_defaults(func=_network_delete)
+
     service = subparsers.add_parser('service').add_subparsers(dest='action')
     service.required = True
     service.add_parser('list').set_defaults(func=_service_list)
 
 
-CONF.register_cli_opt(cfg.SubCommandOpt('category', title='Commands',
-                                        handler=_add_commands))
+CATEGORY_OPT = cfg.SubCommandOpt('category', title='Commands',
+                                 handler=_add_commands)
+CONF.register_cli_opt(CATEGORY_OPT)
 
 
 def main(argv=None):

@@ -20,6 +20,7 @@ from novalite import context as nl_context
 from novalite.db import api as db
 from novalite import exception
 from novalite import states
+from novalite import utils
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ class ComputeManager:
         self.driver.init_host(self.host)
         self.report_state()
         self._reconcile()
+        # NOTE: after the reconcile settled the tasks: servers whose
+        # guests stopped while the agent was away (a host reboot) show
+        # the truth at once, not after the first periodic sync.
+        self.sync_power_states()
 
     def _reconcile(self):
         ctxt = self._admin
@@ -208,6 +213,11 @@ class ComputeManager:
                                   instance['uuid'])
 
     def _sync_one(self, ctxt, instance):
+        """Nova's rules (``_sync_instance_power_state``): a server that
+        should run but whose guest shut off or crashed is stopped; one
+        whose guest is missing keeps its vm_state and shows power state
+        NOSTATE (a HARD reboot or a start brings the guest back); one that
+        should be off but runs is powered off."""
         try:
             power = self.driver.get_info(instance).state
         except exception.InstanceNotFound:
@@ -217,10 +227,18 @@ class ComputeManager:
             values['power_state'] = power
         vm_state = instance['vm_state']
         if vm_state == states.ACTIVE and power in (states.SHUTDOWN,
-                                                   states.NOSTATE,
-                                                   states.CRASHED):
+                                                   states.CRASHED,
+                                                   states.SUSPENDED_POWER):
+            LOG.warning('Server %s shut down by itself (power state %s); '
+                        'stopping it', instance['uuid'], power)
+            self.driver.power_off(instance)
             values['vm_state'] = states.STOPPED
+        elif vm_state == states.ACTIVE and power == states.NOSTATE:
+            LOG.warning('The guest of server %s is missing on the '
+                        'hypervisor', instance['uuid'])
         elif vm_state == states.STOPPED and power == states.RUNNING:
+            LOG.warning('Server %s is running but should be stopped; '
+                        'powering it off', instance['uuid'])
             self.driver.power_off(instance)
             values['power_state'] = states.SHUTDOWN
         if values:
@@ -266,6 +284,36 @@ class ComputeManager:
         instance['name'] = 'instance-%08x' % instance['id']
         return instance
 
+    @staticmethod
+    def _image(ctxt, image_ref):
+        """The image record, with its kernel and ramdisk images resolved
+        (the driver boots those directly)."""
+        image = db.image_get(ctxt, image_ref)
+        properties = image.get('properties') or {}
+        for key, prop in (('kernel', 'kernel_id'), ('ramdisk', 'ramdisk_id')):
+            if properties.get(prop):
+                image[key] = db.image_get(ctxt, properties[prop])
+        return image
+
+    def _images_in_use(self, ctxt):
+        """Ids of the images, kernels and ramdisks of this host's
+        servers."""
+        in_use = set()
+        for image_ref in {i['image_ref'] for i in
+                          db.instance_get_all_by_host(ctxt, self.host)}:
+            in_use.add(image_ref)
+            try:
+                image = self._image(ctxt, image_ref)
+            except exception.NotFound:
+                continue
+            in_use.update(image[key]['id'] for key in ('kernel', 'ramdisk')
+                          if key in image)
+        return in_use
+
+    def manage_image_cache(self):
+        """Periodic: drop cached images no server here uses any more."""
+        self.driver.manage_image_cache(self._images_in_use(self._admin))
+
     def _load_if_exists(self, ctxt, instance_uuid):
         """The server, or None if it was deleted before we got to it."""
         try:
@@ -295,13 +343,18 @@ class ComputeManager:
             return
         files = [(path, base64.b64decode(contents))
                  for path, contents in (injected_files or ())]
+        network_info = db.network_info_for_instance(ctxt, instance_uuid)
         try:
-            image = db.image_get(ctxt, instance['image_ref'])
+            image = self._image(ctxt, instance['image_ref'])
             self.driver.spawn(instance, image, admin_password, files,
-                              network_info=None)
+                              network_info=network_info)
         except Exception as e:
-            with _ignore_errors():
-                self.driver.destroy(instance)
+            with utils.ignore_errors('cleaning up a failed build'):
+                self.driver.destroy(instance, network_info)
+            # NOTE: as Nova does, a server whose build failed keeps no
+            # addresses: they go back to the pool before it shows ERROR.
+            with utils.ignore_errors('releasing a failed build\'s IPs'):
+                db.fixed_ips_release_by_instance(ctxt, instance_uuid)
             self._set_error(ctxt, instance, e,
                             expected_task_state=states.SPAWNING)
             return
@@ -320,8 +373,8 @@ class ComputeManager:
             # Deleted locally by the API meanwhile: no terminate comes, so
             # make sure no guest outlives the server.
             LOG.info('Server %s was deleted while spawning', instance_uuid)
-            with _ignore_errors():
-                self.driver.destroy(instance)
+            with utils.ignore_errors('destroying a deleted server'):
+                self.driver.destroy(instance, network_info)
 
     @_synchronized
     @_settle_on_failure
@@ -330,8 +383,11 @@ class ComputeManager:
         instance = self._load_if_exists(ctxt, instance_uuid)
         if instance is None:
             return
+        # NOTE: read before the row goes: destroying the row releases the
+        # addresses whose DHCP entries the driver removes.
+        network_info = db.network_info_for_instance(ctxt, instance_uuid)
         try:
-            self.driver.destroy(instance)
+            self.driver.destroy(instance, network_info)
         except Exception as e:
             self._set_error(ctxt, instance, e,
                             expected_task_state=states.DELETING)
@@ -380,22 +436,31 @@ class ComputeManager:
         self._run_action(
             self._admin, instance_uuid, action,
             states.TRANSITIONS[action].new_task_state,
-            lambda inst: self.driver.reboot(inst, reboot_type))
+            lambda inst: self.driver.reboot(
+                inst, reboot_type, **self._rebuild_info(inst)))
+
+    def _rebuild_info(self, instance):
+        """What a driver needs to create a lost guest again."""
+        ctxt = self._admin
+        return {'image': self._image(ctxt, instance['image_ref']),
+                'network_info': db.network_info_for_instance(
+                    ctxt, instance['uuid'])}
+
+    def _power_on(self, instance):
+        self.driver.power_on(instance, **self._rebuild_info(instance))
 
     @_synchronized
     @_settle_on_failure
     def start_instance(self, context, instance_uuid):
         self._run_action(self._admin, instance_uuid, 'start',
-                         states.POWERING_ON, self.driver.power_on)
+                         states.POWERING_ON, self._power_on)
 
     @_synchronized
     @_settle_on_failure
     def stop_instance(self, context, instance_uuid):
         self._run_action(
             self._admin, instance_uuid, 'stop', states.POWERING_OFF,
-            lambda inst: self.driver.power_off(
-                inst, CONF.libvirt.clean_shutdown_timeout
-                if CONF.compute_driver.startswith('libvirt') else 0))
+            lambda inst: self.driver.power_off(inst, CONF.shutdown_timeout))
 
     def _finish_stop(self, ctxt, instance):
         self._run_action(ctxt, instance['uuid'], 'stop',
@@ -403,7 +468,7 @@ class ComputeManager:
 
     def _finish_start(self, ctxt, instance):
         self._run_action(ctxt, instance['uuid'], 'start',
-                         states.POWERING_ON, self.driver.power_on)
+                         states.POWERING_ON, self._power_on)
 
     @_synchronized
     def set_admin_password(self, context, instance_uuid, new_pass):
@@ -446,13 +511,3 @@ class ComputeManager:
             lines = output.splitlines(True)
             output = ''.join(lines[-tail_length:]) if tail_length else ''
         return output
-
-
-class _ignore_errors:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is not None:
-            LOG.warning('Ignoring error during cleanup: %s', exc)
-        return True

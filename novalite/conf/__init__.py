@@ -11,6 +11,7 @@ from novalite.conf import api
 from novalite.conf import compute
 from novalite.conf import database
 from novalite.conf import default
+from novalite.conf import image_cache
 from novalite.conf import image_store
 from novalite.conf import libvirt
 from novalite.conf import quota
@@ -21,6 +22,6 @@ CONF = cfg.CONF
 # RPC traffic goes to novalite's own exchange on a shared broker.
 messaging.set_transport_defaults(control_exchange='novalite')
 
-for _module in (default, api, compute, database, image_store, libvirt,
-                quota, upgrade_levels):
+for _module in (default, api, compute, database, image_cache, image_store,
+                libvirt, quota, upgrade_levels):
     _module.register_opts(CONF)

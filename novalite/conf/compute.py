@@ -10,6 +10,11 @@ compute_opts = [
                default='$state_path/instances',
                help='Where each server\'s disk, config drive and console '
                     'log are kept on the compute host.'),
+    cfg.IntOpt('shutdown_timeout',
+               default=60, min=0,
+               help='Seconds a stop waits for the guest to power off after '
+                    'the ACPI power button before it is destroyed '
+                    '(Nova\'s option). 0 destroys at once.'),
     cfg.IntOpt('sync_power_state_interval',
                default=600,
                help='Seconds between syncs of the database power state '

@@ -13,10 +13,17 @@ libvirt_opts = [
                help='libvirt URI; empty means qemu:///system. '
                     '"test:///default" uses libvirt\'s in-memory test '
                     'driver (no daemon, per process).'),
-    cfg.IntOpt('clean_shutdown_timeout',
-               default=60, min=0,
-               help='Seconds to wait for a guest to power off after an '
-                    'ACPI shutdown before it is destroyed.'),
+    cfg.IntOpt('wait_soft_reboot_seconds',
+               default=120, min=0,
+               help='Seconds a SOFT reboot waits for the guest to power '
+                    'off after the ACPI power button before it falls back '
+                    'to a HARD reboot (Nova\'s option).'),
+    cfg.IntOpt('delete_shutdown_timeout',
+               default=5, min=0,
+               help='Seconds a delete waits for the guest to power off '
+                    'after the ACPI power button before destroying it, so '
+                    'that its disks are left consistent. 0 destroys at '
+                    'once, as Nova does.'),
 ]
 
 

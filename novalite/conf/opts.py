@@ -7,13 +7,14 @@ from oslo_log import log
 from novalite.conf import api
 from novalite.conf import compute
 from novalite.conf import default
+from novalite.conf import image_cache
 from novalite.conf import image_store
 from novalite.conf import libvirt
 from novalite.conf import quota
 from novalite.conf import upgrade_levels
 
-_MODULES = (default, compute, api, image_store, libvirt, quota,
-            upgrade_levels)
+_MODULES = (default, compute, api, image_cache, image_store, libvirt,
+            quota, upgrade_levels)
 
 
 def list_opts():

@@ -85,8 +85,9 @@ class Config(fixtures.Fixture):
         messaging.transport_url = 'kombu+memory:///'
         conf.config(auth_strategy='noauth2', group='api')
         conf.config(connection_uri='test:///default', group='libvirt')
-        conf.config(clean_shutdown_timeout=0, group='libvirt')
-        conf.config(reserved_host_memory_mb=0)
+        conf.config(wait_soft_reboot_seconds=0, delete_shutdown_timeout=0,
+                    group='libvirt')
+        conf.config(shutdown_timeout=0, reserved_host_memory_mb=0)
         policy.reset()
         self.addCleanup(policy.reset)
         self.conf = conf

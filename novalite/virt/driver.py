@@ -9,7 +9,14 @@ hypervisor name, ``instance-%08x``), ``display_name``, ``hostname``,
 ``vcpus``, ``memory_mb``, ``root_gb``, ``ephemeral_gb``, ``swap``,
 ``metadata``, ``key_name``, ``key_data``, ``user_data``, ``config_drive``,
 ``availability_zone``, ``project_id``, ``user_id``, ``launch_index``.
-``image`` keys: ``id``, ``location`` (a local file path), ``disk_format``.
+``image`` keys: ``id``, ``location`` (a local file path), ``disk_format``,
+``properties`` (dict), and ``kernel``/``ramdisk`` (image dicts) when the
+image's ``kernel_id``/``ramdisk_id`` properties name them.
+
+``network_info``: a list of VIFs, one per fixed IP, each ``{'network_id'
+(network uuid), 'network_name', 'bridge', 'cidr', 'gateway', 'netmask',
+'address', 'mac_address', 'version'}``. The driver connects the guest and
+makes sure the guest gets ``address`` for ``mac_address``.
 """
 
 import collections
@@ -48,23 +55,33 @@ class ComputeDriver:
         """
         raise NotImplementedError()
 
-    def destroy(self, instance):
-        """Stop and remove the guest and its files.
+    def destroy(self, instance, network_info=None):
+        """Stop and remove the guest, its files and its DHCP entries.
 
         A missing guest is not an error (delete must always be able to
         finish).
         """
         raise NotImplementedError()
 
-    def reboot(self, instance, reboot_type):
-        """'SOFT' (guest-cooperative, falling back to hard) or 'HARD'."""
+    def reboot(self, instance, reboot_type, image=None, network_info=None):
+        """'SOFT' (guest-cooperative, falling back to hard) or 'HARD'.
+
+        A HARD reboot of a guest the hypervisor lost creates it again
+        from ``instance``, ``image`` and ``network_info`` (Nova's recovery
+        path); without ``image`` it raises InstanceNotFound.
+        """
         raise NotImplementedError()
 
     def power_off(self, instance, timeout=0):
-        """Stop the guest, cleanly within ``timeout`` seconds if > 0."""
+        """Stop the guest, cleanly within ``timeout`` seconds if > 0.
+
+        A guest the hypervisor lost is off already: not an error.
+        """
         raise NotImplementedError()
 
-    def power_on(self, instance):
+    def power_on(self, instance, image=None, network_info=None):
+        """Start the guest; a lost one is created again, as by a HARD
+        reboot."""
         raise NotImplementedError()
 
     def get_info(self, instance):
@@ -87,6 +104,11 @@ class ComputeDriver:
     def get_console_output(self, instance):
         """Everything the guest printed on its serial console, as text."""
         raise NotImplementedError()
+
+    def manage_image_cache(self, images_in_use):
+        """Remove cached copies of images no server here uses (ids in
+        ``images_in_use`` are kept); returns the ids removed."""
+        return []
 
 
 def load_compute_driver(compute_driver):

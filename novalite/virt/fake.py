@@ -40,18 +40,34 @@ class FakeDriver(driver.ComputeDriver):
         except KeyError:
             raise exception.InstanceNotFound(instance_id=instance['uuid'])
 
-    def destroy(self, instance):
+    def destroy(self, instance, network_info=None):
         with self._lock:
             self._guests.pop(instance['uuid'], None)
 
-    def reboot(self, instance, reboot_type):
-        self._guest(instance)['state'] = states.RUNNING
+    def _recreate_if_lost(self, instance, image, network_info):
+        with self._lock:
+            if instance['uuid'] not in self._guests and image is not None:
+                self._guests[instance['uuid']] = {
+                    'state': states.RUNNING,
+                    'console': 'fake console of %s\n' % instance['uuid'],
+                    'password': None}
+        return self._guest(instance)
+
+    def reboot(self, instance, reboot_type, image=None, network_info=None):
+        if reboot_type != 'HARD':
+            image = None
+        self._recreate_if_lost(instance, image, network_info)['state'] = \
+            states.RUNNING
 
     def power_off(self, instance, timeout=0):
-        self._guest(instance)['state'] = states.SHUTDOWN
+        with self._lock:
+            guest = self._guests.get(instance['uuid'])
+            if guest is not None:
+                guest['state'] = states.SHUTDOWN
 
-    def power_on(self, instance):
-        self._guest(instance)['state'] = states.RUNNING
+    def power_on(self, instance, image=None, network_info=None):
+        self._recreate_if_lost(instance, image, network_info)['state'] = \
+            states.RUNNING
 
     def get_info(self, instance):
         return driver.InstanceInfo(state=self._guest(instance)['state'])

@@ -33,6 +33,12 @@ def rabbit_available():
         return False
 
 
+def tiny_image_cache():
+    """Where the tiny guest image is built once and kept between runs."""
+    return os.environ.get('NOVALITE_TEST_TINY_CACHE', os.path.join(
+        os.path.expanduser('~'), '.cache', 'novalite', 'tiny-image'))
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -50,15 +56,19 @@ class Deployment(fixtures.Fixture):
     """A database, an API process and compute agent processes."""
 
     def __init__(self, compute_hosts=('hv1',), compute_driver=None,
-                 extra_conf=''):
+                 extra_conf='', libvirt_uri='test:///default'):
         super().__init__()
         self.compute_hosts = compute_hosts
         self.compute_driver = compute_driver or 'libvirt.LibvirtDriver'
         self.extra_conf = extra_conf
+        self.libvirt_uri = libvirt_uri
         self.processes = {}
 
     def _setUp(self):
         self.dir = self.useFixture(fixtures.TempDir()).path
+        # NOTE: qemu runs as its own user under qemu:///system and must
+        # reach the disks below this directory (mkdtemp makes it 0700).
+        os.chmod(self.dir, 0o755)
         self.port = _free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.tag = uuid.uuid4().hex[:8]
@@ -110,6 +120,7 @@ osapi_compute_listen = 127.0.0.1
 osapi_compute_listen_port = {port}
 report_interval = 1
 sync_power_state_interval = -1
+shutdown_timeout = 0
 reserved_host_memory_mb = 0
 [oslo_messaging_rabbit]
 rabbit_transient_queues_ttl = 60
@@ -118,15 +129,17 @@ auth_strategy = noauth2
 [database]
 connection = sqlite:///{dir}/novalite.sqlite
 [libvirt]
-connection_uri = test:///default
-clean_shutdown_timeout = 0
+connection_uri = {libvirt_uri}
+wait_soft_reboot_seconds = 0
+delete_shutdown_timeout = 0
 [quota]
 instances = 1000
 cores = -1
 ram = 1000000
 {extra}
 """.format(dir=self.dir, rabbit=RABBIT_URL, driver=self.compute_driver,
-           port=self.port, extra=self.extra_conf)
+           port=self.port, extra=self.extra_conf,
+           libvirt_uri=self.libvirt_uri)
 
     def manage(self, *args):
         result = subprocess.run(_script('novalite-manage') + [

@@ -58,7 +58,8 @@ class ComputeServiceTest(base.TestCase):
                                   compute_manager.BINARY)
         self.assertEqual('svc-host', row['host'])
         self.assertTrue(servicegroup.is_up(row))
-        self.assertEqual(['report_state', 'sync_power_states'],
+        self.assertEqual(['report_state', 'sync_power_states',
+                          'manage_image_cache'],
                          [t.name for t in svc.timers])
         self.assertTrue(all(t.is_alive() for t in svc.timers))
         svc.stop(graceful=False)
@@ -68,6 +69,7 @@ class ComputeServiceTest(base.TestCase):
 
     def test_power_sync_can_be_turned_off(self):
         self.flags(sync_power_state_interval=-1)
+        self.flags(manager_interval=0, group='image_cache')
         svc = service.ComputeService(host='svc-host',
                                      driver=fake.FakeDriver())
         svc.start()

@@ -11,18 +11,20 @@ NOVALITE_NS = 'http://openstack.org/xmlns/libvirt/nova/1.1'
 
 class GuestDisk:
     def __init__(self, source_path, target_dev, driver_format='qcow2',
-                 device='disk', target_bus='virtio', readonly=False):
+                 device='disk', target_bus='virtio', readonly=False,
+                 cache='none'):
         self.source_path = source_path
         self.target_dev = target_dev
         self.driver_format = driver_format
         self.device = device
         self.target_bus = target_bus
         self.readonly = readonly
+        self.cache = cache
 
     def to_element(self):
         disk = ET.Element('disk', type='file', device=self.device)
         ET.SubElement(disk, 'driver', name='qemu', type=self.driver_format,
-                      cache='none' if self.device == 'disk' else 'default')
+                      cache=self.cache if self.device == 'disk' else 'default')
         ET.SubElement(disk, 'source', file=self.source_path)
         ET.SubElement(disk, 'target', dev=self.target_dev,
                       bus=self.target_bus)
@@ -31,17 +33,76 @@ class GuestDisk:
         return disk
 
 
-class GuestSerialFile:
-    """A serial console written to a file (read by get_console_output)."""
+class GuestSerialLogged:
+    """A pty serial console whose output virtlogd writes to ``path``.
+
+    virtlogd rotates the file at its ``max_size`` (2 MiB by default) and
+    keeps ``max_backups`` old ones (3), so a guest that prints forever
+    cannot fill the host's disk. ``append`` keeps the output of earlier
+    boots of the guest (reboots, stop/start) in the log.
+    """
 
     def __init__(self, path):
         self.path = path
 
-    def to_element(self):
-        serial = ET.Element('serial', type='file')
-        ET.SubElement(serial, 'source', path=self.path)
+    def to_elements(self):
+        # NOTE: libvirt's test driver accepts this and writes nothing, so
+        # its servers have an empty console, as with a file serial.
+        serial = ET.Element('serial', type='pty')
+        ET.SubElement(serial, 'log', file=self.path, append='on')
         ET.SubElement(serial, 'target', port='0')
-        return serial
+        console = ET.Element('console', type='pty')
+        ET.SubElement(console, 'target', type='serial', port='0')
+        return [serial, console]
+
+
+class GuestInterface:
+    """A virtio NIC on a libvirt network, with the MAC novalite chose."""
+
+    def __init__(self, network_name, mac_address, model='virtio'):
+        self.network_name = network_name
+        self.mac_address = mac_address
+        self.model = model
+
+    def to_element(self):
+        iface = ET.Element('interface', type='network')
+        ET.SubElement(iface, 'mac', address=self.mac_address)
+        ET.SubElement(iface, 'source', network=self.network_name)
+        ET.SubElement(iface, 'model', type=self.model)
+        return iface
+
+
+class Network:
+    """A libvirt NAT network on its own bridge, DHCP for listed hosts only.
+
+    The ``<dhcp>`` element has no range: dnsmasq answers only the MACs
+    added as static hosts, so every guest gets exactly the address that
+    novalite's IPAM gave it, and nothing else on the bridge gets one.
+    """
+
+    def __init__(self, name, bridge, gateway, netmask, uuid=None):
+        self.name = name
+        self.bridge = bridge
+        self.gateway = gateway
+        self.netmask = netmask
+        self.uuid = uuid
+
+    def to_xml(self):
+        net = ET.Element('network')
+        ET.SubElement(net, 'name').text = self.name
+        if self.uuid:
+            ET.SubElement(net, 'uuid').text = self.uuid
+        ET.SubElement(net, 'forward', mode='nat')
+        ET.SubElement(net, 'bridge', name=self.bridge, stp='off')
+        ip = ET.SubElement(net, 'ip', address=self.gateway,
+                           netmask=self.netmask)
+        ET.SubElement(ip, 'dhcp')
+        return ET.tostring(net, encoding='unicode')
+
+
+def dhcp_host_xml(mac_address, address):
+    return ET.tostring(ET.Element('host', mac=mac_address, ip=address),
+                       encoding='unicode')
 
 
 class GuestMetadata:
@@ -73,7 +134,8 @@ class Guest:
 
     def __init__(self, name, uuid, memory_mb, vcpus, virt_type='qemu',
                  os_type='hvm', arch='x86_64', metadata=None, disks=(),
-                 serials=(), kernel=None, initrd=None, cmdline=None):
+                 serials=(), interfaces=(), kernel=None, initrd=None,
+                 cmdline=None):
         self.name = name
         self.uuid = uuid
         self.memory_mb = memory_mb
@@ -84,6 +146,7 @@ class Guest:
         self.metadata = metadata
         self.disks = list(disks)
         self.serials = list(serials)
+        self.interfaces = list(interfaces)
         self.kernel = kernel
         self.initrd = initrd
         self.cmdline = cmdline
@@ -118,8 +181,10 @@ class Guest:
         devices = ET.SubElement(domain, 'devices')
         for disk in self.disks:
             devices.append(disk.to_element())
+        for iface in self.interfaces:
+            devices.append(iface.to_element())
         for serial in self.serials:
-            devices.append(serial.to_element())
+            devices.extend(serial.to_elements())
         return domain
 
     def to_xml(self):

@@ -2,20 +2,30 @@
 
 Each server gets a directory ``<instances_path>/<uuid>/`` holding its
 qcow2 overlay ``disk`` (backed by a cached copy of the image in
-``<instances_path>/_base/``), its config drive ``disk.config`` when it has
-one, and its serial console log ``console.log``.
+``<instances_path>/_base/``), its ``kernel`` and ``ramdisk`` when the image
+boots a kernel directly, its config drive ``disk.config`` when it has one,
+and its serial console log ``console.log`` (written and size-capped by
+virtlogd). Deleting the server removes the directory.
+
+Each novalite network is a libvirt NAT network ``novalite-<uuid>`` on its
+own bridge; a guest's MAC gets a static DHCP entry there, so the address
+the API shows is the address the guest gets.
 """
 
+import errno
 import os
 import shutil
 import subprocess
 import threading
+import time
+import xml.etree.ElementTree as ET
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from novalite import exception
 from novalite import states
+from novalite import utils
 from novalite.virt import configdrive
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
@@ -29,13 +39,19 @@ LOG = logging.getLogger(__name__)
 # The most console output returned, as in Nova.
 MAX_CONSOLE_BYTES = 100 * 1024
 
-_BASE_LOCKS = {}
-_BASE_LOCKS_LOCK = threading.Lock()
+BASE_DIR = '_base'
+NETWORK_PREFIX = 'novalite-'
+# Nova's kernel command line for images that set no os_command_line.
+DEFAULT_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0'
+
+_LOCKS = {}
+_LOCKS_GUARD = threading.Lock()
 
 
-def _base_lock(image_id):
-    with _BASE_LOCKS_LOCK:
-        return _BASE_LOCKS.setdefault(image_id, threading.Lock())
+def _named_lock(name):
+    """One lock per cached image or network, shared by the threads."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(name, threading.Lock())
 
 
 def needs_config_drive(instance, injected_files):
@@ -43,10 +59,15 @@ def needs_config_drive(instance, injected_files):
                 or injected_files)
 
 
+def network_name(vif):
+    return NETWORK_PREFIX + vif['network_id']
+
+
 class LibvirtDriver(driver.ComputeDriver):
 
     def __init__(self):
         self._host = libvirt_host.Host(CONF.libvirt.connection_uri)
+        self._direct_io = None
 
     # ------------------------------------------------------------ host
 
@@ -55,7 +76,7 @@ class LibvirtDriver(driver.ComputeDriver):
             raise exception.VirtDriverError(
                 reason='libvirt-python is not installed')
         self._host.get_connection()
-        os.makedirs(CONF.instances_path, exist_ok=True)
+        os.makedirs(self._base_dir(), exist_ok=True)
 
     def cleanup_host(self, host):
         self._host.close()
@@ -76,17 +97,44 @@ class LibvirtDriver(driver.ComputeDriver):
     def _instance_dir(instance):
         return os.path.join(CONF.instances_path, instance['uuid'])
 
+    @staticmethod
+    def _base_dir():
+        return os.path.join(CONF.instances_path, BASE_DIR)
+
     def _cache_image(self, image):
-        """A copy of the image under _base, shared by its servers."""
-        base_dir = os.path.join(CONF.instances_path, '_base')
-        os.makedirs(base_dir, exist_ok=True)
-        base = os.path.join(base_dir, image['id'])
-        with _base_lock(image['id']):
-            if not os.path.exists(base):
+        """A copy of the image under _base, shared by its servers.
+
+        Its modification time is refreshed on each use: the image cache
+        manager removes copies unused for long enough.
+        """
+        base = os.path.join(self._base_dir(), image['id'])
+        with _named_lock('image-' + image['id']):
+            if os.path.exists(base):
+                os.utime(base)
+            else:
+                os.makedirs(self._base_dir(), exist_ok=True)
                 tmp = base + '.part'
                 shutil.copyfile(image['location'], tmp)
                 os.rename(tmp, base)
         return base
+
+    def _supports_direct_io(self):
+        """Whether instances_path takes O_DIRECT (cache='none' needs it;
+        tmpfs does not)."""
+        if self._direct_io is None:
+            probe = os.path.join(CONF.instances_path, '.directio.test')
+            try:
+                fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_DIRECT)
+                os.close(fd)
+                self._direct_io = True
+            except OSError as e:
+                if e.errno != errno.EINVAL:
+                    raise
+                self._direct_io = False
+            finally:
+                with utils.ignore_errors('removing the O_DIRECT probe'):
+                    os.unlink(probe)
+        return self._direct_io
 
     @staticmethod
     def _qemu_img(*args):
@@ -104,6 +152,8 @@ class LibvirtDriver(driver.ComputeDriver):
     def _create_disk(self, instance, image, instance_dir):
         base = self._cache_image(image)
         disk = os.path.join(instance_dir, 'disk')
+        # NOTE: the backing format is always given: qemu must never probe
+        # it (a raw image could otherwise pass itself off as qcow2).
         args = ['create', '-f', 'qcow2', '-F', image['disk_format'],
                 '-b', os.path.abspath(base), disk]
         if instance['root_gb']:
@@ -111,12 +161,112 @@ class LibvirtDriver(driver.ComputeDriver):
         self._qemu_img(*args)
         return disk
 
+    def _boot_files(self, instance_dir, image):
+        """(kernel, initrd, cmdline) for direct kernel boot, or Nones.
+
+        An image whose properties name a ``kernel_id`` (and optionally a
+        ``ramdisk_id`` and ``os_command_line``) boots that kernel; the
+        manager resolves those images into ``image['kernel']`` and
+        ``image['ramdisk']``. Each server gets its own copies, as in Nova:
+        libvirt relabels the files it boots, which shared ones must not be.
+        """
+        kernel_image = image.get('kernel')
+        if not kernel_image:
+            return None, None, None
+        kernel = os.path.join(instance_dir, 'kernel')
+        shutil.copyfile(self._cache_image(kernel_image), kernel)
+        initrd = None
+        if image.get('ramdisk'):
+            initrd = os.path.join(instance_dir, 'ramdisk')
+            shutil.copyfile(self._cache_image(image['ramdisk']), initrd)
+        properties = image.get('properties') or {}
+        return kernel, initrd, properties.get('os_command_line',
+                                              DEFAULT_CMDLINE)
+
+    # ----------------------------------------------------------- networks
+
+    def _ensure_network(self, vif):
+        """The libvirt network of a novalite network, defined and active."""
+        name = network_name(vif)
+        conn = self._host.get_connection()
+        with _named_lock('network-' + name):
+            try:
+                net = conn.networkLookupByName(name)
+            except libvirt.libvirtError as e:
+                if e.get_error_code() != libvirt.VIR_ERR_NO_NETWORK:
+                    raise
+                LOG.info('Defining libvirt network %s (bridge %s, %s)',
+                         name, vif['bridge'], vif['cidr'])
+                net = conn.networkDefineXML(vconfig.Network(
+                    name, vif['bridge'], vif['gateway'],
+                    vif['netmask']).to_xml())
+            if not net.isActive():
+                net.create()
+            if not net.autostart():
+                net.setAutostart(True)
+            return net
+
+    @staticmethod
+    def _dhcp_hosts(net):
+        """{(mac, ip)} of the network's static DHCP entries."""
+        root = ET.fromstring(net.XMLDesc(0))
+        return {(host.get('mac'), host.get('ip'))
+                for host in root.iterfind('./ip/dhcp/host')}
+
+    @staticmethod
+    def _update_dhcp_host(net, command, mac, address):
+        net.update(command, libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, -1,
+                   vconfig.dhcp_host_xml(mac, address),
+                   libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE |
+                   libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG)
+
+    def _plug_vifs(self, network_info):
+        """Reserve each VIF's address for its MAC on the host's DHCP.
+
+        An entry left over for the same address or MAC (a server deleted
+        while this agent was away) is replaced.
+        """
+        for vif in network_info or ():
+            net = self._ensure_network(vif)
+            wanted = (vif['mac_address'], vif['address'])
+            with _named_lock('network-' + network_name(vif)):
+                hosts = self._dhcp_hosts(net)
+                for mac, address in hosts - {wanted}:
+                    if mac == wanted[0] or address == wanted[1]:
+                        self._update_dhcp_host(
+                            net, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE,
+                            mac, address)
+                if wanted not in hosts:
+                    self._update_dhcp_host(
+                        net, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST,
+                        *wanted)
+
+    def _unplug_vifs(self, network_info):
+        conn = self._host.get_connection()
+        for vif in network_info or ():
+            name = network_name(vif)
+            with _named_lock('network-' + name):
+                try:
+                    net = conn.networkLookupByName(name)
+                except libvirt.libvirtError as e:
+                    if e.get_error_code() == libvirt.VIR_ERR_NO_NETWORK:
+                        continue
+                    raise
+                wanted = (vif['mac_address'], vif['address'])
+                if wanted in self._dhcp_hosts(net):
+                    self._update_dhcp_host(
+                        net, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE,
+                        *wanted)
+
     # ----------------------------------------------------------- guests
 
-    def _guest_config(self, instance, disk_path, config_drive_path,
-                      console_path):
-        disks = [vconfig.GuestDisk(disk_path, 'vda')]
-        if config_drive_path:
+    def _guest_config(self, instance, instance_dir, network_info,
+                      kernel=None, initrd=None, cmdline=None):
+        disks = [vconfig.GuestDisk(
+            os.path.join(instance_dir, 'disk'), 'vda',
+            cache='none' if self._supports_direct_io() else 'writethrough')]
+        config_drive_path = os.path.join(instance_dir, 'disk.config')
+        if os.path.exists(config_drive_path):
             disks.append(vconfig.GuestDisk(
                 config_drive_path, 'sda', driver_format='raw',
                 device='cdrom', target_bus='sata', readonly=True))
@@ -128,73 +278,111 @@ class LibvirtDriver(driver.ComputeDriver):
                 instance['display_name'], instance['project_id'],
                 instance['user_id'], instance.get('flavor_name')),
             disks=disks,
-            serials=[vconfig.GuestSerialFile(console_path)])
+            interfaces=[vconfig.GuestInterface(network_name(vif),
+                                               vif['mac_address'])
+                        for vif in network_info or ()],
+            serials=[vconfig.GuestSerialLogged(
+                os.path.join(instance_dir, 'console.log'))],
+            kernel=kernel, initrd=initrd, cmdline=cmdline)
+
+    def _lookup(self, instance):
+        domain = self._host.lookup(instance['uuid'])
+        return None if domain is None else libvirt_guest.Guest(domain)
 
     def _get_guest(self, instance):
-        domain = self._host.lookup(instance['uuid'])
-        if domain is None:
+        guest = self._lookup(instance)
+        if guest is None:
             raise exception.InstanceNotFound(instance_id=instance['uuid'])
-        return libvirt_guest.Guest(domain)
+        return guest
+
+    def _create_guest(self, instance, image, network_info):
+        """Disk (if missing), boot files, DHCP entries, domain: defined and
+        started. Used by spawn and by a HARD reboot of a lost domain."""
+        instance_dir = self._instance_dir(instance)
+        os.makedirs(instance_dir, exist_ok=True)
+        if not os.path.exists(os.path.join(instance_dir, 'disk')):
+            self._create_disk(instance, image, instance_dir)
+        kernel, initrd, cmdline = self._boot_files(instance_dir, image)
+        self._plug_vifs(network_info)
+        xml = self._guest_config(instance, instance_dir, network_info,
+                                 kernel, initrd, cmdline).to_xml()
+        guest = libvirt_guest.Guest.define(self._host.get_connection(), xml)
+        guest.launch()
+        return guest
 
     def spawn(self, instance, image, admin_password, injected_files,
               network_info):
         instance_dir = self._instance_dir(instance)
         os.makedirs(instance_dir, exist_ok=True)
-        guest = None
         try:
-            disk = self._create_disk(instance, image, instance_dir)
-            config_drive_path = None
             if needs_config_drive(instance, injected_files):
-                config_drive_path = os.path.join(instance_dir, 'disk.config')
-                configdrive.write_iso(config_drive_path,
-                                      configdrive.build_contents(
-                                          instance, admin_password,
-                                          injected_files, network_info))
-            xml = self._guest_config(
-                instance, disk, config_drive_path,
-                os.path.join(instance_dir, 'console.log')).to_xml()
-            guest = libvirt_guest.Guest.define(self._host.get_connection(),
-                                               xml)
-            guest.launch()
+                configdrive.write_iso(
+                    os.path.join(instance_dir, 'disk.config'),
+                    configdrive.build_contents(instance, admin_password,
+                                               injected_files, network_info))
+            self._create_guest(instance, image, network_info)
         except Exception:
             # NOTE: leave nothing behind: the manager puts the server in
             # ERROR and a later delete must not trip over half a guest.
-            with _suppress():
-                if guest is not None:
-                    guest.poweroff()
-                    guest.undefine()
-            shutil.rmtree(instance_dir, ignore_errors=True)
+            with utils.ignore_errors('cleaning up after a failed spawn'):
+                self._remove_guest(instance, network_info, timeout=0)
             raise
 
-    def destroy(self, instance):
-        domain = self._host.lookup(instance['uuid'])
-        if domain is not None:
-            guest = libvirt_guest.Guest(domain)
-            guest.poweroff()
+    def _remove_guest(self, instance, network_info, timeout):
+        guest = self._lookup(instance)
+        if guest is not None:
+            if not (timeout and guest.shutdown(timeout)):
+                guest.poweroff()
             guest.undefine()
+        self._unplug_vifs(network_info)
         shutil.rmtree(self._instance_dir(instance), ignore_errors=True)
 
-    def reboot(self, instance, reboot_type):
-        guest = self._get_guest(instance)
+    def destroy(self, instance, network_info=None):
+        self._remove_guest(instance, network_info,
+                           CONF.libvirt.delete_shutdown_timeout)
+
+    def reboot(self, instance, reboot_type, image=None, network_info=None):
+        guest = self._lookup(instance)
+        if guest is None:
+            # NOTE: as in Nova, a HARD reboot is the operator's way back
+            # for a server whose domain was lost: it is created again
+            # from what the database knows (the disk is kept if present).
+            if reboot_type != 'HARD' or image is None:
+                raise exception.InstanceNotFound(
+                    instance_id=instance['uuid'])
+            LOG.warning('HARD reboot of %s: its domain is gone; creating '
+                        'it again', instance['uuid'])
+            self._create_guest(instance, image, network_info)
+            return
         if reboot_type == 'SOFT' and guest.is_running():
-            if guest.shutdown(CONF.libvirt.clean_shutdown_timeout):
+            if guest.shutdown(CONF.libvirt.wait_soft_reboot_seconds):
                 guest.launch()
                 return
             LOG.info('Soft reboot of %s timed out; rebooting hard',
                      instance['uuid'])
         guest.poweroff()
+        # NOTE: the DHCP entries are made sure of again: a HARD reboot
+        # also repairs a network that was removed behind the agent's back.
+        self._plug_vifs(network_info)
         guest.launch()
 
     def power_off(self, instance, timeout=0):
-        guest = self._get_guest(instance)
+        guest = self._lookup(instance)
+        if guest is None:
+            LOG.info('Stop of %s: its domain is gone, so it is off',
+                     instance['uuid'])
+            return
         if timeout and guest.shutdown(timeout):
             return
         guest.poweroff()
 
-    def power_on(self, instance):
-        guest = self._get_guest(instance)
-        if not guest.is_running():
-            guest.launch()
+    def power_on(self, instance, image=None, network_info=None):
+        # NOTE: Nova's libvirt driver starts a guest with a HARD reboot,
+        # which also brings back a lost domain; so does this.
+        guest = self._lookup(instance)
+        if guest is None or not guest.is_running():
+            self.reboot(instance, 'HARD', image=image,
+                        network_info=network_info)
 
     def get_info(self, instance):
         return driver.InstanceInfo(
@@ -205,18 +393,10 @@ class LibvirtDriver(driver.ComputeDriver):
         if guest.get_power_state() != states.RUNNING:
             raise exception.InstancePasswordSetFailed(
                 instance=instance['uuid'], reason='the guest is not running')
-        try:
-            guest.set_user_password('root', new_pass)
-        except libvirt.libvirtError as e:
-            # NOTE: a domain without a guest agent channel (novalite adds
-            # none) fails with ARGUMENT_UNSUPPORTED ("QEMU guest agent is
-            # not configured"): that is "not supported" (501), as in Nova.
-            if e.get_error_code() in (libvirt.VIR_ERR_NO_SUPPORT,
-                                      libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
-                                      libvirt.VIR_ERR_AGENT_UNRESPONSIVE):
-                raise exception.SetAdminPasswdNotSupported()
-            raise exception.InstancePasswordSetFailed(
-                instance=instance['uuid'], reason=str(e))
+        # NOTE: passwords are set through the QEMU guest agent, and
+        # novalite gives its domains no agent channel: Nova answers the
+        # same (409) for an image without hw_qemu_guest_agent=yes.
+        raise exception.QemuGuestAgentNotEnabled()
 
     def trigger_crash_dump(self, instance):
         guest = self._get_guest(instance)
@@ -240,14 +420,37 @@ class LibvirtDriver(driver.ComputeDriver):
         except FileNotFoundError:
             return ''
 
+    # ------------------------------------------------------- image cache
 
-class _suppress:
-    """Swallow and log errors during best-effort cleanup."""
+    def manage_image_cache(self, images_in_use):
+        """Remove cached images that no server on this host uses and that
+        went unused for ``remove_unused_original_minimum_age_seconds``.
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is not None:
-            LOG.warning('Cleanup after a failed spawn failed: %s', exc)
-        return True
+        ``images_in_use``: ids of the images (and kernels and ramdisks)
+        of every server the database places on this host. Returns the
+        ids removed.
+        """
+        if not CONF.image_cache.remove_unused_base_images:
+            return []
+        base_dir = self._base_dir()
+        try:
+            names = os.listdir(base_dir)
+        except FileNotFoundError:
+            return []
+        min_age = CONF.image_cache.remove_unused_original_minimum_age_seconds
+        now = time.time()
+        removed = []
+        for name in names:
+            if name in images_in_use or name.endswith('.part'):
+                continue
+            path = os.path.join(base_dir, name)
+            with _named_lock('image-' + name):
+                try:
+                    if now - os.path.getmtime(path) < min_age:
+                        continue
+                    os.unlink(path)
+                except FileNotFoundError:
+                    continue
+            LOG.info('Removed unused cached image %s', name)
+            removed.append(name)
+        return removed

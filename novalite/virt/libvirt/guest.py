@@ -77,6 +77,3 @@ class Guest:
 
     def inject_nmi(self):
         self._domain.injectNMI(0)
-
-    def set_user_password(self, user, new_pass):
-        self._domain.setUserPassword(user, new_pass, 0)

@@ -147,6 +147,91 @@ class _ManagerTests:
         self.assertSettled(inst, states.ERROR)
         self.assertFault(inst, 500, 'disk on fire', shown='RuntimeError')
 
+    def _with_address(self, inst):
+        net = db.network_create(self.ctxt, {'name': 'n-%s' % inst['uuid'],
+                                            'cidr': '10.20.30.0/24'})
+        self.addCleanup(self._drop_network, net['uuid'])
+        db.fixed_ip_allocate(self.ctxt, net['uuid'], inst['uuid'])
+        return db.network_info_for_instance(self.ctxt, inst['uuid'])
+
+    def _drop_network(self, network_uuid):
+        """The libvirt test hypervisor outlives the test in-process."""
+        if isinstance(self.driver, libvirt_driver.LibvirtDriver):
+            conn = self.driver._host.get_connection()
+            for net in conn.listAllNetworks():
+                if net.name() == 'novalite-' + network_uuid:
+                    net.destroy()
+                    net.undefine()
+
+    def test_build_passes_network_info(self):
+        inst = self.create_instance()
+        vifs = self._with_address(inst)
+        spawn = self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn', wraps=self.driver.spawn)).mock
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(vifs, spawn.call_args.kwargs['network_info'])
+        # Delete releases the address.
+        self.set_task(inst, states.DELETING)
+        self.manager.terminate_instance(self.ctxt, inst['uuid'])
+        self.assertEqual([], db.network_info_for_instance(self.ctxt,
+                                                          inst['uuid']))
+
+    def test_failed_build_releases_addresses(self):
+        inst = self.create_instance()
+        self._with_address(inst)
+        self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn',
+            side_effect=exception.VirtDriverError(reason='no room')))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        self.assertEqual([], self.get(inst['uuid'])['addresses'])
+
+    def test_kernel_and_ramdisk_are_resolved_and_kept_cached(self):
+        kernel = self.create_image(image_id=str(uuid.uuid4()),
+                                   disk_format='aki')
+        ramdisk = self.create_image(image_id=str(uuid.uuid4()),
+                                    disk_format='ari')
+        image = self.create_image(
+            image_id=str(uuid.uuid4()),
+            properties={'kernel_id': kernel['id'],
+                        'ramdisk_id': ramdisk['id']})
+        inst = self.create_instance(image_ref=image['id'])
+        spawn = self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'spawn', wraps=self.driver.spawn)).mock
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE)
+        passed = spawn.call_args.args[1]
+        self.assertEqual((kernel['id'], ramdisk['id']),
+                         (passed['kernel']['id'], passed['ramdisk']['id']))
+        cache = self.useFixture(fixtures.MockPatchObject(
+            self.driver, 'manage_image_cache')).mock
+        self.manager.manage_image_cache()
+        self.assertEqual({image['id'], kernel['id'], ramdisk['id']},
+                         cache.call_args.args[0])
+
+    def test_lost_guest_shows_nostate_and_hard_reboot_brings_it_back(self):
+        inst = self.create_active()
+        self.lose(inst)
+        self.manager.sync_power_states()
+        # Nova's answer: still ACTIVE, power state NOSTATE.
+        self.assertSettled(inst, states.ACTIVE, states.NOSTATE)
+        self.set_task(inst, states.REBOOTING_HARD)
+        self.manager.reboot_instance(self.ctxt, inst['uuid'], 'HARD')
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
+    def test_stop_of_a_lost_guest_and_start_again(self):
+        inst = self.create_active()
+        self.lose(inst)
+        self.set_task(inst, states.POWERING_OFF)
+        self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.STOPPED, states.SHUTDOWN)
+        self.set_task(inst, states.POWERING_ON)
+        self.manager.start_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE, states.RUNNING)
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+
     def test_build_image_missing(self):
         inst = self.create_instance(image_ref=str(uuid.uuid4()))
         self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
@@ -331,7 +416,7 @@ class _ManagerTests:
     def test_set_admin_password(self):
         inst = self.create_active()
         self.set_task(inst, states.UPDATING_PASSWORD)
-        self.manager.set_admin_password(self.ctxt, inst['uuid'], 'new-pw')
+        self.change_password(inst)
         self.assertSettled(inst, states.ACTIVE)
 
     def test_set_admin_password_not_supported(self):
@@ -447,7 +532,9 @@ class _ManagerTests:
         self.manager.sync_power_states()
 
         self.assertSettled(running, states.ACTIVE, states.RUNNING)
-        self.assertSettled(lost, states.STOPPED, states.NOSTATE)
+        # As in Nova: a lost guest is shown, not stopped (a HARD reboot
+        # or a start brings it back).
+        self.assertSettled(lost, states.ACTIVE, states.NOSTATE)
         self.assertSettled(off_by_itself, states.STOPPED, states.SHUTDOWN)
         self.assertSettled(stopped_but_running, states.STOPPED,
                            states.SHUTDOWN)
@@ -515,6 +602,12 @@ class _ManagerTests:
 
 class FakeDriverManagerTest(_ManagerTests, _ManagerTestBase):
 
+    def lose(self, inst):
+        self.driver._guests.pop(inst['uuid'])
+
+    def change_password(self, inst):
+        self.manager.set_admin_password(self.ctxt, inst['uuid'], 'new-pw')
+
     def test_build_passes_password_and_files(self):
         inst = self.create_instance()
         self.manager.build_and_run_instance(self.ctxt, inst['uuid'],
@@ -546,6 +639,18 @@ class LibvirtDriverManagerTest(_ManagerTests, _ManagerTestBase):
             self.skipTest('libvirt-python is not installed')
         self.flags(connection_uri='test:///default', group='libvirt')
         return libvirt_driver.LibvirtDriver()
+
+    def lose(self, inst):
+        domain = self.driver._host.lookup(inst['uuid'])
+        domain.destroy()
+        domain.undefine()
+
+    def change_password(self, inst):
+        # No guest agent channel: Nova's 409, and the task is reverted.
+        e = self.assertRaises(exception.QemuGuestAgentNotEnabled,
+                              self.manager.set_admin_password, self.ctxt,
+                              inst['uuid'], 'new-pw')
+        self.assertEqual(409, e.code)
 
     def test_build_with_real_spawn_failure(self):
         # No mock: the image file is gone.
