@@ -2,9 +2,22 @@
 
 import contextlib
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
+CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+
+def instance_name(instance):
+    """The hypervisor name of a server, from ``instance_name_template``."""
+    template = CONF.instance_name_template
+    try:
+        return template % instance['id']
+    except TypeError:
+        # A template with named fields, e.g. "uuid-%(uuid)s".
+        return template % {'id': instance['id'], 'uuid': instance['uuid'],
+                           'hostname': instance.get('hostname')}
 
 
 @contextlib.contextmanager

@@ -281,7 +281,7 @@ class ComputeManager:
         instance = db.instance_get_by_uuid(
             ctxt, instance_uuid, project_only=False,
             extras=('metadata',))
-        instance['name'] = 'instance-%08x' % instance['id']
+        instance['name'] = utils.instance_name(instance)
         return instance
 
     @staticmethod

@@ -6,6 +6,15 @@ compute_opts = [
                choices=[('libvirt.LibvirtDriver', 'libvirt (libvirt-python)'),
                         ('fake.FakeDriver', 'in-memory driver for tests')],
                help='Driver the compute agent uses to run guests.'),
+    cfg.StrOpt('instance_name_template',
+               default='instance-%08x',
+               help='Template of the hypervisor name of a server (its '
+                    'libvirt domain name and ``OS-EXT-SRV-ATTR:'
+                    'instance_name``), filled with the server\'s database '
+                    'id, or with ``%(id)s``, ``%(uuid)s`` and '
+                    '``%(hostname)s`` (Nova\'s option). It must give '
+                    'distinct names to the servers of deployments that '
+                    'share a hypervisor.'),
     cfg.StrOpt('instances_path',
                default='$state_path/instances',
                help='Where each server\'s disk, config drive and console '

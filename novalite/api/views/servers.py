@@ -16,6 +16,7 @@ from novalite.db import api as db
 from novalite import policy
 from novalite import servicegroup
 from novalite import states
+from novalite import utils
 
 CONF = cfg.CONF
 
@@ -185,7 +186,7 @@ class Builder:
             view['OS-EXT-SRV-ATTR:host'] = instance['host']
             view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = instance['node']
             view['OS-EXT-SRV-ATTR:instance_name'] = \
-                'instance-%08x' % instance['id']
+                utils.instance_name(instance)
             if self.v2_3:
                 view.update({
                     'OS-EXT-SRV-ATTR:hostname': instance['hostname'],

@@ -76,6 +76,9 @@ class Deployment(fixtures.Fixture):
         with open(self.conf, 'w') as f:
             f.write(self._config())
         self._seed_database()
+        # NOTE: added before the processes start, so that it runs after
+        # they stopped.
+        self.addCleanup(self._reap_domains)
         for host in self.compute_hosts:
             self.start_compute(host)
         self.start_api()
@@ -110,6 +113,27 @@ class Deployment(fixtures.Fixture):
             restore()
             engine.dispose()
 
+    @property
+    def name_prefix(self):
+        """Domain names of this run: a shared libvirtd keeps persistent
+        domains of other runs (and of the quick start)."""
+        return 'nl%s-' % self.tag
+
+    def _reap_domains(self):
+        """Remove what a failed test left on a real hypervisor."""
+        if self.libvirt_uri.startswith('test:'):
+            return
+        import libvirt
+        conn = libvirt.open(self.libvirt_uri)
+        try:
+            for domain in conn.listAllDomains():
+                if domain.name().startswith(self.name_prefix):
+                    if domain.isActive():
+                        domain.destroy()
+                    domain.undefine()
+        finally:
+            conn.close()
+
     def _config(self):
         return """
 [DEFAULT]
@@ -122,6 +146,7 @@ report_interval = 1
 sync_power_state_interval = -1
 shutdown_timeout = 0
 reserved_host_memory_mb = 0
+instance_name_template = {prefix}%08x
 [oslo_messaging_rabbit]
 rabbit_transient_queues_ttl = 60
 [api]
@@ -139,7 +164,7 @@ ram = 1000000
 {extra}
 """.format(dir=self.dir, rabbit=RABBIT_URL, driver=self.compute_driver,
            port=self.port, extra=self.extra_conf,
-           libvirt_uri=self.libvirt_uri)
+           libvirt_uri=self.libvirt_uri, prefix=self.name_prefix)
 
     def manage(self, *args):
         result = subprocess.run(_script('novalite-manage') + [

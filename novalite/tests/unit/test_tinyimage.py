@@ -16,6 +16,7 @@ from unittest import mock
 import fixtures
 import testtools
 
+from novalite.tests import fixtures as nl_fixtures
 from novalite import tinyimage
 from novalite.virt import configdrive
 
@@ -45,8 +46,8 @@ class CpioTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        if not os.path.exists(BUSYBOX):
-            self.skipTest('no %s' % BUSYBOX)
+        nl_fixtures.require(self, os.path.exists(BUSYBOX),
+                            'no %s (busybox-static)' % BUSYBOX)
 
     def test_busybox_lists_root_owned_entries(self):
         out = io.BytesIO()
@@ -107,8 +108,8 @@ class ScriptsTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        if not os.path.exists(BUSYBOX):
-            self.skipTest('no %s' % BUSYBOX)
+        nl_fixtures.require(self, os.path.exists(BUSYBOX),
+                            'no %s (busybox-static)' % BUSYBOX)
         self.tmp = self.useFixture(fixtures.TempDir()).path
         # Only busybox applets on PATH, as in the guest.
         bindir = os.path.join(self.tmp, 'bin')

@@ -351,6 +351,14 @@ class TestShowListDetail(base.APITestCase):
             path).json['server']
         self.assertEqual('UP', body['host_status'])
         self.assertEqual(56, len(body['hostId']))
+        # Nova's instance_name_template, with an id or named fields.
+        for template, expected in (('vm-%d', r'^vm-\d+$'),
+                                   ('vm-%(uuid)s', '^vm-' + server['id'])):
+            self.flags(instance_name_template=template)
+            body = self.admin_api.as_user('admin', version='2.3').get(
+                path).json['server']
+            self.assertRegex(body['OS-EXT-SRV-ATTR:instance_name'],
+                             expected)
 
     def test_host_status_unknown_when_agent_silent(self):
         server = self.create_server()

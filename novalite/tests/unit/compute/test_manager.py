@@ -19,6 +19,7 @@ from novalite import exception
 from novalite import servicegroup
 from novalite import states
 from novalite.tests import base
+from novalite.tests import fixtures as nl_fixtures
 from novalite.virt import configdrive
 from novalite.virt import fake
 from novalite.virt.libvirt import driver as libvirt_driver
@@ -636,7 +637,8 @@ class LibvirtDriverManagerTest(_ManagerTests, _ManagerTestBase):
 
     def make_driver(self):
         if libvirt is None:
-            self.skipTest('libvirt-python is not installed')
+            nl_fixtures.require(self, False,
+                                'libvirt-python is not installed')
         self.flags(connection_uri='test:///default', group='libvirt')
         return libvirt_driver.LibvirtDriver()
 

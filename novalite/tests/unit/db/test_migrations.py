@@ -53,7 +53,7 @@ def provision_database(test, backend):
                     name, ' CHARACTER SET utf8mb4'
                     if backend == 'mysql' else '')))
     except (ImportError, sa.exc.OperationalError) as e:
-        test.skipTest('%s is not reachable at %s: %s' % (
+        nl_fixtures.require(test, False, '%s is not reachable at %s: %s' % (
             backend, admin_url, str(e).splitlines()[0]))
     test.addCleanup(admin.dispose)
     test.addCleanup(_drop_database, admin, backend, name)

@@ -11,6 +11,7 @@ import pycdlib
 import testtools
 
 from novalite import exception
+from novalite.tests import fixtures as nl_fixtures
 from novalite.virt import configdrive
 
 INSTANCE = {
@@ -121,8 +122,8 @@ class IsoTest(testtools.TestCase):
         self.assertIn('/openstack/content/0001', joliet)
 
     def test_isoinfo_reads_it(self):
-        if shutil.which('isoinfo') is None:
-            self.skipTest('isoinfo (genisoimage) is not installed')
+        nl_fixtures.require(self, shutil.which('isoinfo') is not None,
+                            'isoinfo (genisoimage) is not installed')
         info = subprocess.run(['isoinfo', '-d', '-i', self.path],
                               capture_output=True, text=True, check=True)
         self.assertIn('Volume id: config-2', info.stdout)

@@ -213,10 +213,10 @@ class FakeDriverTest(_DriverConformance, testtools.TestCase):
 class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
 
     def make_driver(self):
-        if libvirt is None:
-            self.skipTest('libvirt-python is not installed')
-        if shutil.which('qemu-img') is None:
-            self.skipTest('qemu-img is not installed')
+        nl_fixtures.require(self, libvirt is not None,
+                            'libvirt-python is not installed')
+        nl_fixtures.require(self, shutil.which('qemu-img') is not None,
+                            'qemu-img is not installed')
         return libvirt_driver.LibvirtDriver()
 
     def _conn(self):
