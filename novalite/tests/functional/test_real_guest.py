@@ -18,7 +18,6 @@ import re
 import sqlite3
 import subprocess
 import time
-import xml.etree.ElementTree as ET
 
 from novalite.tests.functional import base
 from novalite.tests.functional import fixtures as func_fixtures
@@ -109,9 +108,11 @@ class TestRealGuest(base.FunctionalTestCase):
         return self.conn.lookupByUUIDString(server_id).state()[0]
 
     def dhcp_hosts(self):
-        net = self.conn.networkLookupByName('novalite-' + self.network_id)
-        return [(h.get('mac'), h.get('ip')) for h in
-                ET.fromstring(net.XMLDesc()).iterfind('./ip/dhcp/host')]
+        """The reservations the network's dnsmasq reads."""
+        path = os.path.join(self.deployment.dir, 'instances', '_networks',
+                            'novalite-%s.hosts' % self.network_id)
+        with open(path) as f:
+            return [tuple(line.strip().split(',')) for line in f]
 
     def allocated_addresses(self):
         path = os.path.join(self.deployment.dir, 'novalite.sqlite')
@@ -200,6 +201,22 @@ class TestRealGuest(base.FunctionalTestCase):
         self.assertFalse(os.path.exists(instance_dir))
         self.assertEqual([], self.dhcp_hosts())
         self.assertEqual([], self.allocated_addresses())
+
+        # The address is free again, for real: the next server (another
+        # MAC) gets it from DHCP at once (the old lease was released).
+        second = servers.create_server(
+            name='again', flavorRef='42', imageRef=self.image_id,
+            networks=[{'uuid': self.network_id}])['server']
+        server = self.wait_for_status(servers, second['id'], 'ACTIVE',
+                                      timeout=self.TIMEOUT)
+        (again,), = server['addresses'].values()
+        self.assertEqual(vif['addr'], again['addr'])
+        self.assertNotEqual(vif['OS-EXT-IPS-MAC:mac_addr'],
+                            again['OS-EXT-IPS-MAC:mac_addr'])
+        output, _ = self.wait_console(second['id'], MARK + 'ready')
+        self.assertIn(MARK + 'eth0 %s' % vif['addr'], output)
+        servers.delete_server(second['id'])
+        self.wait_for_deletion(servers, second['id'], timeout=self.TIMEOUT)
 
     def admin_network(self):
         return self.admin.networks.show_network(self.network_id)['network']

@@ -7,6 +7,7 @@ ElementTree escapes every text and attribute value, so a server named
 import xml.etree.ElementTree as ET
 
 NOVALITE_NS = 'http://openstack.org/xmlns/libvirt/nova/1.1'
+DNSMASQ_NS = 'http://libvirt.org/schemas/network/dnsmasq/1.0'
 
 
 class GuestDisk:
@@ -73,36 +74,53 @@ class GuestInterface:
 
 
 class Network:
-    """A libvirt NAT network on its own bridge, DHCP for listed hosts only.
+    """A libvirt NAT network on its own bridge whose dnsmasq answers DHCP
+    only for the reservations in ``hosts_path`` (see ``dhcp``).
 
-    The ``<dhcp>`` element has no range: dnsmasq answers only the MACs
-    added as static hosts, so every guest gets exactly the address that
-    novalite's IPAM gave it, and nothing else on the bridge gets one.
+    ``dhcp-range=<network>,static`` hands out no address of its own, so
+    every guest gets exactly the address that novalite's IPAM gave it, and
+    nothing else on the bridge gets one.
     """
 
-    def __init__(self, name, bridge, gateway, netmask, uuid=None):
+    def __init__(self, name, bridge, gateway, netmask, network_address,
+                 hosts_path, uuid=None):
         self.name = name
         self.bridge = bridge
         self.gateway = gateway
         self.netmask = netmask
+        self.network_address = network_address
+        self.hosts_path = hosts_path
         self.uuid = uuid
 
+    def dnsmasq_options(self):
+        return ['dhcp-range=%s,static' % self.network_address,
+                'dhcp-hostsfile=%s' % self.hosts_path]
+
     def to_xml(self):
+        ET.register_namespace('dnsmasq', DNSMASQ_NS)
         net = ET.Element('network')
         ET.SubElement(net, 'name').text = self.name
         if self.uuid:
             ET.SubElement(net, 'uuid').text = self.uuid
         ET.SubElement(net, 'forward', mode='nat')
         ET.SubElement(net, 'bridge', name=self.bridge, stp='off')
-        ip = ET.SubElement(net, 'ip', address=self.gateway,
-                           netmask=self.netmask)
-        ET.SubElement(ip, 'dhcp')
+        ET.SubElement(net, 'ip', address=self.gateway, netmask=self.netmask)
+        options = ET.SubElement(net, '{%s}options' % DNSMASQ_NS)
+        for value in self.dnsmasq_options():
+            ET.SubElement(options, '{%s}option' % DNSMASQ_NS, value=value)
         return ET.tostring(net, encoding='unicode')
 
 
-def dhcp_host_xml(mac_address, address):
-    return ET.tostring(ET.Element('host', mac=mac_address, ip=address),
-                       encoding='unicode')
+def has_libvirt_dhcp(network_xml):
+    """Whether a libvirt network's XML has libvirt's own DHCP set-up."""
+    return ET.fromstring(network_xml).find('./ip/dhcp') is not None
+
+
+def dnsmasq_options(network_xml):
+    """The dnsmasq options of a libvirt network's XML."""
+    root = ET.fromstring(network_xml)
+    return [opt.get('value') for opt in root.iter(
+        '{%s}option' % DNSMASQ_NS)]
 
 
 class GuestMetadata:

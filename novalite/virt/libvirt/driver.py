@@ -8,17 +8,18 @@ and its serial console log ``console.log`` (written and size-capped by
 virtlogd). Deleting the server removes the directory.
 
 Each novalite network is a libvirt NAT network ``novalite-<uuid>`` on its
-own bridge; a guest's MAC gets a static DHCP entry there, so the address
-the API shows is the address the guest gets.
+own bridge; a guest's MAC gets a static DHCP reservation there (in
+``<instances_path>/_networks/``, see ``dhcp``), so the address the API
+shows is the address the guest gets.
 """
 
 import errno
+import ipaddress
 import os
 import shutil
 import subprocess
 import threading
 import time
-import xml.etree.ElementTree as ET
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -29,6 +30,7 @@ from novalite import utils
 from novalite.virt import configdrive
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
+from novalite.virt.libvirt import dhcp
 from novalite.virt.libvirt import guest as libvirt_guest
 from novalite.virt.libvirt import host as libvirt_host
 from novalite.virt.libvirt.host import libvirt
@@ -40,6 +42,8 @@ LOG = logging.getLogger(__name__)
 MAX_CONSOLE_BYTES = 100 * 1024
 
 BASE_DIR = '_base'
+# The dnsmasq hosts files of the networks (see dhcp).
+NETWORKS_DIR = '_networks'
 NETWORK_PREFIX = 'novalite-'
 # Nova's kernel command line for images that set no os_command_line.
 DEFAULT_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0'
@@ -185,78 +189,74 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # ----------------------------------------------------------- networks
 
-    def _ensure_network(self, vif):
-        """The libvirt network of a novalite network, defined and active."""
+    @staticmethod
+    def _hosts_file(vif):
         name = network_name(vif)
+        return dhcp.HostsFile(
+            os.path.join(CONF.instances_path, NETWORKS_DIR, name + '.hosts'),
+            name, vif['bridge'])
+
+    def _network_config(self, vif):
+        network = ipaddress.ip_network(vif['cidr'])
+        return vconfig.Network(
+            network_name(vif), vif['bridge'], vif['gateway'],
+            str(network.netmask), str(network.network_address),
+            self._hosts_file(vif).path)
+
+    @staticmethod
+    def _serves_hosts_file(net, wanted):
+        """Whether an existing network's dnsmasq reads our hosts file.
+
+        One with libvirt's own ``<dhcp>`` would hand out its own leases.
+        (libvirt's test driver keeps no dnsmasq options: none is fine.)
+        """
+        xml = net.XMLDesc(0)
+        options = vconfig.dnsmasq_options(xml)
+        return (not vconfig.has_libvirt_dhcp(xml) and
+                options in ([], wanted.dnsmasq_options()))
+
+    def _ensure_network(self, vif):
+        """The libvirt network of a novalite network, defined as novalite
+        wants it and active."""
+        wanted = self._network_config(vif)
         conn = self._host.get_connection()
-        with _named_lock('network-' + name):
+        with _named_lock('network-' + wanted.name):
+            self._hosts_file(vif).ensure_exists()
             try:
-                net = conn.networkLookupByName(name)
+                net = conn.networkLookupByName(wanted.name)
             except libvirt.libvirtError as e:
                 if e.get_error_code() != libvirt.VIR_ERR_NO_NETWORK:
                     raise
+                net = None
+            if net is not None and not self._serves_hosts_file(
+                    net, wanted):
+                # NOTE: a network of another layout (an older novalite, a
+                # changed instances_path) would not serve our reservations.
+                LOG.warning('Redefining libvirt network %s: its DHCP set-up '
+                            'is not novalite\'s', wanted.name)
+                if net.isActive():
+                    net.destroy()
+                net.undefine()
+                net = None
+            if net is None:
                 LOG.info('Defining libvirt network %s (bridge %s, %s)',
-                         name, vif['bridge'], vif['cidr'])
-                net = conn.networkDefineXML(vconfig.Network(
-                    name, vif['bridge'], vif['gateway'],
-                    vif['netmask']).to_xml())
+                         wanted.name, vif['bridge'], vif['cidr'])
+                net = conn.networkDefineXML(wanted.to_xml())
             if not net.isActive():
                 net.create()
             if not net.autostart():
                 net.setAutostart(True)
             return net
 
-    @staticmethod
-    def _dhcp_hosts(net):
-        """{(mac, ip)} of the network's static DHCP entries."""
-        root = ET.fromstring(net.XMLDesc(0))
-        return {(host.get('mac'), host.get('ip'))
-                for host in root.iterfind('./ip/dhcp/host')}
-
-    @staticmethod
-    def _update_dhcp_host(net, command, mac, address):
-        net.update(command, libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, -1,
-                   vconfig.dhcp_host_xml(mac, address),
-                   libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE |
-                   libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG)
-
     def _plug_vifs(self, network_info):
-        """Reserve each VIF's address for its MAC on the host's DHCP.
-
-        An entry left over for the same address or MAC (a server deleted
-        while this agent was away) is replaced.
-        """
+        """Reserve each VIF's address for its MAC on the host's DHCP."""
         for vif in network_info or ():
-            net = self._ensure_network(vif)
-            wanted = (vif['mac_address'], vif['address'])
-            with _named_lock('network-' + network_name(vif)):
-                hosts = self._dhcp_hosts(net)
-                for mac, address in hosts - {wanted}:
-                    if mac == wanted[0] or address == wanted[1]:
-                        self._update_dhcp_host(
-                            net, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE,
-                            mac, address)
-                if wanted not in hosts:
-                    self._update_dhcp_host(
-                        net, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST,
-                        *wanted)
+            self._ensure_network(vif)
+            self._hosts_file(vif).reserve(vif['mac_address'], vif['address'])
 
     def _unplug_vifs(self, network_info):
-        conn = self._host.get_connection()
         for vif in network_info or ():
-            name = network_name(vif)
-            with _named_lock('network-' + name):
-                try:
-                    net = conn.networkLookupByName(name)
-                except libvirt.libvirtError as e:
-                    if e.get_error_code() == libvirt.VIR_ERR_NO_NETWORK:
-                        continue
-                    raise
-                wanted = (vif['mac_address'], vif['address'])
-                if wanted in self._dhcp_hosts(net):
-                    self._update_dhcp_host(
-                        net, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE,
-                        *wanted)
+            self._hosts_file(vif).remove(vif['mac_address'], vif['address'])
 
     # ----------------------------------------------------------- guests
 

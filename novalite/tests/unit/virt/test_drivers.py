@@ -253,10 +253,14 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
             net.destroy()
         net.undefine()
 
+    def _hosts_path(self, network_id):
+        return os.path.join(CONF.instances_path, '_networks',
+                            'novalite-%s.hosts' % network_id)
+
     def _dhcp_hosts(self, network_id):
-        net = self._conn().networkLookupByName('novalite-' + network_id)
-        return [(h.get('mac'), h.get('ip')) for h in
-                ET.fromstring(net.XMLDesc()).iterfind('./ip/dhcp/host')]
+        """The reservations the network's dnsmasq reads."""
+        with open(self._hosts_path(network_id)) as f:
+            return [tuple(line.strip().split(',')) for line in f]
 
     def test_network_and_dhcp_reservation(self):
         vifs = self._network_info()
@@ -277,8 +281,11 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
         self.assertEqual('nat', root.find('forward').get('mode'))
         self.assertEqual(vifs[0]['bridge'], root.find('bridge').get('name'))
         self.assertEqual('10.11.12.1', root.find('ip').get('address'))
-        # No DHCP range: only reserved MACs get an address.
-        self.assertIsNone(root.find('./ip/dhcp/range'))
+        self.assertEqual('255.255.255.0', root.find('ip').get('netmask'))
+        # No DHCP of libvirt's; dnsmasq answers reserved MACs only (the
+        # test hypervisor does not keep the dnsmasq options: see
+        # test_network_xml).
+        self.assertIsNone(root.find('./ip/dhcp'))
         self.assertEqual([('fa:16:3e:00:00:05', '10.11.12.5')],
                          self._dhcp_hosts(net_id))
         # A second server on the network adds its own reservation.
@@ -303,6 +310,35 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
         inst = make_instance()
         self.addCleanup(self.driver.destroy, inst, vifs)
         self.driver.spawn(inst, self.image, None, [], vifs)
+        self.assertEqual([('fa:16:3e:00:00:05', '10.11.12.5')],
+                         self._dhcp_hosts(net_id))
+
+    def test_network_xml(self):
+        xml = vconfig.Network('novalite-n', 'nlbr1', '10.0.0.1',
+                              '255.255.255.0', '10.0.0.0',
+                              '/x/novalite-n.hosts').to_xml()
+        self.assertFalse(vconfig.has_libvirt_dhcp(xml))
+        self.assertEqual(['dhcp-range=10.0.0.0,static',
+                          'dhcp-hostsfile=/x/novalite-n.hosts'],
+                         vconfig.dnsmasq_options(xml))
+        root = ET.fromstring(xml)
+        self.assertEqual('nat', root.find('forward').get('mode'))
+        self.assertEqual('nlbr1', root.find('bridge').get('name'))
+
+    def test_network_of_another_layout_is_redefined(self):
+        # e.g. defined by an older novalite with libvirt's own <dhcp>.
+        vifs = self._network_info()
+        net_id = vifs[0]['network_id']
+        conn = self._conn()
+        conn.networkDefineXML(
+            "<network><name>novalite-%s</name><bridge name='%s'/>"
+            "<ip address='10.11.12.1' netmask='255.255.255.0'><dhcp>"
+            "<range start='10.11.12.2' end='10.11.12.9'/></dhcp></ip>"
+            "</network>" % (net_id, vifs[0]['bridge'])).create()
+        self.driver._plug_vifs(vifs)
+        net = conn.networkLookupByName('novalite-' + net_id)
+        self.assertTrue(net.isActive())
+        self.assertIsNone(ET.fromstring(net.XMLDesc()).find('./ip/dhcp'))
         self.assertEqual([('fa:16:3e:00:00:05', '10.11.12.5')],
                          self._dhcp_hosts(net_id))
 
