@@ -1,12 +1,22 @@
 """Small helpers shared by the API, the agent and the drivers."""
 
 import contextlib
+import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+_LOCKS = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def named_lock(name):
+    """The process-wide lock called ``name`` (a cached image, a network)."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(name, threading.Lock())
 
 
 def instance_name(instance):

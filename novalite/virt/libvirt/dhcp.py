@@ -18,21 +18,14 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 
 from oslo_log import log as logging
+
+from novalite import utils
 
 LOG = logging.getLogger(__name__)
 
 PIDFILE = '/run/libvirt/network/%s.pid'
-
-_LOCKS = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _lock(path):
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(path, threading.Lock())
 
 
 class HostsFile:
@@ -59,7 +52,7 @@ class HostsFile:
     def reserve(self, mac, address):
         """Reserve ``address`` for ``mac``; an entry of either (a server
         deleted while the agent was away) is replaced."""
-        with _lock(self.path):
+        with utils.named_lock('dhcp-hosts-' + self.path):
             entries = self.entries()
             if (mac, address) in entries:
                 return
@@ -69,7 +62,7 @@ class HostsFile:
                 self._release(old_mac, old_address)
 
     def remove(self, mac, address):
-        with _lock(self.path):
+        with utils.named_lock('dhcp-hosts-' + self.path):
             entries = self.entries()
             if (mac, address) in entries:
                 self._write(entries - {(mac, address)})

@@ -18,7 +18,6 @@ import ipaddress
 import os
 import shutil
 import subprocess
-import threading
 import time
 
 from oslo_config import cfg
@@ -47,15 +46,6 @@ NETWORKS_DIR = '_networks'
 NETWORK_PREFIX = 'novalite-'
 # Nova's kernel command line for images that set no os_command_line.
 DEFAULT_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0'
-
-_LOCKS = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _named_lock(name):
-    """One lock per cached image or network, shared by the threads."""
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(name, threading.Lock())
 
 
 def needs_config_drive(instance, injected_files):
@@ -112,7 +102,7 @@ class LibvirtDriver(driver.ComputeDriver):
         manager removes copies unused for long enough.
         """
         base = os.path.join(self._base_dir(), image['id'])
-        with _named_lock('image-' + image['id']):
+        with utils.named_lock('image-' + image['id']):
             if os.path.exists(base):
                 os.utime(base)
             else:
@@ -220,7 +210,7 @@ class LibvirtDriver(driver.ComputeDriver):
         wants it and active."""
         wanted = self._network_config(vif)
         conn = self._host.get_connection()
-        with _named_lock('network-' + wanted.name):
+        with utils.named_lock('network-' + wanted.name):
             self._hosts_file(vif).ensure_exists()
             try:
                 net = conn.networkLookupByName(wanted.name)
@@ -444,7 +434,7 @@ class LibvirtDriver(driver.ComputeDriver):
             if name in images_in_use or name.endswith('.part'):
                 continue
             path = os.path.join(base_dir, name)
-            with _named_lock('image-' + name):
+            with utils.named_lock('image-' + name):
                 try:
                     if now - os.path.getmtime(path) < min_age:
                         continue
