@@ -21,12 +21,14 @@ The version documents (``/`` and ``/v2.1/``) skip authentication;
 
 from keystonemiddleware import auth_token
 from oslo_config import cfg
+from oslo_log import log as logging
 import pecan
 
 from novalite.api.controllers import root
 from novalite.api import middleware
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 
 def _pecan_app():
@@ -38,6 +40,9 @@ def _pecan_app():
 
 def _auth(app):
     if CONF.api.auth_strategy == 'noauth2':
+        LOG.warning('*** [api] auth_strategy = noauth2: requests are NOT '
+                    'authenticated; the token "user:project" is trusted '
+                    'as is. For development and tests only. ***')
         return middleware.NoAuth2(app)
     return auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
 

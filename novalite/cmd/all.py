@@ -22,11 +22,12 @@ LOG = logging.getLogger(__name__)
 
 def main(argv=None):
     config.parse_args(argv or sys.argv)
+    host = api_cmd.listen_address()
     application = api_cmd.init_application()
     compute = service.ComputeService()
     compute.start()
-    server = api_cmd.make_server(CONF.osapi_compute_listen,
-                                 CONF.osapi_compute_listen_port, application)
+    server = api_cmd.make_server(host, CONF.osapi_compute_listen_port,
+                                 application)
     LOG.info('novalite-all listening on %s:%s', *server.server_address[:2])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

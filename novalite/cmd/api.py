@@ -4,6 +4,7 @@ For development and tests. Production runs ``novalite.wsgi.api:application``
 under Apache mod_wsgi (see etc/apache2/novalite-api.conf).
 """
 
+import ipaddress
 import sys
 import threading
 
@@ -73,6 +74,36 @@ def make_server(host, port, app):
     return WSGIServer(host, port, app, CONF.osapi_compute_workers)
 
 
+def listen_address():
+    """The address to listen on; refuses a public one in noauth2 mode.
+
+    NOTE: noauth2 trusts the token "user:project" as is, so anyone who
+    reaches the API is whoever they claim, admin included.
+    """
+    noauth = CONF.api.auth_strategy == 'noauth2'
+    host = CONF.osapi_compute_listen
+    if host is None:
+        host = '127.0.0.1' if noauth else '0.0.0.0'
+    if not noauth:
+        return host
+    if not _is_loopback(host) and not CONF.api.noauth2_on_any_address:
+        raise SystemExit(
+            'Refusing to listen on %s with [api] auth_strategy = noauth2: '
+            'anyone reaching it could act as admin. Listen on 127.0.0.1, '
+            'use keystone, or set [api] noauth2_on_any_address = true.'
+            % host)
+    return host
+
+
+def _is_loopback(host):
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def init_application():
     db.configure()
     rpc.init()
@@ -81,9 +112,9 @@ def init_application():
 
 def main(argv=None):
     config.parse_args(argv or sys.argv)
+    host = listen_address()
     application = init_application()
-    server = make_server(CONF.osapi_compute_listen,
-                         CONF.osapi_compute_listen_port, application)
+    server = make_server(host, CONF.osapi_compute_listen_port, application)
     LOG.info('novalite-api listening on %s:%s', *server.server_address[:2])
     try:
         server.serve_forever()

@@ -10,6 +10,13 @@ api_opts = [
                          '"user:project" is trusted as is; user "admin" '
                          'gets the admin role')],
                help='How API requests are authenticated.'),
+    cfg.BoolOpt('noauth2_on_any_address',
+                default=False,
+                help='Let the standalone API server listen on an address '
+                     'that is not a loopback one with ``auth_strategy = '
+                     'noauth2``. Anyone who reaches it can then act as '
+                     'any user of any project, admin included: leave it '
+                     'off outside a test machine.'),
     cfg.IntOpt('max_limit',
                default=1000, min=0,
                help='Most items a single list request returns.'),

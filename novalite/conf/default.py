@@ -18,9 +18,12 @@ compute agents of a deployment.
                help='Top-level directory for novalite state (SQLite '
                     'database, images, instances).'),
     cfg.StrOpt('osapi_compute_listen',
-               default='0.0.0.0',
+               sample_default='0.0.0.0 (keystone) or 127.0.0.1 (noauth2)',
                help='IP address on which the standalone API server '
-                    '(``novalite-api``) listens.'),
+                    '(``novalite-api``, ``novalite-all``) listens. Unset: '
+                    '``0.0.0.0`` (every address, as Nova) with '
+                    '``[api] auth_strategy = keystone``, and only the '
+                    'loopback address ``127.0.0.1`` with ``noauth2``.'),
     cfg.PortOpt('osapi_compute_listen_port',
                 default=8774,
                 help='Port on which the standalone API server listens.'),
