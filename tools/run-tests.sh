@@ -11,6 +11,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# As root on a fresh machine, set up first what the tests need (Debian
+# packages, RabbitMQ, PostgreSQL, MariaDB, virtlogd, libvirtd): the part of
+# .ci/run before the tests. .ci/run itself calls this script after it.
+if [ "$(id -u)" -eq 0 ] && [ -z "${NOVALITE_SETUP_DONE:-}" ]; then
+    NOVALITE_CI_SERVICES_ONLY=1 bash .ci/run
+fi
+
 # tox 4, from PyPI if it is not there yet.
 TOX=
 if command -v tox >/dev/null 2>&1 && \
