@@ -313,9 +313,10 @@ for _ in $(seq 1 240); do
     case $status in
         ACTIVE|ERROR) break ;;
     esac
+    printf '.'
     sleep 0.5
 done
-echo "status: $status $(elapsed $start)"
+echo " status: $status $(elapsed $start)"
 if [ "$status" != ACTIVE ]; then
     api GET "/v2.1/servers/$server_id" | "$VENV/bin/python" -m json.tool
     echo "Server $server_id is $status; see $STATE/*.log" >&2
@@ -342,8 +343,17 @@ console() {
         '{"os-getConsoleOutput": {}}' | json "d['output']"
 }
 output=
+start=$SECONDS
+seen=0
 for _ in $(seq 1 120); do
     output=$(console)
+    # Progress: each new novalite-tiny line as the guest prints it.
+    lines=$(grep -c 'novalite-tiny:' <<<"$output" || true)
+    if [ "$lines" -gt "$seen" ]; then
+        grep 'novalite-tiny:' <<<"$output" | tail -n "+$((seen + 1))" |
+            sed "s/^/    [$((SECONDS - start)) s] /"
+        seen=$lines
+    fi
     if grep -q "$MARKER" <<<"$output" && \
             grep -q 'novalite-tiny: ready' <<<"$output"; then
         break
