@@ -19,6 +19,8 @@ The version documents (``/`` and ``/v2.1/``) skip authentication;
 ``/v2.1/`` still negotiates a microversion, as Nova's does.
 """
 
+import threading
+
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -38,11 +40,18 @@ def _pecan_app():
                        default_renderer='json')
 
 
+_noauth2_warned = threading.Event()
+
+
 def _auth(app):
     if CONF.api.auth_strategy == 'noauth2':
-        LOG.warning('*** [api] auth_strategy = noauth2: requests are NOT '
-                    'authenticated; the token "user:project" is trusted '
-                    'as is. For development and tests only. ***')
+        # Once per process: tests build many applications.
+        if not _noauth2_warned.is_set():
+            _noauth2_warned.set()
+            LOG.warning('*** [api] auth_strategy = noauth2: requests are '
+                        'NOT authenticated; the token "user:project" is '
+                        'trusted as is. For development and tests only. '
+                        '***')
         return middleware.NoAuth2(app)
     return auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
 

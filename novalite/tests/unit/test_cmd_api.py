@@ -43,6 +43,7 @@ class ListenAddressTest(testtools.TestCase):
     def test_noauth2_warns_loudly(self):
         log = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))
         self.conf.config(auth_strategy='noauth2', group='api')
+        api_app._noauth2_warned.clear()
         api_app.build_app()
         self.assertIn('NOT authenticated', log.output)
 
