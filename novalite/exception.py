@@ -143,6 +143,10 @@ class ImageExists(Conflict):
     msg_fmt = 'Image %(image_id)s already exists.'
 
 
+class ImageInUse(Conflict):
+    msg_fmt = 'Image %(image_id)s is still in use: %(reason)s.'
+
+
 class TooManyInstanceTags(Invalid):
     msg_fmt = ('Instance %(instance_id)s has %(count)d tags; the most '
                'allowed is %(limit)d.')

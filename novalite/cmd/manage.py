@@ -5,11 +5,13 @@
     novalite-manage image create --name NAME --file PATH
                                  [--disk-format qcow2|raw] [--id UUID]
     novalite-manage image list
+    novalite-manage image delete ID
     novalite-manage image build-tiny [--name NAME] [--cache-dir DIR]
     novalite-manage flavor create --name NAME --ram MB --vcpus N --disk GB
                                   [--id ID] [--ephemeral GB] [--swap MB]
                                   [--private]
     novalite-manage flavor list
+    novalite-manage flavor delete ID
     novalite-manage network create --name NAME --cidr CIDR [--project P]
                                    [--id UUID]
     novalite-manage network list
@@ -18,6 +20,7 @@
 """
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -73,9 +76,31 @@ def _store_image(ctxt, name, path, disk_format, image_id=None,
     return image_id
 
 
+def _check_image_file(path, disk_format):
+    """The file's real format must be the one declared: qemu would
+    otherwise fail only at boot (or boot garbage)."""
+    if not os.path.isfile(path):
+        raise SystemExit('No such file: %s' % path)
+    if disk_format not in ('qcow2', 'raw'):
+        return  # kernels and ramdisks have no container format
+    try:
+        result = subprocess.run(
+            ['qemu-img', 'info', '--output=json', path],
+            capture_output=True, text=True, check=True)
+    except FileNotFoundError:
+        raise SystemExit('qemu-img is not installed: it checks the image '
+                         'format (Debian package qemu-utils)')
+    except subprocess.CalledProcessError as e:
+        raise SystemExit('qemu-img cannot read %s: %s'
+                         % (path, e.stderr.strip().splitlines()[-1]))
+    actual = json.loads(result.stdout).get('format')
+    if actual != disk_format:
+        raise SystemExit('%s is a %s image, not %s: give --disk-format %s'
+                         % (path, actual, disk_format, actual))
+
+
 def _image_create(args):
-    if not os.path.isfile(args.file):
-        raise SystemExit('No such file: %s' % args.file)
+    _check_image_file(args.file, args.disk_format)
     properties = {}
     for item in args.property or ():
         key, sep, value = item.partition('=')
@@ -141,7 +166,19 @@ def _image_list(args):
                                      image['status'], image['name']))
 
 
+# Nova's flavor-manage bounds (a database integer).
+_INT_MAX = 2 ** 31 - 1
+
+
 def _flavor_create(args):
+    for option, value, low in (('--ram', args.ram, 1),
+                               ('--vcpus', args.vcpus, 1),
+                               ('--disk', args.disk, 0),
+                               ('--ephemeral', args.ephemeral, 0),
+                               ('--swap', args.swap, 0)):
+        if not low <= value <= _INT_MAX:
+            raise SystemExit('%s must be an integer from %d to %d, not %d'
+                             % (option, low, _INT_MAX, value))
     ctxt = nl_context.get_admin_context()
     try:
         flavor = db.flavor_create(ctxt, {
@@ -160,6 +197,24 @@ def _flavor_list(args):
         print('%-36s %-16s vcpus=%d ram=%d disk=%d' % (
             flavor['flavorid'], flavor['name'], flavor['vcpus'],
             flavor['memory_mb'], flavor['root_gb']))
+
+
+def _flavor_delete(args):
+    try:
+        db.flavor_destroy(nl_context.get_admin_context(), args.flavor)
+    except exception.NovaliteException as e:
+        raise SystemExit(e.message)
+
+
+def _image_delete(args):
+    try:
+        image = db.image_destroy(nl_context.get_admin_context(), args.image)
+    except exception.NovaliteException as e:
+        raise SystemExit(e.message)
+    try:
+        os.unlink(image['location'])
+    except FileNotFoundError:
+        pass
 
 
 def _network_create(args):
@@ -231,6 +286,9 @@ def _add_commands(subparsers):
                              'ramdisk_id=ID, os_command_line=...')
     create.set_defaults(func=_image_create)
     image.add_parser('list').set_defaults(func=_image_list)
+    delete = image.add_parser('delete')
+    delete.add_argument('image', metavar='ID')
+    delete.set_defaults(func=_image_delete)
     tiny = image.add_parser('build-tiny')
     tiny.add_argument('--name', dest='display_name', default='tiny')
     tiny.add_argument('--cache-dir',
@@ -251,6 +309,9 @@ def _add_commands(subparsers):
     create.add_argument('--private', action='store_true')
     create.set_defaults(func=_flavor_create)
     flavor.add_parser('list').set_defaults(func=_flavor_list)
+    delete = flavor.add_parser('delete')
+    delete.add_argument('flavor', metavar='ID')
+    delete.set_defaults(func=_flavor_delete)
 
     network = subparsers.add_parser('network').add_subparsers(dest='action')
     network.required = True
@@ -278,6 +339,11 @@ CONF.register_cli_opt(CATEGORY_OPT)
 
 
 def main(argv=None):
-    config.parse_args(argv or sys.argv)
+    try:
+        config.parse_args(argv or sys.argv)
+    except cfg.ConfigFilesNotFoundError as e:
+        raise SystemExit(str(e))
+    except cfg.Error as e:
+        raise SystemExit('Bad configuration: %s' % e)
     db.configure()
     CONF.category.func(CONF.category)

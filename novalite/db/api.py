@@ -685,6 +685,40 @@ def image_get(context, image_id):
     return _image_to_dict(row)
 
 
+@writer
+def image_destroy(context, image_id):
+    """Remove an image record that nothing uses; returns it.
+
+    ImageInUse while a live server boots from it, or while another image
+    names it as its kernel or ramdisk.
+    """
+    row = context.session.get(models.Image, image_id)
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    servers = context.session.execute(
+        sa.select(sa.func.count()).select_from(models.Instance).where(
+            models.Instance.image_ref == image_id,
+            models.Instance.deleted == 0)).scalar()
+    if servers:
+        raise exception.ImageInUse(
+            image_id=image_id, reason='%d server(s) boot from it' % servers)
+    # NOTE: ids are UUIDs, so a text match on the JSON properties finds
+    # exactly the images that name it (kernel_id, ramdisk_id).
+    users = context.session.execute(
+        sa.select(models.Image.id).where(
+            models.Image.id != image_id,
+            models.Image.properties.contains('"%s"' % image_id))).scalars()
+    users = sorted(users)
+    if users:
+        raise exception.ImageInUse(
+            image_id=image_id,
+            reason='image(s) %s boot it as kernel or ramdisk'
+            % ', '.join(users))
+    image = _image_to_dict(row)
+    context.session.delete(row)
+    return image
+
+
 @main_context_manager.reader
 def image_get_all(context, limit=None, marker=None):
     query = context.session.query(models.Image)

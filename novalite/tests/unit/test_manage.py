@@ -3,9 +3,13 @@ process on the test database."""
 
 import importlib
 import io
+import os
+import subprocess
+import sys
 
 import fixtures
 from oslo_config import cfg
+import testtools
 
 from novalite.db import api as db
 from novalite import exception
@@ -136,3 +140,88 @@ class ManageNetworkTest(base.TestCase):
         self.assertEqual(exception.NetworkInUse(network_id=net['uuid'],
                                                 count=1).message, message)
         self.assertEqual(1, len(db.network_get_all(self.admin_context)))
+
+
+class ManageFlavorImageTest(base.TestCase):
+    """Bad input gets one clear line and a non-zero exit."""
+
+    def setUp(self):
+        super().setUp()
+        self.manage = self.useFixture(ManageCommand())
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.flags(path=self.tmp + '/store', group='image_store')
+
+    fails = ManageNetworkTest.fails
+
+    def qcow2(self):
+        path = self.tmp + '/disk.qcow2'
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', path,
+                        '1M'], check=True)
+        return path
+
+    def test_flavor_sizes_are_checked(self):
+        base_args = ['flavor', 'create', '--name', 'f', '--vcpus', '1',
+                     '--disk', '1']
+        self.assertEqual(
+            '--ram must be an integer from 1 to 2147483647, not -5',
+            self.fails(*base_args + ['--ram', '-5']))
+        self.assertIn('--ram must be', self.fails(
+            *base_args + ['--ram', str(2 ** 31)]))
+        self.assertIn('--disk must be', self.fails(
+            'flavor', 'create', '--name', 'f', '--vcpus', '1', '--ram',
+            '64', '--disk', '-1'))
+        self.assertEqual([], db.flavor_get_all(self.admin_context))
+        self.manage(*base_args + ['--ram', '64', '--id', '7'])
+        self.assertEqual('', self.manage('flavor', 'delete', '7'))
+        self.assertEqual([], db.flavor_get_all(self.admin_context))
+        self.assertEqual('Flavor 7 could not be found.',
+                         self.fails('flavor', 'delete', '7'))
+
+    def test_image_format_is_checked(self):
+        text = self.tmp + '/hostname'
+        with open(text, 'w') as f:
+            f.write('not a disk\n')
+        self.assertEqual(
+            '%s is a raw image, not qcow2: give --disk-format raw' % text,
+            self.fails('image', 'create', '--name', 'i', '--file', text,
+                       '--disk-format', 'qcow2'))
+        qcow2 = self.qcow2()
+        self.assertIn('is a qcow2 image, not raw', self.fails(
+            'image', 'create', '--name', 'i', '--file', qcow2,
+            '--disk-format', 'raw'))
+        self.assertEqual('No such file: %s/missing' % self.tmp, self.fails(
+            'image', 'create', '--name', 'i', '--file',
+            self.tmp + '/missing'))
+        self.assertEqual([], db.image_get_all(self.admin_context))
+
+    def test_image_delete_refuses_an_image_in_use(self):
+        kernel = self.manage('image', 'create', '--name', 'k', '--file',
+                             self.qcow2(), '--disk-format', 'aki').strip()
+        root = self.manage('image', 'create', '--name', 'r', '--file',
+                           self.qcow2(), '--property',
+                           'kernel_id=%s' % kernel).strip()
+        self.assertIn('image(s) %s boot it as kernel or ramdisk' % root,
+                      self.fails('image', 'delete', kernel))
+        server = test_api.make_instance(self.admin_context,
+                                        image_ref=root)
+        self.assertEqual('Image %s is still in use: 1 server(s) boot from '
+                         'it.' % root, self.fails('image', 'delete', root))
+        db.instance_destroy(self.admin_context, server['uuid'])
+        location = db.image_get(self.admin_context, root)['location']
+        self.manage('image', 'delete', root)
+        self.manage('image', 'delete', kernel)
+        self.assertEqual([], db.image_get_all(self.admin_context))
+        self.assertFalse(os.path.exists(location))
+
+
+class ManageConfigTest(testtools.TestCase):
+
+    def test_missing_config_file_is_one_line(self):
+        result = subprocess.run(
+            [sys.executable, '-c',
+             'from novalite.cmd.manage import main; main()',
+             '--config-file', '/nonexistent/novalite.conf', 'flavor',
+             'list'], capture_output=True, text=True, timeout=60)
+        self.assertEqual(1, result.returncode)
+        self.assertEqual('Failed to find some config files: '
+                         '/nonexistent/novalite.conf\n', result.stderr)
