@@ -83,14 +83,13 @@ class Network:
     """
 
     def __init__(self, name, bridge, gateway, netmask, network_address,
-                 hosts_path, uuid=None):
+                 hosts_path):
         self.name = name
         self.bridge = bridge
         self.gateway = gateway
         self.netmask = netmask
         self.network_address = network_address
         self.hosts_path = hosts_path
-        self.uuid = uuid
 
     def dnsmasq_options(self):
         return ['dhcp-range=%s,static' % self.network_address,
@@ -100,8 +99,6 @@ class Network:
         ET.register_namespace('dnsmasq', DNSMASQ_NS)
         net = ET.Element('network')
         ET.SubElement(net, 'name').text = self.name
-        if self.uuid:
-            ET.SubElement(net, 'uuid').text = self.uuid
         ET.SubElement(net, 'forward', mode='nat')
         ET.SubElement(net, 'bridge', name=self.bridge, stp='off')
         ET.SubElement(net, 'ip', address=self.gateway, netmask=self.netmask)

@@ -187,10 +187,9 @@ class LibvirtDriver(driver.ComputeDriver):
             name, vif['bridge'])
 
     def _network_config(self, vif):
-        network = ipaddress.ip_network(vif['cidr'])
         return vconfig.Network(
-            network_name(vif), vif['bridge'], vif['gateway'],
-            str(network.netmask), str(network.network_address),
+            network_name(vif), vif['bridge'], vif['gateway'], vif['netmask'],
+            str(ipaddress.ip_network(vif['cidr']).network_address),
             self._hosts_file(vif).path)
 
     @staticmethod
