@@ -33,6 +33,11 @@ class InvalidInput(Invalid):
     msg_fmt = 'Invalid input received: %(reason)s'
 
 
+class RegexFilterTimeout(Invalid):
+    msg_fmt = ('The regular expressions of the filters took too long to '
+               'match; use simpler patterns.')
+
+
 class MalformedRequestBody(Invalid):
     msg_fmt = 'Malformed request body'
 

@@ -20,6 +20,13 @@ api_opts = [
     cfg.IntOpt('max_limit',
                default=1000, min=0,
                help='Most items a single list request returns.'),
+    cfg.FloatOpt('regex_filter_timeout',
+                 default=2.0, min=0,
+                 help='Longest time, in seconds, the database may spend on '
+                      'a server list whose filters are regular expressions '
+                      '(name, ip, ...); past it the request fails with 400. '
+                      'A pattern such as "^(a|a)+$" can otherwise take '
+                      'hours to match. 0 means no limit.'),
     cfg.BoolOpt('enable_instance_password',
                 default=True,
                 help='Return the admin password in the create response.'),

@@ -19,6 +19,7 @@ from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
 from novalite.db import models
+from novalite.db import regexp
 from novalite import exception
 
 CONF = cfg.CONF
@@ -61,13 +62,15 @@ def prepare_engine(engine):
     locked" at once, without waiting. So writer transactions start with
     BEGIN IMMEDIATE, which takes the write lock up front and waits (busy
     timeout) for it; and the journal is WAL, so readers never wait for a
-    writer. Other backends are left alone.
+    writer. REGEXP becomes the time-bounded one of ``novalite.db.regexp``.
+    Other backends are left alone.
     """
     if engine.dialect.name != 'sqlite':
         return
 
     @sa.event.listens_for(engine, 'connect')
     def _connect(dbapi_connection, _record):
+        regexp.register_sqlite(dbapi_connection)
         dbapi_connection.execute('PRAGMA busy_timeout = %d'
                                  % SQLITE_BUSY_TIMEOUT_MS)
         if engine.url.database not in (None, '', ':memory:'):
@@ -395,7 +398,11 @@ def instance_get_all_by_filters_sort(context, filters, limit=None,
     # Query.where() accepts the same clauses as select().where().
     query = _apply_filters(context.session.query(model), filters)
     query = _paginate(query, model, limit, sort_keys, sort_dirs, marker_row)
-    rows = query.all()
+    if filters.get('regex') or filters.get('ip') or filters.get('ip6'):
+        with regexp.budget(context.session):
+            rows = query.all()
+    else:
+        rows = query.all()
     return _attach_extras(context, [_instance_to_dict(r) for r in rows],
                           extras)
 

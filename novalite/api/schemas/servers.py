@@ -174,23 +174,27 @@ IGNORED_SORT_KEYS = [
 
 _string = types.multi_params({'type': 'string'})
 
+# Filters Nova matches as regular expressions ('format': 'regex': a
+# pattern that does not compile, or an empty one, is a 400 as in Nova).
+_regex = types.multi_params({'type': 'string', 'format': 'regex'})
+
 index_query_v21 = {
     'type': 'object',
     'properties': {
         'user_id': _string, 'project_id': _string, 'tenant_id': _string,
         'launch_index': _string, 'image_ref': _string, 'image': _string,
-        'kernel_id': _string, 'ramdisk_id': _string, 'hostname': _string,
-        'key_name': _string, 'power_state': _string, 'vm_state': _string,
-        'task_state': _string, 'host': _string, 'node': _string,
-        'flavor': _string, 'reservation_id': _string,
-        'launched_at': _string, 'terminated_at': _string,
-        'availability_zone': _string, 'name': _string,
-        'display_name': _string, 'description': _string,
-        'display_description': _string, 'locked_by': _string,
-        'uuid': _string, 'root_device_name': _string,
-        'config_drive': _string, 'access_ip_v4': _string,
-        'access_ip_v6': _string, 'auto_disk_config': _string,
-        'progress': _string, 'sort_key': types.multi_params(
+        'kernel_id': _regex, 'ramdisk_id': _regex, 'hostname': _regex,
+        'key_name': _regex, 'power_state': _regex, 'vm_state': _string,
+        'task_state': _string, 'host': _string, 'node': _regex,
+        'flavor': _regex, 'reservation_id': _regex,
+        'launched_at': _regex, 'terminated_at': _regex,
+        'availability_zone': _regex, 'name': _regex,
+        'display_name': _regex, 'description': _regex,
+        'display_description': _regex, 'locked_by': _regex,
+        'uuid': _string, 'root_device_name': _regex,
+        'config_drive': _regex, 'access_ip_v4': _regex,
+        'access_ip_v6': _regex, 'auto_disk_config': _regex,
+        'progress': _regex, 'sort_key': types.multi_params(
             {'type': 'string',
              'enum': VALID_SORT_KEYS + IGNORED_SORT_KEYS}),
         'sort_dir': types.multi_params({'type': 'string',
@@ -201,7 +205,7 @@ index_query_v21 = {
         'status': _string,
         'changes-since': types.multi_params({'type': 'string',
                                              'format': 'date-time'}),
-        'ip': _string, 'ip6': _string, 'created_at': _string,
+        'ip': _regex, 'ip6': _regex, 'created_at': _regex,
         'limit': types.multi_params(types.non_negative_integer),
         'marker': _string,
     },
@@ -211,8 +215,8 @@ index_query_v21 = {
 
 index_query_v226 = copy.deepcopy(index_query_v21)
 index_query_v226['properties'].update({
-    'tags': _string, 'tags-any': _string, 'not-tags': _string,
-    'not-tags-any': _string,
+    'tags': _regex, 'tags-any': _regex, 'not-tags': _regex,
+    'not-tags-any': _regex,
 })
 
 # --- actions

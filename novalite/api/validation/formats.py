@@ -87,3 +87,18 @@ def _date_time(value):
     except ValueError:
         return False
     return True
+
+
+@FORMAT_CHECKER.checks('regex')
+def _regex(value):
+    # As Nova: the pattern must compile, and an empty one matches nothing
+    # useful. Matching itself is bounded in time (novalite.db.regexp).
+    if not isinstance(value, str):
+        return True
+    if not value:
+        return False
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True

@@ -447,6 +447,33 @@ class TestListFilters(base.APITestCase):
         self.assertEqual(['web-1'], self.names('servers?name=eb'))
         self.assertEqual(['db-1'], self.names('servers/detail?name=^d'))
 
+    def test_bad_regex_is_400(self):
+        # Nova's query schema: 'format': 'regex' (compiles, not empty).
+        for param in ('name', 'ip', 'key_name'):
+            resp = self.api.get('servers?%s=(' % param, status=400)
+            self.assertEqual(
+                "Invalid input for query parameters %s. Value: (. '(' is "
+                "not a 'regex'" % param, resp.json['badRequest']['message'])
+        resp = self.api.get('servers/detail?name=', status=400)
+        self.assertEqual("Invalid input for query parameters name. Value: "
+                         ". '' is not a 'regex'",
+                         resp.json['badRequest']['message'])
+        self.api.get('servers?tags=(', status=200)  # no tags below 2.26
+        self.api.as_user('demo', version='2.26').get('servers?tags=(',
+                                                     status=400)
+        # Exact-match filters are not patterns.
+        self.api.get('servers?user_id=(', status=200)
+
+    def test_runaway_regex_is_stopped(self):
+        self.create_server(name='a' * 40 + '!')
+        self.flags(regex_filter_timeout=0.3, group='api')
+        resp = self.api.get('servers?name=^(a|a)%2B$', status=400)
+        self.assertEqual('The regular expressions of the filters took too '
+                         'long to match; use simpler patterns.',
+                         resp.json['badRequest']['message'])
+        # The next request of the same thread is not affected.
+        self.assertEqual(['db-1', 'web-1'], self.names('servers?name=-1'))
+
     def test_all_tenants(self):
         self.assertEqual(['db-1', 'web-1', 'web-bob'],
                          self.names('servers?all_tenants', self.admin_api))
