@@ -123,6 +123,13 @@ class InstanceInvalidState(Conflict):
                "in %(attr)s %(state)s")
 
 
+class InstanceInvalidStateForAction(Conflict):
+    # Nova's answer when no single state column is to blame (a reboot of
+    # a server that was never scheduled).
+    msg_fmt = ("Instance %(instance_uuid)s is in an invalid state for "
+               "'%(action)s'")
+
+
 class UnexpectedTaskStateError(Conflict):
     msg_fmt = ('Conflict updating instance %(instance_uuid)s. Expected: '
                '%(expected)s. Actual: %(actual)s')

@@ -186,13 +186,13 @@ def check_transition(action, instance):
     if (transition.vm_states is not None
             and instance['vm_state'] not in transition.vm_states):
         raise exception.InstanceInvalidState(
-            action=_API_ACTION_NAMES.get(action, action),
+            action=api_action_name(action),
             instance_uuid=instance['uuid'],
             attr='vm_state', state=instance['vm_state'])
     if (transition.task_states is not None
             and instance['task_state'] not in transition.task_states):
         raise exception.InstanceInvalidState(
-            action=_API_ACTION_NAMES.get(action, action),
+            action=api_action_name(action),
             instance_uuid=instance['uuid'],
             attr='task_state', state=instance['task_state'])
     return transition
@@ -201,8 +201,13 @@ def check_transition(action, instance):
 # Names Nova uses in its state-conflict messages.
 _API_ACTION_NAMES = {
     'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
-    'change_password': 'set_admin_password',
+    'change_password': 'changePassword',
 }
+
+
+def api_action_name(action):
+    """The name Nova's conflict messages give ``action``."""
+    return _API_ACTION_NAMES.get(action, action)
 
 
 def power_state_for_vm_state(vm_state):

@@ -346,15 +346,31 @@ class API:
 
     # ------------------------------------------------------------- actions
 
+    @staticmethod
+    def _check_host(instance):
+        """Nova's check_instance_host: an action for the agent needs the
+        server's host. One never scheduled (ERROR after NoValidHost) has
+        none, and a cast to no host would reach any agent."""
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+
     def _start_task(self, context, instance, action, extra=None):
-        """Check lock and state, then CAS the task in; returns the server."""
+        """Check lock, host and state, then CAS the task in; returns the
+        server."""
         self.check_lock(context, instance)
+        if action in ('start', 'stop'):
+            # NOTE: before the state check, as Nova's decorators order it.
+            self._check_host(instance)
         transition = states.check_transition(action, instance)
-        if action in ('start', 'stop') and (
-                instance['launched_at'] is None or not instance['host']):
+        if action in ('start', 'stop') and instance['launched_at'] is None:
             raise exception.InstanceInvalidState(
                 action=action, instance_uuid=instance['uuid'],
                 attr='vm_state', state=instance['vm_state'])
+        if not instance['host']:
+            # A HARD reboot allows ERROR; Nova refuses it so without host.
+            raise exception.InstanceInvalidStateForAction(
+                action=states.api_action_name(action),
+                instance_uuid=instance['uuid'])
         values = {'task_state': transition.new_task_state}
         values.update(extra or {})
         try:
@@ -398,13 +414,13 @@ class API:
 
     def trigger_crash_dump(self, context, instance):
         self.check_lock(context, instance)
+        self._check_host(instance)
         states.check_transition('trigger_crash_dump', instance)
         self.rpcapi.trigger_crash_dump(context, instance['host'],
                                        instance['uuid'])
 
     def get_console_output(self, context, instance, tail_length=None):
-        if not instance['host']:
-            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        self._check_host(instance)
         try:
             return self.rpcapi.get_console_output(
                 context, instance['host'], instance['uuid'], tail_length)

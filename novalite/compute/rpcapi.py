@@ -18,6 +18,7 @@ and send it only when ``can_send_version`` says the agent understands it.
 from oslo_config import cfg
 import oslo_messaging as messaging
 
+from novalite import exception
 from novalite import rpc
 
 CONF = cfg.CONF
@@ -43,6 +44,11 @@ class ComputeAPI:
         return self._client
 
     def _prepare(self, host, version='1.0', **kwargs):
+        if not host:
+            # NOTE: a message with no server goes to any agent of the
+            # topic; each call is for one server's own host.
+            raise exception.NovaliteException(
+                'No compute host specified')
         return self.client.prepare(server=host, version=version, **kwargs)
 
     def build_and_run_instance(self, ctxt, host, instance_uuid,

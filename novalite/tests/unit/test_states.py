@@ -195,7 +195,7 @@ CONTRACT_ACTIONS = {
 
 API_ACTION_NAMES = {'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
                     'start': 'start', 'stop': 'stop',
-                    'change_password': 'set_admin_password'}
+                    'change_password': 'changePassword'}
 
 
 class CheckTransitionTest(testtools.TestCase):

@@ -683,6 +683,45 @@ class TestActions(base.APITestCase):
         self.server = self.create_server()
         self.action = 'servers/%s/action' % self.server['id']
 
+    def test_actions_on_a_server_with_no_host(self):
+        # ERROR after NoValidHost: no agent may get the action (it would
+        # overwrite the fault). The answers are the Nova anchor's.
+        self.flags(cores=-1, group='quota')
+        self.create_flavor(flavorid='big', name='big', vcpus=100000)
+        api = self.api.as_user('demo', version='2.26')
+        server = api.post('servers', {'server': {
+            'name': 'x', 'flavorRef': 'big', 'imageRef': base.IMAGE_ID}},
+            status=202).json['server']
+        self.wait_for_status(server['id'], 'ERROR')
+        action = 'servers/%s/action' % server['id']
+        not_ready = 'Instance %s is not ready' % server['id']
+        expected = [
+            ({'reboot': {'type': 'HARD'}},
+             "Instance %s is in an invalid state for 'reboot'"
+             % server['id']),
+            ({'reboot': {'type': 'SOFT'}},
+             "Cannot 'reboot' instance %s while it is in vm_state error"
+             % server['id']),
+            ({'os-stop': None}, not_ready),
+            ({'os-start': None}, not_ready),
+            ({'trigger_crash_dump': None}, not_ready),
+            ({'os-getConsoleOutput': {}}, not_ready),
+            ({'changePassword': {'adminPass': 'x'}},
+             "Cannot 'changePassword' instance %s while it is in vm_state "
+             "error" % server['id']),
+        ]
+        for body, message in expected:
+            resp = api.post(action, body, status=409)
+            self.assertEqual(message,
+                             resp.json['conflictingRequest']['message'],
+                             body)
+        api.post(action, {'lock': None}, status=202)
+        api.post(action, {'unlock': None}, status=202)
+        shown = api.get('servers/%s' % server['id']).json['server']
+        self.assertEqual('ERROR', shown['status'])
+        self.assertIsNone(shown['OS-EXT-STS:task_state'])
+        self.assertIn('No valid host', shown['fault']['message'])
+
     def test_stop_start(self):
         self.api.post(self.action, {'os-stop': None}, status=202)
         server = self.wait_for_status(self.server['id'], 'SHUTOFF')

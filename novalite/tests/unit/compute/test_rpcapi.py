@@ -3,6 +3,7 @@
 import oslo_messaging as messaging
 
 from novalite.compute import rpcapi
+from novalite import exception
 from novalite.tests import base
 
 
@@ -26,3 +27,11 @@ class TestComputeRPCAPI(base.TestCase):
 
     def test_no_cap_by_default(self):
         self.assertTrue(rpcapi.ComputeAPI().client.can_send_version('1.9'))
+
+    def test_no_message_without_a_host(self):
+        # A message with no server would reach any agent of the topic.
+        api = rpcapi.ComputeAPI()
+        for host in (None, ''):
+            self.assertRaises(exception.NovaliteException,
+                              api.reboot_instance, self.admin_context, host,
+                              'b5e5ba5c-3c54-4c2f-a0a4-2c8d2b2a7d1e', 'HARD')
