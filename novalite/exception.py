@@ -243,6 +243,11 @@ class ServiceUnavailable(NovaliteException):
     code = 503
 
 
+class ComputeUnreachable(ServiceUnavailable):
+    msg_fmt = ('The compute service could not be reached; nothing was '
+               'done. Try again later.')
+
+
 class ConfigDriveError(VirtDriverError):
     msg_fmt = 'Could not build the config drive: %(reason)s'
 

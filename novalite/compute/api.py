@@ -319,7 +319,8 @@ class API:
             # agent destroys orphaned guests when it comes back.
             db.instance_destroy(context, uuid)
             return
-        self.rpcapi.terminate_instance(context, instance['host'], uuid)
+        self._send(context, instance, 'terminate_instance',
+                   task_state=states.DELETING, previous_task_state=current)
 
     # ------------------------------------------------------------- locking
 
@@ -383,27 +384,57 @@ class API:
                 action=action, instance_uuid=instance['uuid'],
                 attr='task_state', state=e.kwargs.get('actual'))
 
+    def _send(self, context, instance, method, *args, task_state=None,
+              previous_task_state=None):
+        """Send ``method`` to the server's agent. If the message cannot
+        be sent, put back the task state the caller replaced (from
+        ``task_state`` to ``previous_task_state``) and answer 503.
+
+        NOTE: the task is set before the message goes, so that the agent
+        finds it; a message that never went must not leave the task set
+        (the server would refuse every action until an agent restart).
+        """
+        try:
+            return getattr(self.rpcapi, method)(
+                context, instance['host'], instance['uuid'], *args)
+        except messaging.MessagingTimeout:
+            raise  # sent, but no answer: the caller decides
+        except messaging.MessagingException as e:
+            LOG.error('Could not send %s for server %s: %s', method,
+                      instance['uuid'], e)
+            if task_state is not None:
+                try:
+                    db.instance_update(
+                        context, instance['uuid'],
+                        {'task_state': previous_task_state},
+                        expected_task_state=task_state)
+                except (exception.UnexpectedTaskStateError,
+                        exception.InstanceNotFound):
+                    pass  # someone else moved it on meanwhile
+            raise exception.ComputeUnreachable()
+
     def reboot(self, context, instance, reboot_type):
         action = 'reboot_hard' if reboot_type == 'HARD' else 'reboot_soft'
-        self._start_task(context, instance, action)
-        self.rpcapi.reboot_instance(context, instance['host'],
-                                    instance['uuid'], reboot_type)
+        updated = self._start_task(context, instance, action)
+        self._send(context, instance, 'reboot_instance', reboot_type,
+                   task_state=updated['task_state'],
+                   previous_task_state=instance['task_state'])
 
     def start(self, context, instance):
         self._start_task(context, instance, 'start')
-        self.rpcapi.start_instance(context, instance['host'],
-                                   instance['uuid'])
+        self._send(context, instance, 'start_instance',
+                   task_state=states.POWERING_ON)
 
     def stop(self, context, instance):
         self._start_task(context, instance, 'stop', {'progress': 0})
-        self.rpcapi.stop_instance(context, instance['host'],
-                                  instance['uuid'])
+        self._send(context, instance, 'stop_instance',
+                   task_state=states.POWERING_OFF)
 
     def set_admin_password(self, context, instance, new_pass):
         self._start_task(context, instance, 'change_password')
         try:
-            self.rpcapi.set_admin_password(context, instance['host'],
-                                           instance['uuid'], new_pass)
+            self._send(context, instance, 'set_admin_password', new_pass,
+                       task_state=states.UPDATING_PASSWORD)
         except messaging.MessagingTimeout:
             db.instance_update(context, instance['uuid'],
                                {'task_state': None},
@@ -416,14 +447,13 @@ class API:
         self.check_lock(context, instance)
         self._check_host(instance)
         states.check_transition('trigger_crash_dump', instance)
-        self.rpcapi.trigger_crash_dump(context, instance['host'],
-                                       instance['uuid'])
+        self._send(context, instance, 'trigger_crash_dump')
 
     def get_console_output(self, context, instance, tail_length=None):
         self._check_host(instance)
         try:
-            return self.rpcapi.get_console_output(
-                context, instance['host'], instance['uuid'], tail_length)
+            return self._send(context, instance, 'get_console_output',
+                              tail_length)
         except exception.InstanceNotFound:
             raise exception.ConsoleNotAvailable()
         except messaging.MessagingTimeout:

@@ -15,6 +15,7 @@ and send it only when ``can_send_version`` says the agent understands it.
 ``[upgrade_levels] compute`` caps the version sent during upgrades.
 """
 
+from kombu import exceptions as kombu_exc
 from oslo_config import cfg
 import oslo_messaging as messaging
 
@@ -25,6 +26,33 @@ CONF = cfg.CONF
 
 TOPIC = 'compute'
 RPC_API_VERSION = '1.0'
+
+
+class _Sender:
+    """A prepared RPC client whose transport failures all come out as
+    oslo.messaging's MessageDeliveryFailure.
+
+    NOTE: the rabbit driver lets kombu's own errors through when it opens
+    a pooled connection to a broker that is down (the first message of a
+    process, or after the pool lost its connections).
+    """
+
+    def __init__(self, prepared):
+        self._prepared = prepared
+        self.target = prepared.target
+
+    def _send(self, send, ctxt, method, **kwargs):
+        try:
+            return send(ctxt, method, **kwargs)
+        except (kombu_exc.KombuError, OSError) as e:
+            raise messaging.MessageDeliveryFailure(
+                'Could not send %s: %s' % (method, e)) from e
+
+    def cast(self, ctxt, method, **kwargs):
+        self._send(self._prepared.cast, ctxt, method, **kwargs)
+
+    def call(self, ctxt, method, **kwargs):
+        return self._send(self._prepared.call, ctxt, method, **kwargs)
 
 
 class ComputeAPI:
@@ -49,7 +77,10 @@ class ComputeAPI:
             # topic; each call is for one server's own host.
             raise exception.NovaliteException(
                 'No compute host specified')
-        return self.client.prepare(server=host, version=version, **kwargs)
+        retry = CONF.rpc_send_retries
+        kwargs.setdefault('retry', None if retry < 0 else retry)
+        return _Sender(self.client.prepare(server=host, version=version,
+                                           **kwargs))
 
     def build_and_run_instance(self, ctxt, host, instance_uuid,
                                admin_password=None, injected_files=None,

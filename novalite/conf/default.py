@@ -41,6 +41,13 @@ compute agents of a deployment.
     cfg.StrOpt('default_schedule_zone',
                help='Availability zone given to servers created without '
                     'one. Unset means "any".'),
+    cfg.IntOpt('rpc_send_retries',
+               default=2, min=-1,
+               help='How many times the API reconnects to the message '
+                    'broker to send a message to a compute agent before it '
+                    'gives up and answers 503. -1 retries forever, as '
+                    'oslo.messaging does by default: then a request waits '
+                    'as long as the broker is down.'),
     cfg.IntOpt('report_interval',
                default=10, min=1,
                help='Seconds between compute agent heartbeats.'),

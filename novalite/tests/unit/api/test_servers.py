@@ -11,6 +11,7 @@ from tempest.lib.api_schema.response.compute.v2_9 import servers as s29
 from tempest.lib.common import rest_client
 
 from novalite.db import api as db
+from novalite import rpc
 from novalite.tests import base
 
 
@@ -932,3 +933,54 @@ class TestVersionsAndHeaders(base.APITestCase):
 
     def test_version_gated_route_is_404(self):
         self.api.get('servers/x/tags', status=404)
+
+
+class TestBrokerUnreachable(base.APITestCase):
+    """The API cannot reach the message broker: the action fails with 503
+    at once and leaves no task behind (a real rabbit transport, pointed at
+    a port where nothing listens)."""
+
+    def setUp(self):
+        super().setUp()
+        self.server = self.create_server()
+        self.action = 'servers/%s/action' % self.server['id']
+        self.flags(rpc_send_retries=0)
+        # NOTE: the agent keeps the in-memory transport it holds; the API
+        # side's next message makes a new transport from this URL.
+        self.memory_transport = rpc._TRANSPORT
+        rpc._TRANSPORT = None
+        self.flags(transport_url='rabbit://guest:guest@127.0.0.1:9/')
+        self.addCleanup(self._restore)
+
+    def _restore(self):
+        rpc.cleanup()
+        rpc._TRANSPORT = self.memory_transport
+
+    def assertUnreachable(self, resp):
+        self.assertEqual(
+            {'serviceUnavailable': {
+                'code': 503,
+                'message': 'The compute service could not be reached; '
+                           'nothing was done. Try again later.'}},
+            resp.json)
+
+    def test_actions_leave_no_task(self):
+        for body in ({'reboot': {'type': 'SOFT'}},
+                     {'reboot': {'type': 'HARD'}}, {'os-stop': None}):
+            self.assertUnreachable(
+                self.api.post(self.action, body, status=503))
+            server = self.api.get('servers/%s' % self.server['id']).json
+            self.assertEqual('ACTIVE', server['server']['status'])
+            self.assertIsNone(server['server']['OS-EXT-STS:task_state'])
+
+    def test_delete_leaves_the_server(self):
+        self.assertUnreachable(
+            self.api.delete('servers/%s' % self.server['id'], status=503))
+        server = self.api.get('servers/%s' % self.server['id']).json
+        self.assertIsNone(server['server']['OS-EXT-STS:task_state'])
+        # Once the broker is back the delete goes through.
+        self._restore()
+        self.flags(transport_url='kombu+memory:///')
+        self.api.delete('servers/%s' % self.server['id'], status=204)
+        self.wait_until(lambda: self.api.get(
+            'servers/%s' % self.server['id']).status_int == 404)
