@@ -28,6 +28,7 @@ import pecan
 
 from novalite.api.controllers import root
 from novalite.api import middleware
+from novalite.api import wsgi
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ LOG = logging.getLogger(__name__)
 
 def _pecan_app():
     return pecan.Pecan(root.RootController(),
+                       request_cls=wsgi.PecanRequest,
                        guess_content_type_from_ext=False,
                        force_canonical=False,
                        default_renderer='json')
@@ -88,10 +90,11 @@ def build_app():
     api = middleware.RejectMethodOverride(api)
     api = middleware.BodySizeLimit(api, CONF.api.max_request_body_size)
     api = middleware.RequestLog(api)
+    api = middleware.ValidEncoding(api)
     api = middleware.FaultWrapper(api)
     api = middleware.RequestId(api)
 
-    version_doc = middleware.RequestId(
-        middleware.FaultWrapper(middleware.Microversion(core)))
-    root_doc = middleware.FaultWrapper(core)
+    version_doc = middleware.RequestId(middleware.FaultWrapper(
+        middleware.ValidEncoding(middleware.Microversion(core))))
+    root_doc = middleware.FaultWrapper(middleware.ValidEncoding(core))
     return _Router(api, version_doc, root_doc)

@@ -3,6 +3,7 @@
 import json
 import logging as std_logging
 import re
+import urllib.parse
 
 from oslo_context import context as oslo_context
 from oslo_log import log as logging
@@ -48,8 +49,7 @@ class FaultWrapper(Middleware):
                 500, 'Unexpected API Error. Please report this to the '
                      'novalite developers and attach the API log if '
                      'possible.')
-        if resp.status_int >= 400 and not (
-                resp.content_type or '').startswith('application/json'):
+        if resp.status_int >= 400 and not _is_fault(resp):
             message = {404: 'The resource could not be found.',
                        405: 'The method specified is not allowed for this '
                             'resource.'}.get(resp.status_int,
@@ -60,6 +60,42 @@ class FaultWrapper(Middleware):
                     new.headers[name] = resp.headers[name]
             return new
         return resp
+
+
+def _is_fault(resp):
+    """Whether ``resp`` has Nova's fault body: {name: {code, message}}.
+
+    Other JSON errors (pecan's and webob's own) are not."""
+    if not (resp.content_type or '').startswith('application/json'):
+        return False
+    try:
+        body = json.loads(resp.body)
+    except ValueError:
+        return False
+    if not isinstance(body, dict) or len(body) != 1:
+        return False
+    fault = next(iter(body.values()))
+    return isinstance(fault, dict) and {'code', 'message'} <= set(fault)
+
+
+class ValidEncoding(Middleware):
+    """A path or query string that is not UTF-8 is a 400 in Nova's shape,
+    before anything below tries to decode it (and fails with a 500)."""
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            # NOTE: WSGI hands both over as latin-1 strings of the raw
+            # bytes; the path is already percent-decoded, the query not.
+            req.environ.get('PATH_INFO', '').encode('latin-1').decode(
+                'utf-8')
+            urllib.parse.parse_qsl(req.environ.get('QUERY_STRING', ''),
+                                   keep_blank_values=True,
+                                   encoding='utf-8', errors='strict')
+        except (UnicodeError, ValueError):
+            return faults.fault_response(
+                400, 'The request URL is not valid UTF-8.')
+        return req.get_response(self.application)
 
 
 class RequestId(Middleware):

@@ -27,6 +27,43 @@ _UNSET = object()
 ENV_CONTEXT = 'novalite.context'
 ENV_VERSION = 'novalite.api_version'
 ENV_URL_PROJECT = 'novalite.url_project_id'
+ENV_BODY = 'novalite.json_body'
+
+
+def parse_json_body(webob_request):
+    """The request body parsed as JSON (None if empty), once per request.
+
+    MalformedRequestBody if it is not UTF-8 JSON, or nests deeper than
+    the parser can go.
+    """
+    parsed = webob_request.environ.get(ENV_BODY, _UNSET)
+    if parsed is _UNSET:
+        raw = webob_request.body
+        try:
+            parsed = json.loads(raw.decode('utf-8')) if raw else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            parsed = exception.MalformedRequestBody()
+        webob_request.environ[ENV_BODY] = parsed
+    if isinstance(parsed, exception.MalformedRequestBody):
+        raise parsed
+    return parsed
+
+
+class PecanRequest(pecan.Request):
+    """pecan's request, whose ``json`` is ``parse_json_body``.
+
+    NOTE: pecan reads ``req.json`` of every JSON request to look for
+    keyword arguments before the handler runs. With its own parse the body
+    was decoded twice, and a body nested too deep or not UTF-8 failed in
+    pecan (a 500, or webob's own error body) before novalite's check.
+    """
+
+    @property
+    def json(self):
+        try:
+            return parse_json_body(self)
+        except exception.MalformedRequestBody as e:
+            raise ValueError(str(e)) from None  # pecan then ignores it
 
 
 class Request:
@@ -75,10 +112,7 @@ class Request:
             if not raw:
                 self._body = None
                 return None
-            try:
-                self._body = json.loads(raw.decode('utf-8'))
-            except (ValueError, UnicodeDecodeError):
-                raise exception.MalformedRequestBody()
+            self._body = parse_json_body(self._req)
         return self._body
 
     @property

@@ -5,21 +5,50 @@ under Apache mod_wsgi (see etc/apache2/novalite-api.conf).
 """
 
 import ipaddress
+import json
 import sys
 import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from waitress import channel as waitress_channel
 from waitress import server as waitress_server
+from waitress import task as waitress_task
 from waitress import wasyncore
 
 from novalite.api import app as api_app
+from novalite.api import faults
 from novalite import config
 from novalite.db import api as db
 from novalite import rpc
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+
+class _FaultErrorTask(waitress_task.ErrorTask):
+    """waitress's own error answers in Nova's fault shape.
+
+    waitress refuses some requests before the application sees them (a
+    malformed request line or chunked body, headers over its limit) with
+    a text/plain page of its own; clients of a Nova API expect JSON.
+    """
+
+    def execute(self):
+        error = self.request.error
+        message = '%s: %s' % (error.reason, error.body) if error.body \
+            else error.reason
+        body = json.dumps(faults.fault_body(error.code, message)).encode()
+        self.status = '%d %s' % (error.code, error.reason)
+        self.response_headers.append(('Content-Type',
+                                      faults.ERROR_CONTENT_TYPE))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(waitress_channel.HTTPChannel):
+    error_task_class = _FaultErrorTask
 
 
 class WSGIServer:
@@ -37,6 +66,10 @@ class WSGIServer:
         self._server = waitress_server.create_server(
             app, map=self._map, host=host, port=port, threads=threads,
             backlog=128, clear_untrusted_proxy_headers=False)
+        # NOTE: every listening socket's server, before the first accept.
+        for dispatcher in list(self._map.values()):
+            if hasattr(dispatcher, 'channel_class'):
+                dispatcher.channel_class = _Channel
         listen = getattr(self._server, 'effective_listen', None)
         if listen:
             self.server_address = tuple(listen[0])

@@ -11,6 +11,7 @@ from novalite.api import common
 from novalite.api import links
 from novalite.api.schemas import servers as schema
 from novalite.api import validation
+from novalite.api.validation import parameter_types as types
 from novalite.api.validation import validators
 from novalite.api.views import servers as views
 from novalite.api import wsgi
@@ -191,9 +192,12 @@ def _build_filters(req, action):
 def _coerce(column, value):
     if column in ('power_state', 'launch_index', 'progress'):
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             return -1  # matches nothing, as a non-numeric filter in Nova
+        # Beyond the column's range nothing matches either (as in Nova,
+        # but without handing the database a number it cannot take).
+        return number if types.MIN_INT <= number <= types.MAX_INT else -1
     if column == 'auto_disk_config':
         return strutils.bool_from_string(value)
     return value

@@ -8,9 +8,11 @@ index_query = {
         'marker': parameter_types.multi_params({'type': 'string'}),
         'is_public': parameter_types.multi_params({'type': 'string'}),
         'minRam': parameter_types.multi_params(
-            parameter_types.non_negative_integer),
+            dict(parameter_types.non_negative_integer,
+                 maximum=parameter_types.MAX_INT)),
         'minDisk': parameter_types.multi_params(
-            parameter_types.non_negative_integer),
+            dict(parameter_types.non_negative_integer,
+                 maximum=parameter_types.MAX_INT)),
         'sort_key': parameter_types.multi_params({
             'type': 'string',
             'enum': ['created_at', 'description', 'disabled',
@@ -24,6 +26,13 @@ index_query = {
     'additionalProperties': True,
 }
 
+
+def _size(minimum, repeat):
+    # Nova's flavor_param_positive/_non_negative: up to the DB's MAX_INT.
+    return {'type': ['integer', 'string'], 'pattern': '^[0-9]%s$' % repeat,
+            'minimum': minimum, 'maximum': parameter_types.MAX_INT}
+
+
 create = {
     'type': 'object',
     'properties': {
@@ -34,17 +43,11 @@ create = {
                 'id': {'type': ['string', 'null'], 'minLength': 1,
                        'maxLength': 255,
                        'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
-                'ram': {'type': ['integer', 'string'],
-                        'pattern': '^[0-9]+$', 'minimum': 1},
-                'vcpus': {'type': ['integer', 'string'],
-                          'pattern': '^[0-9]+$', 'minimum': 1},
-                'disk': {'type': ['integer', 'string'],
-                         'pattern': '^[0-9]+$', 'minimum': 0},
-                'OS-FLV-EXT-DATA:ephemeral': {
-                    'type': ['integer', 'string'], 'pattern': '^[0-9]*$',
-                    'minimum': 0},
-                'swap': {'type': ['integer', 'string'],
-                         'pattern': '^[0-9]*$', 'minimum': 0},
+                'ram': _size(1, '+'),
+                'vcpus': _size(1, '+'),
+                'disk': _size(0, '+'),
+                'OS-FLV-EXT-DATA:ephemeral': _size(0, '*'),
+                'swap': _size(0, '*'),
                 'rxtx_factor': {'type': ['number', 'string'],
                                 'pattern': r'^[0-9]+(\.[0-9]+)?$',
                                 'minimum': 0, 'exclusiveMinimum': True},

@@ -15,6 +15,11 @@ boolean = {
 
 none = {'type': 'null'}
 
+# Largest value of an Integer column on every backend (PostgreSQL's and
+# MySQL's INTEGER are 32-bit), as Nova's db constants MAX_INT.
+MAX_INT = 0x7FFFFFFF
+MIN_INT = -MAX_INT - 1
+
 positive_integer = {
     'type': ['integer', 'string'],
     'pattern': '^[0-9]*$', 'minimum': 1, 'minLength': 1,

@@ -1,8 +1,11 @@
 """Where the standalone API listens, and noauth2's guard rails."""
 
+import json
 import logging
+import socket
 import subprocess
 import sys
+import threading
 
 import fixtures
 import testtools
@@ -65,3 +68,38 @@ class ProcessTest(testtools.TestCase):
         self.assertEqual(1, result.returncode)
         self.assertIn('Refusing to listen on 0.0.0.0', result.stderr)
         self.assertNotIn('Traceback', result.stderr)
+
+
+class WaitressErrorsTest(testtools.TestCase):
+    """Requests waitress itself refuses still get Nova's fault body."""
+
+    def _exchange(self, raw):
+        def app(environ, start_response):  # never reached
+            start_response('200 OK', [])
+            return [b'app']
+        server = api_cmd.WSGIServer('127.0.0.1', 0, app, threads=1)
+        thread = threading.Thread(target=server.serve_forever,
+                                  kwargs={'poll_interval': 0.05})
+        thread.start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        with socket.create_connection(server.server_address[:2],
+                                      timeout=10) as sock:
+            sock.sendall(raw)
+            data = b''
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head, _, body = data.partition(b'\r\n\r\n')
+        return head.decode(), json.loads(body)
+
+    def test_bad_chunked_body(self):
+        head, body = self._exchange(
+            b'POST /v2.1/servers HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\nzz\r\n')
+        self.assertIn('400 Bad Request', head.splitlines()[0])
+        self.assertIn('Content-Type: application/json', head)
+        self.assertEqual(['badRequest'], list(body))
+        self.assertEqual(400, body['badRequest']['code'])
