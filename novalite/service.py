@@ -58,6 +58,11 @@ class ComputeService:
             self.timers.append(_Periodic('sync_power_states',
                                          CONF.sync_power_state_interval,
                                          self.manager.sync_power_states))
+        if CONF.running_deleted_instance_poll_interval > 0:
+            self.timers.append(_Periodic(
+                'cleanup_running_deleted_instances',
+                CONF.running_deleted_instance_poll_interval,
+                self.manager.cleanup_running_deleted_instances))
         if CONF.image_cache.manager_interval > 0:
             self.timers.append(_Periodic('manage_image_cache',
                                          CONF.image_cache.manager_interval,

@@ -8,6 +8,7 @@ task).
 """
 
 import base64
+import datetime
 import functools
 import threading
 import traceback
@@ -31,16 +32,21 @@ BINARY = 'novalite-compute'
 def record_fault(context, instance_uuid, error, host=None):
     """Store a fault for the server, as Nova's instance_faults rows.
 
-    Only novalite's own exceptions lend their message: any other error's
-    text (an OSError's path, a libvirt message) may reveal the host, so
-    the owner sees just its class name, as in Nova. The traceback goes to
-    ``details``, shown to admins.
+    ``message`` is for the server's owner: only novalite's own exceptions
+    lend theirs (they say what failed in novalite's words); any other
+    error's text (an OSError's path, a libvirt message) may reveal the
+    host, so the owner sees just its class name, as in Nova. ``details``,
+    the traceback with every chained error's own text, is kept only for
+    500 faults, as in Nova (``_get_fault_details``), and only admins see
+    it.
     """
     if isinstance(error, exception.NovaliteException):
         code, message = error.code, error.message
     else:
         code, message = 500, error.__class__.__name__
-    details = ''.join(traceback.format_exception(error))
+    details = ''
+    if code == 500:
+        details = ''.join(traceback.format_exception(error))
     db.instance_fault_create(context, instance_uuid, code, message,
                              details=details, host=host)
 
@@ -125,38 +131,65 @@ class ComputeManager:
 
     def _reconcile(self):
         ctxt = self._admin
-        known = {}
         for instance in db.instance_get_all_by_host(ctxt, self.host,
                                                     extras=('metadata',)):
-            known[instance['uuid']] = instance
             try:
                 self._init_instance(ctxt, instance)
             except Exception:
                 LOG.exception('Could not settle server %s at start-up',
                               instance['uuid'])
-        # Guests whose servers are gone (deleted while we were down).
-        # NOTE: only those whose deleted row says they were this host's:
-        # the hypervisor may also run other agents' guests, or guests that
-        # are no servers at all, and those are not ours to destroy.
+        # Guests whose servers were deleted while we were down: the
+        # periodic task's business, which (as in Nova) runs at start-up too.
+        self.cleanup_running_deleted_instances()
+
+    def _running_deleted_instances(self, ctxt):
+        """The rows of this host's deleted servers whose guest is still on
+        the hypervisor, deleted for ``running_deleted_instance_timeout``
+        seconds at least (Nova's ``_running_deleted_instances``)."""
+        live = {i['uuid'] for i in db.instance_get_all_by_host(ctxt,
+                                                               self.host)}
+        timeout = datetime.timedelta(
+            seconds=CONF.running_deleted_instance_timeout)
+        now = db.utcnow()
+        found = []
         for uuid in self.driver.list_instance_uuids():
-            if uuid in known or not self._deleted_here(ctxt, uuid):
+            if uuid in live:
                 continue
-            LOG.info('Destroying guest %s: its server is deleted', uuid)
-            try:
-                self.driver.destroy({'uuid': uuid})
-            except Exception:
-                LOG.exception('Could not destroy orphan guest %s', uuid)
+            row = self._deleted_here(ctxt, uuid)
+            if row is None:
+                continue
+            if row['deleted_at'] and now - row['deleted_at'] < timeout:
+                LOG.debug('Guest %s: its server was deleted too recently '
+                          'to act on', uuid)
+                continue
+            found.append(row)
+        return found
 
     def _deleted_here(self, ctxt, uuid):
-        """Whether ``uuid`` is a deleted server of this host."""
+        """The row of ``uuid`` if it is a deleted server of this host, else
+        None.
+
+        NOTE: Nova acts on any deleted instance whose guest is on its
+        hypervisor, whatever host the row names: one hypervisor serves one
+        nova-compute. novalite's agents may share a hypervisor (libvirt's
+        test driver does, in one process), so only this host's deleted
+        servers are ours: another agent's are left to that agent, which
+        knows their files. Guests of live servers of another host are left
+        alone as well: Nova destroys those only after an evacuation (its
+        migration records say so, at start-up), and novalite has none; a
+        guest that is no server at all may be anything the hypervisor
+        runs besides novalite.
+        """
         try:
             row = db.instance_get_by_uuid(ctxt, uuid, project_only=False,
                                           read_deleted='yes', extras=())
         except exception.InstanceNotFound:
             LOG.warning('Guest %s is no server of novalite; leaving it '
                         'alone', uuid)
-            return False
-        return bool(row['deleted']) and row['host'] == self.host
+            return None
+        if row['deleted'] and row['host'] == self.host:
+            return row
+        return None
 
     def _init_instance(self, ctxt, instance):
         uuid = instance['uuid']
@@ -309,6 +342,43 @@ class ComputeManager:
             in_use.update(image[key]['id'] for key in ('kernel', 'ramdisk')
                           if key in image)
         return in_use
+
+    def cleanup_running_deleted_instances(self):
+        """Periodic, and at start-up: guests still on the hypervisor whose
+        server is deleted (the API deletes a server at once while its
+        agent is down) get ``running_deleted_instance_action``, as in
+        Nova's ``_cleanup_running_deleted_instances``: ``noop``,
+        ``log`` (a warning), ``shutdown`` (powered off and kept, to look
+        into) or ``reap`` (destroyed with their files)."""
+        action = CONF.running_deleted_instance_action
+        if action == 'noop':
+            return
+        ctxt = self._admin
+        for row in self._running_deleted_instances(ctxt):
+            uuid = row['uuid']
+            row['name'] = utils.instance_name(row)
+            if action == 'log':
+                LOG.warning('Guest %s (%s) is still on the hypervisor but '
+                            'its server is deleted', uuid, row['name'])
+                continue
+            # NOTE: under the server's lock, as its operations: a build
+            # of the server may still be under way.
+            with self._instance_locks.get(uuid):
+                try:
+                    if action == 'shutdown':
+                        LOG.info('Powering off guest %s (%s): its server '
+                                 'is deleted', uuid, row['name'])
+                        self.driver.power_off(row)
+                    else:
+                        LOG.info('Destroying guest %s (%s): its server is '
+                                 'deleted', uuid, row['name'])
+                        self.driver.destroy(row)
+                except Exception:
+                    LOG.exception('Could not %s guest %s of a deleted '
+                                  'server', action, uuid)
+                    continue
+            if action == 'reap':
+                self._instance_locks.discard(uuid)
 
     def manage_image_cache(self):
         """Periodic: drop cached images no server here uses any more."""

@@ -28,6 +28,32 @@ compute_opts = [
                default=600,
                help='Seconds between syncs of the database power state '
                     'with the hypervisor. A negative value disables it.'),
+    cfg.StrOpt('running_deleted_instance_action',
+               default='reap',
+               choices=[('noop', 'do nothing'),
+                        ('log', 'log a warning for each such guest'),
+                        ('shutdown', 'power the guest off and keep it, '
+                                     'to look into it'),
+                        ('reap', 'destroy the guest and its files')],
+               help='What the compute agent does with a guest still on '
+                    'its hypervisor whose server, one of this agent\'s, '
+                    'is deleted (deleted by the API while the agent was '
+                    'down, say), at start-up and every '
+                    'running_deleted_instance_poll_interval seconds '
+                    '(Nova\'s option). Guests of live servers, of other '
+                    'agents\' servers and of no server at all are always '
+                    'left alone.'),
+    cfg.IntOpt('running_deleted_instance_poll_interval',
+               default=1800,
+               help='Seconds between the compute agent\'s checks for '
+                    'guests whose server is deleted (Nova\'s option); 0 '
+                    'or less disables the periodic check (the one at '
+                    'start-up still runs).'),
+    cfg.IntOpt('running_deleted_instance_timeout',
+               default=0,
+               help='Seconds a server must have been deleted before '
+                    'running_deleted_instance_action applies to its '
+                    'guest (Nova\'s option).'),
     cfg.FloatOpt('cpu_allocation_ratio',
                  default=4.0, min=0.0,
                  help='Virtual CPUs the scheduler may place per physical '

@@ -17,6 +17,14 @@ image's ``kernel_id``/``ramdisk_id`` properties name them.
 (network uuid), 'network_name', 'bridge', 'cidr', 'gateway', 'netmask',
 'address', 'mac_address', 'version'}``. The driver connects the guest and
 makes sure the guest gets ``address`` for ``mac_address``.
+
+Errors end up as the server's fault. The message of a novalite exception
+is shown to the server's owner, so it says in novalite's words what failed
+("Could not create the guest's disk."), never with a hypervisor's, a
+tool's or an OSError's own text, which names host paths: log that text and
+raise the novalite exception ``from`` the original error, whose text then
+reaches only the fault's details (a traceback, kept for 500 faults and
+shown to admins). Any other exception shows its class name only.
 """
 
 import collections

@@ -120,8 +120,12 @@ class Builder:
             return None
         view = {'code': fault['code'], 'message': fault['message'],
                 'created': common.isotime(fault['created_at'])}
-        if fault['details'] and (self.context.is_admin
-                                 or fault['code'] != 500):
+        # NOTE: Nova shows details to admins, and to everyone for codes
+        # other than 500; but it keeps details (a traceback, which names
+        # host paths) only for 500 faults, so in effect only admins see
+        # any. novalite says so outright: faults recorded before it kept
+        # details for 500 only may hold a traceback whatever their code.
+        if fault['details'] and self.context.is_admin:
             view['details'] = fault['details']
         return view
 

@@ -2,6 +2,8 @@
 
 import logging
 import threading
+import time
+import uuid
 
 import fixtures
 
@@ -9,6 +11,7 @@ from novalite.compute import manager as compute_manager
 from novalite.db import api as db
 from novalite import service
 from novalite import servicegroup
+from novalite import states
 from novalite.tests import base
 from novalite.virt import fake
 
@@ -59,22 +62,52 @@ class ComputeServiceTest(base.TestCase):
         self.assertEqual('svc-host', row['host'])
         self.assertTrue(servicegroup.is_up(row))
         self.assertEqual(['report_state', 'sync_power_states',
+                          'cleanup_running_deleted_instances',
                           'manage_image_cache'],
                          [t.name for t in svc.timers])
+        cleanup = svc.timers[2]
+        self.assertEqual(1800, cleanup.interval)  # Nova's default
+        self.assertEqual(svc.manager.cleanup_running_deleted_instances,
+                         cleanup.func)
         self.assertTrue(all(t.is_alive() for t in svc.timers))
         svc.stop(graceful=False)
         for timer in svc.timers:
             timer.join(5)
             self.assertFalse(timer.is_alive())
 
-    def test_power_sync_can_be_turned_off(self):
-        self.flags(sync_power_state_interval=-1)
+    def test_periodic_tasks_can_be_turned_off(self):
+        self.flags(sync_power_state_interval=-1,
+                   running_deleted_instance_poll_interval=0)
         self.flags(manager_interval=0, group='image_cache')
         svc = service.ComputeService(host='svc-host',
                                      driver=fake.FakeDriver())
         svc.start()
         self.addCleanup(svc.stop, graceful=False)
         self.assertEqual(['report_state'], [t.name for t in svc.timers])
+
+    def test_guests_of_deleted_servers_are_reaped_periodically(self):
+        self.flags(running_deleted_instance_poll_interval=1)
+        driver = fake.FakeDriver()
+        svc = service.ComputeService(host='svc-host', driver=driver)
+        svc.start()
+        self.addCleanup(svc.stop, graceful=False)
+        self.create_flavor()
+        self.create_image()
+        # Built, then deleted by the API while the agent looked down.
+        inst = db.instance_create(self.admin_context, {
+            'uuid': str(uuid.uuid4()), 'project_id': 'p', 'user_id': 'u',
+            'vm_state': states.BUILDING, 'task_state': states.SCHEDULING,
+            'power_state': 0, 'host': 'svc-host', 'image_ref': base.IMAGE_ID,
+            'vcpus': 1, 'memory_mb': 64, 'display_name': 'x',
+            'hostname': 'x'})
+        svc.manager.build_and_run_instance(self.admin_context, inst['uuid'])
+        self.assertIn(inst['uuid'], driver.list_instance_uuids())
+        db.instance_destroy(self.admin_context, inst['uuid'])
+        deadline = time.monotonic() + 5
+        while inst['uuid'] in driver.list_instance_uuids():
+            self.assertLess(time.monotonic(), deadline,
+                            'the guest was never reaped')
+            time.sleep(0.01)
 
     def test_driver_from_config(self):
         svc = service.ComputeService(host='svc-host')

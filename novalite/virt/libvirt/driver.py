@@ -69,7 +69,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if libvirt is None:
             raise exception.VirtDriverError(
                 reason='libvirt-python is not installed')
-        self._host.get_connection()
+        self._connection()
         os.makedirs(self._base_dir(), exist_ok=True)
 
     def cleanup_host(self, host):
@@ -84,6 +84,20 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def list_instance_uuids(self):
         return self._host.list_uuids()
+
+    # NOTE: Host words its errors with libvirt's own text (a socket path,
+    # say); a fault's message is the server owner's to read, so the
+    # calls that may end in one say in novalite's words what failed, with
+    # libvirt's text logged and kept as the cause (see driver.py).
+
+    def _connection(self):
+        try:
+            return self._host.get_connection()
+        except exception.VirtDriverError as e:
+            LOG.error('Could not connect to libvirt at %s: %s',
+                      self._host.uri, e)
+            raise exception.VirtDriverError(
+                'Could not connect to the hypervisor.') from e
 
     # ----------------------------------------------------------- files
 
@@ -131,17 +145,23 @@ class LibvirtDriver(driver.ComputeDriver):
         return self._direct_io
 
     @staticmethod
-    def _qemu_img(*args):
+    def _qemu_img(what, *args):
+        """Run qemu-img; on failure, VirtDriverError(``what``).
+
+        ``what`` says in novalite's words what failed: qemu-img's own
+        words name host paths, so they go to the log, and the failed
+        command stays the cause (in the traceback admins see).
+        """
         try:
             subprocess.run(('qemu-img',) + args, check=True,
                            capture_output=True, text=True)
-        except FileNotFoundError:
-            raise exception.VirtDriverError(reason='qemu-img is not '
-                                            'installed')
+        except FileNotFoundError as e:
+            LOG.error('%s qemu-img is not installed', what)
+            raise exception.VirtDriverError(what) from e
         except subprocess.CalledProcessError as e:
-            raise exception.VirtDriverError(
-                reason='qemu-img %s failed: %s' % (args[0],
-                                                   e.stderr.strip()))
+            LOG.error('%s qemu-img %s failed: %s', what, args[0],
+                      (e.stderr or '').strip())
+            raise exception.VirtDriverError(what) from e
 
     def _create_disk(self, instance, image, instance_dir):
         base = self._cache_image(image)
@@ -152,7 +172,7 @@ class LibvirtDriver(driver.ComputeDriver):
                 '-b', os.path.abspath(base), disk]
         if instance['root_gb']:
             args.append('%dG' % instance['root_gb'])
-        self._qemu_img(*args)
+        self._qemu_img("Could not create the guest's disk.", *args)
         return disk
 
     def _boot_files(self, instance_dir, image):
@@ -208,7 +228,7 @@ class LibvirtDriver(driver.ComputeDriver):
         """The libvirt network of a novalite network, defined as novalite
         wants it and active."""
         wanted = self._network_config(vif)
-        conn = self._host.get_connection()
+        conn = self._connection()
         with utils.named_lock('network-' + wanted.name):
             self._hosts_file(vif).ensure_exists()
             try:
@@ -275,7 +295,13 @@ class LibvirtDriver(driver.ComputeDriver):
             kernel=kernel, initrd=initrd, cmdline=cmdline)
 
     def _lookup(self, instance):
-        domain = self._host.lookup(instance['uuid'])
+        try:
+            domain = self._host.lookup(instance['uuid'])
+        except exception.VirtDriverError as e:
+            LOG.error('Could not look up the domain of %s: %s',
+                      instance['uuid'], e)
+            raise exception.VirtDriverError(
+                'Could not find the guest on the hypervisor.') from e
         return None if domain is None else libvirt_guest.Guest(domain)
 
     def _get_guest(self, instance):
@@ -295,7 +321,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._plug_vifs(network_info)
         xml = self._guest_config(instance, instance_dir, network_info,
                                  kernel, initrd, cmdline).to_xml()
-        guest = libvirt_guest.Guest.define(self._host.get_connection(), xml)
+        guest = libvirt_guest.Guest.define(self._connection(), xml)
         guest.launch()
         return guest
 
@@ -305,10 +331,9 @@ class LibvirtDriver(driver.ComputeDriver):
         os.makedirs(instance_dir, exist_ok=True)
         try:
             if needs_config_drive(instance, injected_files):
-                configdrive.write_iso(
-                    os.path.join(instance_dir, 'disk.config'),
-                    configdrive.build_contents(instance, admin_password,
-                                               injected_files, network_info))
+                self._write_config_drive(instance, instance_dir,
+                                         admin_password, injected_files,
+                                         network_info)
             self._create_guest(instance, image, network_info)
         except Exception:
             # NOTE: leave nothing behind: the manager puts the server in
@@ -316,6 +341,22 @@ class LibvirtDriver(driver.ComputeDriver):
             with utils.ignore_errors('cleaning up after a failed spawn'):
                 self._remove_guest(instance, network_info, timeout=0)
             raise
+
+    @staticmethod
+    def _write_config_drive(instance, instance_dir, admin_password,
+                            injected_files, network_info):
+        contents = configdrive.build_contents(instance, admin_password,
+                                              injected_files, network_info)
+        try:
+            configdrive.write_iso(os.path.join(instance_dir, 'disk.config'),
+                                  contents)
+        except exception.ConfigDriveError as e:
+            # NOTE: write_iso's message carries pycdlib's or the OSError's
+            # text, host paths included: logged, kept as the cause.
+            LOG.error('Could not write the config drive of %s: %s',
+                      instance['uuid'], e)
+            raise exception.ConfigDriveError(
+                "Could not build the guest's config drive.") from e
 
     def _remove_guest(self, instance, network_info, timeout):
         guest = self._lookup(instance)
@@ -395,7 +436,10 @@ class LibvirtDriver(driver.ComputeDriver):
             if e.get_error_code() in (libvirt.VIR_ERR_NO_SUPPORT,
                                       libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED):
                 raise exception.TriggerCrashDumpNotSupported()
-            raise exception.VirtDriverError(reason=str(e))
+            LOG.error('Could not inject an NMI into %s: %s',
+                      instance['uuid'], e)
+            raise exception.VirtDriverError(
+                'Could not send the guest a non-maskable interrupt.') from e
 
     def get_console_output(self, instance):
         self._get_guest(instance)

@@ -6,6 +6,7 @@ Mocks only inject failures (or a race) into otherwise real calls.
 """
 
 import datetime
+import errno
 import logging
 import os
 import uuid
@@ -20,6 +21,7 @@ from novalite import servicegroup
 from novalite import states
 from novalite.tests import base
 from novalite.tests import fixtures as nl_fixtures
+from novalite import utils
 from novalite.virt import configdrive
 from novalite.virt import fake
 from novalite.virt.libvirt import driver as libvirt_driver
@@ -99,7 +101,11 @@ class _ManagerTestBase(base.TestCase):
         else:
             self.assertEqual(shown, fault['message'])
         self.assertEqual(HOST, fault['host'])
-        # details: the traceback of an error that was raised.
+        # details: the traceback of an error that was raised, kept for
+        # 500 faults only, as in Nova (it names host paths).
+        if code != 500:
+            self.assertFalse(fault['details'])
+            return fault
         self.assertIn(message, fault['details'])
         if raised:
             self.assertIn('Traceback', fault['details'])
@@ -385,6 +391,17 @@ class _ManagerTests:
             self.assertSettled(inst, states.ERROR)
             self.assertFault(inst, 500, '%s broke' % driver_method)
 
+    def test_non_500_fault_keeps_no_traceback(self):
+        # A SOFT reboot of a lost guest: 404, Nova's InstanceNotFound. As
+        # in Nova, only 500 faults keep a traceback (it names host paths).
+        inst = self.create_active()
+        self.lose(inst)
+        self.set_task(inst, states.REBOOTING)
+        self.manager.reboot_instance(self.ctxt, inst['uuid'], 'SOFT')
+        self.assertSettled(inst, states.ERROR)
+        fault = self.assertFault(inst, 404, 'could not be found')
+        self.assertEqual('', fault['details'])
+
     def test_start_failure(self):
         inst = self.create_active()
         self.set_task(inst, states.POWERING_OFF)
@@ -512,6 +529,117 @@ class _ManagerTests:
                 side_effect=RuntimeError('injected')):
             self.manager.init_host()
         self.assertSettled(good, states.ERROR)
+
+    # ----------------------------------------- guests of deleted servers
+
+    def _deleted_with_guest(self):
+        """A server deleted by the API while this agent was down: the row
+        is gone, its guest still runs."""
+        inst = self.create_active()
+        db.instance_destroy(self.ctxt, inst['uuid'])
+        self.assertIn(inst['uuid'], self.driver.list_instance_uuids())
+        return inst
+
+    def test_periodic_reaps_guests_of_deleted_servers(self):
+        deleted = self._deleted_with_guest()
+        live = self.create_active()
+        self.manager.cleanup_running_deleted_instances()
+        uuids = self.driver.list_instance_uuids()
+        self.assertNotIn(deleted['uuid'], uuids)
+        self.assertFalse(os.path.exists(os.path.join(
+            CONF.instances_path, deleted['uuid'])))
+        self.assertIn('Destroying guest %s' % deleted['uuid'],
+                      self.logger.output)
+        self.assertIn(live['uuid'], uuids)
+        self.assertEqual(states.RUNNING, self.guest_state(live))
+        # Nothing left to do: a repeat is harmless.
+        self.manager.cleanup_running_deleted_instances()
+
+    def test_periodic_leaves_guests_that_are_not_ours(self):
+        # A guest the database knows nothing of (the hypervisor may run
+        # other things), a live server of another agent (agents may share
+        # a hypervisor) and a deleted server of another agent (its own
+        # agent reaps it, with its files).
+        elsewhere = self.create_active()
+        db.instance_update(self.ctxt, elsewhere['uuid'],
+                           {'host': 'compute-2'})
+        deleted_elsewhere = self.create_active()
+        db.instance_update(self.ctxt, deleted_elsewhere['uuid'],
+                           {'host': 'compute-2'})
+        db.instance_destroy(self.ctxt, deleted_elsewhere['uuid'])
+        # NOTE: last: its database id would be given again.
+        unknown = self.create_active()
+        db.instance_hard_delete(self.ctxt, unknown['uuid'])
+        self.manager.cleanup_running_deleted_instances()
+        uuids = self.driver.list_instance_uuids()
+        for inst in (unknown, elsewhere, deleted_elsewhere):
+            self.assertIn(inst['uuid'], uuids)
+            self.assertEqual(states.RUNNING, self.guest_state(inst))
+        self.assertIn('Guest %s is no server of novalite' % unknown['uuid'],
+                      self.logger.output)
+
+    def test_periodic_noop_log_and_shutdown(self):
+        inst = self._deleted_with_guest()
+        self.flags(running_deleted_instance_action='noop')
+        self.manager.cleanup_running_deleted_instances()
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+        self.assertNotIn(inst['uuid'], self.logger.output)
+
+        self.flags(running_deleted_instance_action='log')
+        self.manager.cleanup_running_deleted_instances()
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+        self.assertIn('Guest %s (%s) is still on the hypervisor but its '
+                      'server is deleted' % (inst['uuid'],
+                                             utils.instance_name(inst)),
+                      self.logger.output)
+
+        # Nova's "shutdown": powered off, kept to look into.
+        self.flags(running_deleted_instance_action='shutdown')
+        self.manager.cleanup_running_deleted_instances()
+        self.assertIn(inst['uuid'], self.driver.list_instance_uuids())
+        self.assertEqual(states.SHUTDOWN, self.guest_state(inst))
+
+    def test_periodic_waits_running_deleted_instance_timeout(self):
+        inst = self._deleted_with_guest()
+        deleted_at = self.get(inst['uuid'], read_deleted='yes')['deleted_at']
+        self.flags(running_deleted_instance_timeout=3600)
+        self.manager.cleanup_running_deleted_instances()
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+        # An hour later, it is old enough.
+        with fixtures.MockPatchObject(
+                compute_manager.db, 'utcnow',
+                return_value=deleted_at + datetime.timedelta(seconds=3600)):
+            self.manager.cleanup_running_deleted_instances()
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_periodic_survives_a_failing_destroy(self):
+        first = self._deleted_with_guest()
+        second = self._deleted_with_guest()
+        real_destroy = self.driver.destroy
+
+        def destroy(instance, network_info=None):
+            if instance['uuid'] == first['uuid']:
+                raise exception.VirtDriverError(reason='injected')
+            real_destroy(instance, network_info)
+
+        with fixtures.MockPatchObject(self.driver, 'destroy',
+                                      side_effect=destroy):
+            self.manager.cleanup_running_deleted_instances()
+        uuids = self.driver.list_instance_uuids()
+        self.assertIn(first['uuid'], uuids)
+        self.assertNotIn(second['uuid'], uuids)
+        self.assertIn('Could not reap guest %s' % first['uuid'],
+                      self.logger.output)
+        # The next run tries again.
+        self.manager.cleanup_running_deleted_instances()
+        self.assertNotIn(first['uuid'], self.driver.list_instance_uuids())
+
+    def test_init_host_follows_running_deleted_instance_action(self):
+        inst = self._deleted_with_guest()
+        self.flags(running_deleted_instance_action='log')
+        self.manager.init_host()
+        self.assertEqual(states.RUNNING, self.guest_state(inst))
+        self.assertIn('Guest %s' % inst['uuid'], self.logger.output)
 
     # ---------------------------------------------------- power sync
 
@@ -667,6 +795,80 @@ class LibvirtDriverManagerTest(_ManagerTests, _ManagerTestBase):
         self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
         self.assertFalse(os.path.exists(os.path.join(CONF.instances_path,
                                                      inst['uuid'])))
+
+    def assertOwnersWords(self, inst, shown, raw):
+        """The fault says ``shown``, in novalite's words; ``raw``, the
+        error's own text, is only in the details (admins only)."""
+        fault = self.assertFault(inst, 500, raw, shown=shown)
+        self.assertNotIn(CONF.instances_path, fault['message'])
+        return fault
+
+    def test_disk_creation_failure_says_what_failed(self):
+        # No mock: qemu-img refuses a raw file said to be qcow2, naming
+        # the disk's path.
+        image = self.create_image(image_id=str(uuid.uuid4()),
+                                  disk_format='qcow2')
+        inst = self.create_instance(image_ref=image['id'])
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        fault = self.assertOwnersWords(inst, "Could not create the guest's "
+                                       "disk.", 'qemu-img')
+        disk = os.path.join(CONF.instances_path, inst['uuid'], 'disk')
+        self.assertIn(disk, fault['details'])
+        # qemu-img's own words are in the log.
+        self.assertIn('not in qcow2 format', self.logger.output)
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_config_drive_failure_says_what_failed(self):
+        inst = self.create_instance(config_drive='True')
+        path = os.path.join(CONF.instances_path, inst['uuid'],
+                            'disk.config')
+        self.useFixture(fixtures.MockPatch(
+            'pycdlib.PyCdlib.write', side_effect=OSError(
+                errno.ENOSPC, os.strerror(errno.ENOSPC), path)))
+        self.manager.build_and_run_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        fault = self.assertOwnersWords(
+            inst, "Could not build the guest's config drive.",
+            os.strerror(errno.ENOSPC))
+        self.assertIn(path, fault['details'])
+
+    def _libvirt_error(self, text):
+        libvirt.virResetLastError()
+        return libvirt.libvirtError(text)
+
+    def test_crash_dump_failure_says_what_failed(self):
+        inst = self.create_active()
+        error = self._libvirt_error(
+            "internal error: cannot write to '/var/lib/libvirt/qemu/"
+            "domain-1-instance/monitor.sock'")
+        self.useFixture(fixtures.MockPatchObject(
+            libvirt.virDomain, 'injectNMI', side_effect=error))
+        self.manager.trigger_crash_dump(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ACTIVE)
+        # A fault shows only for a server in ERROR.
+        db.instance_update(self.ctxt, inst['uuid'],
+                           {'vm_state': states.ERROR})
+        fault = self.assertOwnersWords(
+            inst, 'Could not send the guest a non-maskable interrupt.',
+            str(error))
+        self.assertNotIn('/var/lib/libvirt', fault['message'])
+
+    def test_hypervisor_error_says_what_failed(self):
+        # libvirt fails to answer a lookup (its text names a socket).
+        inst = self.create_active()
+        error = self._libvirt_error(
+            "Cannot recv data: /run/libvirt/libvirt-sock: Connection reset "
+            "by peer")
+        self.set_task(inst, states.POWERING_OFF)
+        with fixtures.MockPatchObject(libvirt.virConnect,
+                                      'lookupByUUIDString',
+                                      side_effect=error):
+            self.manager.stop_instance(self.ctxt, inst['uuid'])
+        self.assertSettled(inst, states.ERROR)
+        fault = self.assertOwnersWords(
+            inst, 'Could not find the guest on the hypervisor.', str(error))
+        self.assertNotIn('libvirt-sock', fault['message'])
 
     def test_build_with_config_drive_and_files(self):
         inst = self.create_instance(config_drive='True')
