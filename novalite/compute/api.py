@@ -117,63 +117,77 @@ class API:
         count = quota.check_instances(context, project_id, flavor,
                                       min_count, max_count)
         reservation_id = generate_reservation_id()
-        try:
-            hosts = scheduler.select_hosts(
-                context.elevated(), flavor, count,
+
+        def build(index, service):
+            """The values of the index-th server, on ``service``'s host
+            (None: no host)."""
+            host = service['host'] if service else None
+            display_name = name if count == 1 else '%s-%d' % (
+                name, index + 1)
+            values = {
+                'uuid': str(uuidlib.uuid4()),
+                'project_id': project_id,
+                'user_id': context.user_id,
+                'display_name': display_name,
+                'display_description': description,
+                'hostname': sanitize_hostname(display_name),
+                'reservation_id': reservation_id,
+                'launch_index': index,
+                'image_ref': image['id'],
+                'instance_type_id': flavor['id'],
+                'flavorid': flavor['flavorid'],
+                'flavor_name': flavor['name'],
+                'vcpus': flavor['vcpus'],
+                'memory_mb': flavor['memory_mb'],
+                'root_gb': flavor['root_gb'],
+                'ephemeral_gb': flavor['ephemeral_gb'],
+                'swap': flavor['swap'],
+                'key_name': key_pair['name'] if key_pair else None,
+                'key_data': key_pair['public_key'] if key_pair else None,
+                'user_data': user_data,
+                'config_drive': 'True' if config_drive else '',
+                'access_ip_v4': access_ip_v4,
+                'access_ip_v6': access_ip_v6,
+                'auto_disk_config': bool(auto_disk_config),
+                'availability_zone': ((service or {}).get(
+                    'availability_zone') or availability_zone),
+                'security_groups': security_groups or ['default'],
+                'vm_state': states.BUILDING,
+                'task_state': states.SCHEDULING,
+                'power_state': states.NOSTATE,
+                'host': host,
+                'node': host,
+                'progress': 0,
+            }
+            if values['hostname'] == 'Server':
+                values['hostname'] = 'Server-%s' % values['uuid']
+            return values
+
+        def place(services, usage):
+            return scheduler.place(
+                services, usage, flavor, min_count, count,
                 availability_zone=availability_zone, force_host=forced_host)
-            no_host = None
-        except exception.NoValidHost as e:
-            hosts, no_host = [None] * count, e
-        az_of = {}
-        if no_host is None:
-            for service in db.service_get_all(
-                    context.elevated(), binary=compute_manager.BINARY,
-                    hosts=set(hosts)):
-                az_of[service['host']] = service['availability_zone']
-        instances = []
+
+        instances, no_host = [], None
         try:
-            for index, host in enumerate(hosts):
-                display_name = name if count == 1 else '%s-%d' % (
-                    name, index + 1)
-                values = {
-                    'uuid': str(uuidlib.uuid4()),
-                    'project_id': project_id,
-                    'user_id': context.user_id,
-                    'display_name': display_name,
-                    'display_description': description,
-                    'hostname': sanitize_hostname(display_name),
-                    'reservation_id': reservation_id,
-                    'launch_index': index,
-                    'image_ref': image['id'],
-                    'instance_type_id': flavor['id'],
-                    'flavorid': flavor['flavorid'],
-                    'flavor_name': flavor['name'],
-                    'vcpus': flavor['vcpus'],
-                    'memory_mb': flavor['memory_mb'],
-                    'root_gb': flavor['root_gb'],
-                    'ephemeral_gb': flavor['ephemeral_gb'],
-                    'swap': flavor['swap'],
-                    'key_name': key_pair['name'] if key_pair else None,
-                    'key_data': key_pair['public_key'] if key_pair else None,
-                    'user_data': user_data,
-                    'config_drive': 'True' if config_drive else '',
-                    'access_ip_v4': access_ip_v4,
-                    'access_ip_v6': access_ip_v6,
-                    'auto_disk_config': bool(auto_disk_config),
-                    'availability_zone': (az_of.get(host)
-                                          or availability_zone),
-                    'security_groups': security_groups or ['default'],
-                    'vm_state': states.BUILDING,
-                    'task_state': states.SCHEDULING,
-                    'power_state': states.NOSTATE,
-                    'host': host,
-                    'node': host,
-                    'progress': 0,
-                }
-                if values['hostname'] == 'Server':
-                    values['hostname'] = 'Server-%s' % values['uuid']
-                instances.append(db.instance_create(
-                    context, values, metadata=metadata, tags=tags))
+            try:
+                # NOTE: the hosts are chosen, and their room claimed, in the
+                # transaction that inserts the servers, with the candidate
+                # hosts' service rows locked: concurrent creates, in any
+                # API process, cannot overcommit a host (see
+                # db.instance_create_claimed).
+                instances = db.instance_create_claimed(
+                    context, scheduler.candidates(
+                        context.elevated(), availability_zone, forced_host),
+                    place, build, metadata=metadata, tags=tags)
+            except exception.NoValidHost as e:
+                # NOTE: no more servers in ERROR than the hosts could hold
+                # (see scheduler.place), whatever the count asked for.
+                no_host = e
+                for index in range(e.kwargs.get('servers', 1)):
+                    instances.append(db.instance_create(
+                        context, build(index, None), metadata=metadata,
+                        tags=tags))
             # NOTE: the recheck runs after the rows exist, so that two
             # racing requests cannot both pass on the same free room.
             quota.check_instances(context, project_id, flavor, min_count,

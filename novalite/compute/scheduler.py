@@ -1,10 +1,15 @@
-"""Pick a compute host for a new server.
+"""Pick compute hosts for new servers.
 
 Candidates are agents that reported in within ``service_down_time``, are
 not disabled or forced down, are in the requested availability zone, and
 have the flavor's vCPU, RAM and disk free after allocation ratios. Among
 them the one with the most free RAM wins (spreading, like Nova's default
 weigher).
+
+The choice is made inside the transaction that inserts the servers, with
+the candidates' service rows locked (``db.instance_create_claimed``):
+``candidates`` names the rows to lock, ``place`` chooses from what was
+read under the lock.
 """
 
 from oslo_config import cfg
@@ -27,37 +32,67 @@ def _free(service, used):
     )
 
 
-def select_hosts(context, flavor, count, availability_zone=None,
-                 force_host=None):
-    """Hosts for ``count`` servers of ``flavor`` (may repeat a host).
-
-    Raises NoValidHost if not all fit.
-    """
-    services = db.service_get_all(context, binary=compute_manager.BINARY)
-    usage = db.instance_usage_by_host(context)
-    now = db.utcnow()
-    free = {}
-    for service in services:
-        if service['disabled'] or not servicegroup.is_up(service, now):
-            continue
-        if availability_zone and \
-                service['availability_zone'] != availability_zone:
-            continue
-        if force_host and service['host'] != force_host:
-            continue
-        free[service['host']] = list(
-            _free(service, usage.get(service['host'], (0, 0, 0))))
-    need = (flavor['vcpus'], flavor['memory_mb'],
+def _need(flavor):
+    """(vcpus, memory_mb, disk_gb) a server of ``flavor`` takes."""
+    return (flavor['vcpus'], flavor['memory_mb'],
             flavor['root_gb'] + flavor['ephemeral_gb']
             + (flavor['swap'] + 1023) // 1024)
+
+
+def _fits(room, need):
+    return all(r >= n for r, n in zip(room, need))
+
+
+def _usable(services, availability_zone, force_host):
+    now = db.utcnow()
+    return [service for service in services
+            if not service['disabled'] and servicegroup.is_up(service, now)
+            and (not availability_zone
+                 or service['availability_zone'] == availability_zone)
+            and (not force_host or service['host'] == force_host)]
+
+
+def candidates(context, availability_zone=None, force_host=None):
+    """Ids of the compute services a new server may go to."""
+    services = db.service_get_all(context, binary=compute_manager.BINARY)
+    return [service['id'] for service in
+            _usable(services, availability_zone, force_host)]
+
+
+def place(services, usage, flavor, min_count, max_count,
+          availability_zone=None, force_host=None):
+    """The service of each new server (a host may repeat).
+
+    ``services``: the candidates' service rows; ``usage``: {host: (vcpus,
+    memory_mb, disk_gb)} their servers take. ``max_count`` servers (the
+    count the quota allowed), each on the host with the most free RAM at
+    that point.
+
+    As in Nova's scheduler, all ``max_count`` must fit (``min_count`` only
+    bounds what the quota may cut), else NoValidHost; its ``servers`` says
+    how many of the request's servers to record in ERROR: ``max_count``,
+    but never more than the hosts could hold if they were empty (and at
+    least one), so that a huge count with an unlimited quota costs nothing.
+    """
+    need = _need(flavor)
+    free, by_host, most = {}, {}, 0
+    for service in _usable(services, availability_zone, force_host):
+        host = service['host']
+        by_host[host] = service
+        free[host] = list(_free(service, usage.get(host, (0, 0, 0))))
+        most += max(0, min((int(room // n) for room, n in
+                            zip(_free(service, (0, 0, 0)), need) if n > 0),
+                           default=0))
     chosen = []
-    for _ in range(count):
-        fits = [host for host, room in free.items()
-                if all(r >= n for r, n in zip(room, need))]
+    while len(chosen) < max_count:
+        fits = [host for host, room in free.items() if _fits(room, need)]
         if not fits:
-            raise exception.NoValidHost(
-                reason='There are not enough hosts available.')
+            break
         host = max(fits, key=lambda h: (free[h][1], h))
         free[host] = [r - n for r, n in zip(free[host], need)]
-        chosen.append(host)
+        chosen.append(by_host[host])
+    if len(chosen) < max_count:
+        raise exception.NoValidHost(
+            reason='There are not enough hosts available.',
+            servers=max(1, min(max_count, most)))
     return chosen

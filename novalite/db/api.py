@@ -198,6 +198,46 @@ def _instance_query(context, project_only=True, read_deleted=None):
 
 @writer
 def instance_create(context, values, metadata=None, tags=None):
+    """A server row as given: no host claim (see instance_create_claimed).
+    """
+    return _instance_create(context, values, metadata, tags)
+
+
+@writer
+def instance_create_claimed(context, service_ids, place, build,
+                            metadata=None, tags=None):
+    """Create servers on compute hosts, claiming the hosts' room.
+
+    ``service_ids``: the candidate compute services. ``place(services,
+    usage)`` chooses the service of each new server from the candidates'
+    rows and their usage ({host: (vcpus, memory_mb, disk_gb)}) as read here
+    (``scheduler.place``; it raises NoValidHost). ``build(index,
+    service)``: the values of the index-th server.
+
+    NOTE: the claim is this one transaction. It first locks the
+    candidates' service rows (SELECT ... FOR UPDATE, in id order, so that
+    two creates never wait for each other crosswise; on SQLite the
+    writer's BEGIN IMMEDIATE already holds the database's write lock),
+    then reads their usage, chooses and inserts. A concurrent create for
+    any of these hosts, from any process, waits for the lock and then
+    counts these servers: a host cannot be overcommitted. The lock must be
+    the transaction's first statement: MariaDB's REPEATABLE READ takes its
+    snapshot at the first plain read, and that snapshot has to include
+    what the previous holder of the lock committed.
+    """
+    rows = context.session.execute(
+        sa.select(models.Service)
+        .where(models.Service.id.in_(sorted(service_ids)))
+        .order_by(models.Service.id)
+        .with_for_update()).scalars()
+    services = [row.as_dict() for row in rows]
+    usage = instance_usage_by_host(
+        context, hosts=[service['host'] for service in services])
+    return [_instance_create(context, build(index, service), metadata, tags)
+            for index, service in enumerate(place(services, usage))]
+
+
+def _instance_create(context, values, metadata, tags):
     values = dict(values)
     values['security_groups'] = json.dumps(values.get('security_groups')
                                            or [])
@@ -504,16 +544,20 @@ def instance_usage_by_project(context, project_id):
 
 
 @main_context_manager.reader
-def instance_usage_by_host(context):
-    """{host: (vcpus, memory_mb, disk_gb)} claimed by live servers."""
+def instance_usage_by_host(context, hosts=None):
+    """{host: (vcpus, memory_mb, disk_gb)} claimed by live servers (of
+    ``hosts`` only, if given)."""
     model = models.Instance
-    rows = context.session.execute(
+    query = (
         sa.select(model.host,
                   sa.func.sum(model.vcpus), sa.func.sum(model.memory_mb),
                   sa.func.sum(model.root_gb + model.ephemeral_gb
                               + sa.func.ceil(model.swap / 1024.0)))
         .where(model.deleted == 0, model.host.is_not(None))
         .group_by(model.host))
+    if hosts is not None:
+        query = query.where(model.host.in_(list(hosts)))
+    rows = context.session.execute(query)
     return {host: (int(v or 0), int(m or 0), int(d or 0))
             for host, v, m, d in rows}
 

@@ -37,8 +37,13 @@ class SchedulerTest(base.TestCase):
         row.update(values)
         return db.instance_create(self.ctxt, row)
 
-    def select(self, flavor=TINY, count=1, **kwargs):
-        return scheduler.select_hosts(self.ctxt, flavor, count, **kwargs)
+    def select(self, flavor=TINY, count=1, min_count=None, **kwargs):
+        services = db.service_get_all(self.ctxt,
+                                      binary=compute_manager.BINARY)
+        usage = db.instance_usage_by_host(self.ctxt)
+        return [service['host'] for service in scheduler.place(
+            services, usage, flavor,
+            count if min_count is None else min_count, count, **kwargs)]
 
     def test_most_free_ram_wins(self):
         self.add_host('a', memory_mb=2048)
@@ -58,8 +63,31 @@ class SchedulerTest(base.TestCase):
                          'hosts available.', e.message)
         self.assertEqual(500, e.code)
 
+    def test_all_of_the_count_must_fit(self):
+        # As Nova's scheduler: the count the quota allowed, all or none
+        # (min_count does not lower it).
+        self.add_host('a', vcpus=2)
+        self.add_host('b', vcpus=1)
+        self.assertEqual(['b', 'a', 'a'], self.select(count=3, min_count=1))
+        self.assertEqual(['b', 'a'], self.select(count=2, min_count=1))
+        e = self.assertRaises(exception.NoValidHost, self.select, count=5,
+                              min_count=1)
+        self.assertEqual(3, e.kwargs['servers'])
+        e = self.assertRaises(exception.NoValidHost, self.select,
+                              count=10 ** 12, min_count=3)
+        # ERROR servers to record: no more than the hosts could hold.
+        self.assertEqual(3, e.kwargs['servers'])
+        self.use('a', vcpus=2)
+        self.use('b', vcpus=1)
+        e = self.assertRaises(exception.NoValidHost, self.select, count=2)
+        self.assertEqual(2, e.kwargs['servers'])
+        e = self.assertRaises(exception.NoValidHost, self.select,
+                              count=10 ** 12)
+        self.assertEqual(3, e.kwargs['servers'])
+
     def test_no_hosts(self):
-        self.assertRaises(exception.NoValidHost, self.select)
+        e = self.assertRaises(exception.NoValidHost, self.select, count=5)
+        self.assertEqual(1, e.kwargs['servers'])
 
     def test_dead_hosts_skipped(self):
         self.flags(service_down_time=10)
