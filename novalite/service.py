@@ -14,6 +14,10 @@ from novalite.virt import driver as virt_driver
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
+# Seconds between checks for servers building too long (as Nova's default
+# periodic spacing).
+BUILD_CHECK_INTERVAL = 60
+
 
 class _Periodic(threading.Thread):
     """Runs ``func`` every ``interval`` seconds until stopped."""
@@ -58,6 +62,10 @@ class ComputeService:
             self.timers.append(_Periodic('sync_power_states',
                                          CONF.sync_power_state_interval,
                                          self.manager.sync_power_states))
+        if CONF.instance_build_timeout > 0:
+            self.timers.append(_Periodic(
+                'check_instance_build_time', BUILD_CHECK_INTERVAL,
+                self.manager.check_instance_build_time))
         if CONF.running_deleted_instance_poll_interval > 0:
             self.timers.append(_Periodic(
                 'cleanup_running_deleted_instances',

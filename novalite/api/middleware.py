@@ -6,6 +6,7 @@ import re
 import urllib.parse
 
 from oslo_context import context as oslo_context
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 import webob
@@ -42,6 +43,12 @@ class FaultWrapper(Middleware):
             resp = req.get_response(self.application)
         except exception.NovaliteException as e:
             return wsgi.error_response(e)
+        except db_exc.DBConnectionError:
+            # NOTE: oslo.db reconnects by itself on a later request.
+            LOG.exception('Database unreachable for %s %s', req.method,
+                          req.path)
+            return faults.fault_response(
+                503, 'The database could not be reached. Try again later.')
         except Exception:
             LOG.exception('Unexpected API error for %s %s', req.method,
                           req.path)

@@ -196,6 +196,13 @@ class ComputeManager:
         task = instance['task_state']
         if task == states.DELETING:
             self.terminate_instance(ctxt, uuid)
+        elif instance['vm_state'] == states.BUILDING and \
+                task == states.SCHEDULING:
+            # NOTE: its build message has not been taken yet (taking it
+            # moves the task to spawning first): it waits on the broker for
+            # this agent, which takes it once it consumes. Should it have
+            # been lost, check_instance_build_time ends the wait.
+            pass
         elif instance['vm_state'] == states.BUILDING:
             self._set_error(ctxt, instance, exception.NovaliteException(
                 'The compute agent restarted while the server was being '
@@ -379,6 +386,25 @@ class ComputeManager:
                     continue
             if action == 'reap':
                 self._instance_locks.discard(uuid)
+
+    def check_instance_build_time(self):
+        """Periodic: a server of this host still building
+        ``instance_build_timeout`` seconds after its creation goes to
+        ERROR (Nova's ``_check_instance_build_time``): its build message
+        was lost (a broker restart drops queued messages), or the build
+        hangs."""
+        timeout = CONF.instance_build_timeout
+        if timeout <= 0:
+            return
+        ctxt = self._admin
+        oldest = db.utcnow() - datetime.timedelta(seconds=timeout)
+        for instance in db.instance_get_all_by_host(ctxt, self.host):
+            if instance['vm_state'] != states.BUILDING or \
+                    instance['created_at'] > oldest:
+                continue
+            self._set_error(ctxt, instance, exception.NovaliteException(
+                'The build did not finish within %d seconds.' % timeout),
+                expected_task_state=instance['task_state'])
 
     def manage_image_cache(self):
         """Periodic: drop cached images no server here uses any more."""

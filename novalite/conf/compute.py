@@ -28,6 +28,14 @@ compute_opts = [
                default=600,
                help='Seconds between syncs of the database power state '
                     'with the hypervisor. A negative value disables it.'),
+    cfg.IntOpt('instance_build_timeout',
+               default=600, min=0,
+               help='Seconds after its creation a server may still be '
+                    'building before its agent puts it in ERROR (Nova\'s '
+                    'option; checked every minute). Nova\'s default, 0, '
+                    'turns the check off, which leaves a server whose '
+                    'build message was lost (queued messages do not '
+                    'survive a broker restart) in BUILD for ever.'),
     cfg.StrOpt('running_deleted_instance_action',
                default='reap',
                choices=[('noop', 'do nothing'),

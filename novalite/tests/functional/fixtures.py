@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -52,16 +53,109 @@ def _script(name):
         % name.split('-', 1)[1]]
 
 
+class TcpProxy(fixtures.Fixture):
+    """A TCP relay to ``target`` (host, port) whose link can be cut.
+
+    Services are pointed at the proxy instead of the real RabbitMQ or
+    database, so that a test can take the service away from them (and
+    give it back) without touching the shared server itself.
+    """
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+        self._links = set()
+        self._lock = threading.Lock()
+        self._cut = threading.Event()
+
+    def _setUp(self):
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(('127.0.0.1', 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self._stopped = threading.Event()
+        thread = threading.Thread(target=self._accept, daemon=True)
+        thread.start()
+        self.addCleanup(self._stop)
+
+    def _stop(self):
+        self._stopped.set()
+        self._listener.close()
+        self.cut()
+
+    def _accept(self):
+        while not self._stopped.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self._cut.is_set():
+                client.close()  # refused while cut
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._links.update((client, upstream))
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst),
+                                 daemon=True).start()
+
+    def _pump(self, src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                self._close(sock)
+
+    def _close(self, sock):
+        with self._lock:
+            self._links.discard(sock)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
+
+    def cut(self):
+        """Drop every open connection and refuse new ones."""
+        self._cut.set()
+        with self._lock:
+            links = list(self._links)
+        for sock in links:
+            self._close(sock)
+
+    def restore(self):
+        self._cut.clear()
+
+
 class Deployment(fixtures.Fixture):
-    """A database, an API process and compute agent processes."""
+    """A database, an API process and compute agent processes.
+
+    ``transport_url``/``database_url`` replace RabbitMQ on 127.0.0.1 and
+    the SQLite file (for a proxy in front of them, or another backend).
+    """
 
     def __init__(self, compute_hosts=('hv1',), compute_driver=None,
-                 extra_conf='', libvirt_uri='test:///default'):
+                 extra_conf='', libvirt_uri='test:///default',
+                 transport_url=None, database_url=None):
         super().__init__()
         self.compute_hosts = compute_hosts
         self.compute_driver = compute_driver or 'libvirt.LibvirtDriver'
         self.extra_conf = extra_conf
         self.libvirt_uri = libvirt_uri
+        self.transport_url = transport_url or RABBIT_URL
+        self.database_url = database_url
         self.processes = {}
 
     def _setUp(self):
@@ -89,7 +183,7 @@ class Deployment(fixtures.Fixture):
         novalite-manage commands are covered by their own test)."""
         ctx = enginefacade.transaction_context()
         ctx.append_on_engine_create(db.prepare_engine)
-        ctx.configure(connection='sqlite:///%s/novalite.sqlite' % self.dir)
+        ctx.configure(connection=self.db_url)
         engine = ctx.writer.get_engine()
         migration.db_sync(engine)
         restore = db.main_context_manager.patch_factory(ctx)
@@ -112,6 +206,10 @@ class Deployment(fixtures.Fixture):
         finally:
             restore()
             engine.dispose()
+
+    @property
+    def db_url(self):
+        return self.database_url or 'sqlite:///%s/novalite.sqlite' % self.dir
 
     @property
     def name_prefix(self):
@@ -152,7 +250,7 @@ rabbit_transient_queues_ttl = 60
 [api]
 auth_strategy = noauth2
 [database]
-connection = sqlite:///{dir}/novalite.sqlite
+connection = {database}
 [libvirt]
 connection_uri = {libvirt_uri}
 wait_soft_reboot_seconds = 0
@@ -162,7 +260,8 @@ instances = 1000
 cores = -1
 ram = 1000000
 {extra}
-""".format(dir=self.dir, rabbit=RABBIT_URL, driver=self.compute_driver,
+""".format(dir=self.dir, rabbit=self.transport_url,
+           database=self.db_url, driver=self.compute_driver,
            port=self.port, extra=self.extra_conf,
            libvirt_uri=self.libvirt_uri, prefix=self.name_prefix)
 
@@ -220,12 +319,9 @@ ram = 1000000
         """Wait until every agent wrote its heartbeat row."""
         wanted = {self.host_name(h) for h in self.compute_hosts}
         deadline = time.monotonic() + timeout
-        path = os.path.join(self.dir, 'novalite.sqlite')
         while True:
-            with sqlite3.connect(path) as conn:
-                seen = {row[0] for row in conn.execute(
-                    'SELECT host FROM services WHERE last_seen_up IS NOT '
-                    'NULL')}
+            seen = {row[0] for row in self.query(
+                'SELECT host FROM services WHERE last_seen_up IS NOT NULL')}
             if wanted <= seen:
                 return
             dead = [n for n, p in self.processes.items()
@@ -235,6 +331,20 @@ ram = 1000000
                                    % {n: (p.poll(), self.log(n)) for n, p in
                                       self.processes.items()})
             time.sleep(0.1)
+
+    def query(self, sql):
+        """Rows of ``sql`` read straight from the deployment's database."""
+        if self.database_url is None:
+            path = os.path.join(self.dir, 'novalite.sqlite')
+            with sqlite3.connect(path) as conn:
+                return conn.execute(sql).fetchall()
+        import sqlalchemy as sa
+        engine = getattr(self, '_query_engine', None)
+        if engine is None:
+            engine = self._query_engine = sa.create_engine(
+                self.database_url, poolclass=sa.pool.NullPool)
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql)).fetchall()
 
     def stop(self, name, sig=signal.SIGTERM):
         process = self.processes.get(name)

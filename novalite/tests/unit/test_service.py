@@ -62,10 +62,12 @@ class ComputeServiceTest(base.TestCase):
         self.assertEqual('svc-host', row['host'])
         self.assertTrue(servicegroup.is_up(row))
         self.assertEqual(['report_state', 'sync_power_states',
+                          'check_instance_build_time',
                           'cleanup_running_deleted_instances',
                           'manage_image_cache'],
                          [t.name for t in svc.timers])
-        cleanup = svc.timers[2]
+        self.assertEqual(60, svc.timers[2].interval)
+        cleanup = svc.timers[3]
         self.assertEqual(1800, cleanup.interval)  # Nova's default
         self.assertEqual(svc.manager.cleanup_running_deleted_instances,
                          cleanup.func)
@@ -76,7 +78,7 @@ class ComputeServiceTest(base.TestCase):
             self.assertFalse(timer.is_alive())
 
     def test_periodic_tasks_can_be_turned_off(self):
-        self.flags(sync_power_state_interval=-1,
+        self.flags(sync_power_state_interval=-1, instance_build_timeout=0,
                    running_deleted_instance_poll_interval=0)
         self.flags(manager_interval=0, group='image_cache')
         svc = service.ComputeService(host='svc-host',

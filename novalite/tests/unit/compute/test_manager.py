@@ -90,6 +90,10 @@ class _ManagerTestBase(base.TestCase):
     def guest_state(self, inst):
         return self.driver.get_info(inst).state
 
+    def states(self, inst):
+        row = self.get(inst['uuid'])
+        return row['vm_state'], row['task_state']
+
     def assertFault(self, inst, code, message, raised=True, shown=None):
         """``shown``: the message users see when it is not ``message``
         (a foreign error shows only its class name)."""
@@ -496,10 +500,12 @@ class _ManagerTests:
 
         self.manager.init_host()
 
-        for inst in (built, spawning):
-            self.assertSettled(inst, states.ERROR)
-            self.assertFault(inst, 500, 'restarted while the server was '
+        self.assertSettled(spawning, states.ERROR)
+        self.assertFault(spawning, 500, 'restarted while the server was '
                                         'being built', raised=False)
+        # Its build message still waits for this agent: left building.
+        self.assertEqual((states.BUILDING, states.SCHEDULING),
+                         self.states(built))
         self.assertRaises(exception.InstanceNotFound, self.get,
                           deleting['uuid'])
         self.assertNotIn(deleting['uuid'], self.driver.list_instance_uuids())
@@ -520,10 +526,32 @@ class _ManagerTests:
         services = db.service_get_all(c, compute_manager.BINARY)
         self.assertEqual([HOST], [s['host'] for s in services])
 
+    def test_build_timeout(self):
+        # A build message lost on the way (a broker restart): the server
+        # does not stay in BUILD for ever.
+        lost = self.create_instance()
+        spawning = self.create_instance(task_state=states.SPAWNING)
+        fresh = self.create_instance()
+        old = db.utcnow() - datetime.timedelta(seconds=601)
+        for inst in (lost, spawning):
+            db.instance_update(self.ctxt, inst['uuid'], {'created_at': old})
+        self.flags(instance_build_timeout=0)
+        self.manager.check_instance_build_time()
+        self.assertEqual((states.BUILDING, states.SCHEDULING),
+                         self.states(lost))
+        self.flags(instance_build_timeout=600)
+        self.manager.check_instance_build_time()
+        for inst in (lost, spawning):
+            self.assertSettled(inst, states.ERROR)
+            self.assertFault(inst, 500, 'The build did not finish within '
+                                        '600 seconds.', raised=False)
+        self.assertEqual((states.BUILDING, states.SCHEDULING),
+                         self.states(fresh))
+
     def test_init_host_survives_a_failing_server(self):
         bad = self.create_active()
         self.set_task(bad, states.POWERING_OFF)
-        good = self.create_instance()
+        good = self.create_instance(task_state=states.SPAWNING)
         with fixtures.MockPatchObject(
                 self.manager, '_finish_stop',
                 side_effect=RuntimeError('injected')):
