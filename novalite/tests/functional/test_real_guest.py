@@ -3,8 +3,9 @@
 One guest is booted and taken through everything the real-guests issue
 promises, in order, so that the suite boots it once: ACTIVE with the
 address the API shows, user data run, a personality file written, SOFT
-reboot, stop, start, HARD reboot, a guest killed behind the agent's back,
-and a delete that leaves nothing on the host.
+reboot, stop, start, HARD reboot, libvirtd restarted under the agent, a
+guest killed behind the agent's back, and a delete that leaves nothing on
+the host.
 
 Needs libvirtd (qemu:///system), qemu-system-x86 and the Debian package
 registry (for the tiny image's kernel, cached after the first build).
@@ -62,7 +63,7 @@ class TestRealGuest(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
         self.conn = libvirt.open(URI)
-        self.addCleanup(self.conn.close)
+        self.addCleanup(self._close_conn)
         out = self.deployment.manage(
             'image', 'build-tiny', '--name', 'tiny',
             '--cache-dir', func_fixtures.tiny_image_cache())
@@ -183,6 +184,15 @@ class TestRealGuest(base.FunctionalTestCase):
         self.assertEqual({vif['addr']}, set(re.findall(
             MARK + r'eth0 (\S+)', output)))
 
+        # libvirtd restarted under the running agent: the guest runs on,
+        # the agent reconnects, and the power sync below still works.
+        self.restart_libvirtd()
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING,
+                         self.domain_state(server_id))
+        server = servers.show_server(server_id)['server']
+        self.assertEqual(('ACTIVE', 1), (server['status'],
+                                         server['OS-EXT-STS:power_state']))
+
         # Killed behind the agent's back: the power sync notices.
         subprocess.run(['virsh', '-c', URI, 'destroy', server_id],
                        check=True, capture_output=True)
@@ -217,6 +227,33 @@ class TestRealGuest(base.FunctionalTestCase):
         self.assertIn(MARK + 'eth0 %s' % vif['addr'], output)
         servers.delete_server(second['id'])
         self.wait_for_deletion(servers, second['id'], timeout=self.TIMEOUT)
+
+    def _close_conn(self):
+        try:
+            self.conn.close()
+        except libvirt.libvirtError:
+            pass  # the connection died with a libvirtd restart
+
+    def restart_libvirtd(self):
+        """Stop libvirtd and start it again, as its init script would."""
+        self._close_conn()
+        subprocess.run(['pkill', '-TERM', '-x', 'libvirtd'], check=True)
+        deadline = time.monotonic() + 30
+        while subprocess.run(['pgrep', '-x', 'libvirtd'],
+                             capture_output=True).returncode == 0:
+            self.assertLess(time.monotonic(), deadline,
+                            'libvirtd did not stop')
+            time.sleep(0.2)
+        subprocess.run(['/usr/sbin/libvirtd', '-d', '-p',
+                        '/run/libvirtd.pid'], check=True)
+        while True:
+            try:
+                self.conn = libvirt.open(URI)
+                return
+            except libvirt.libvirtError:
+                self.assertLess(time.monotonic(), deadline + 30,
+                                'libvirtd did not come back')
+                time.sleep(0.2)
 
     def admin_network(self):
         return self.admin.networks.show_network(self.network_id)['network']
