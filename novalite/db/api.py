@@ -161,15 +161,16 @@ def _attach_extras(context, instances, extras):
         wanted = [i['uuid'] for i in instances
                   if i['vm_state'] in ('error', 'deleted') or i['deleted']]
         if wanted:
+            # NOTE: the newest fault of each server only (ids grow with
+            # time): a server that failed a thousand times costs one row.
+            fault = models.InstanceFault
+            newest = (sa.select(sa.func.max(fault.id))
+                      .where(fault.instance_uuid.in_(wanted))
+                      .group_by(fault.instance_uuid))
             rows = session.execute(
-                sa.select(models.InstanceFault)
-                .where(models.InstanceFault.instance_uuid.in_(wanted))
-                .order_by(models.InstanceFault.created_at.desc(),
-                          models.InstanceFault.id.desc())).scalars()
-            for fault in rows:
-                inst = by_uuid[fault.instance_uuid]
-                if inst['fault'] is None:
-                    inst['fault'] = fault.as_dict()
+                sa.select(fault).where(fault.id.in_(newest))).scalars()
+            for row in rows:
+                by_uuid[row.instance_uuid]['fault'] = row.as_dict()
     if 'addresses' in extras:
         for inst in instances:
             inst['addresses'] = []

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from novalite import context as nl_context
 from novalite.db import api as db
+from novalite.db import models
 from novalite import exception
 from novalite.tests import base
 
@@ -537,6 +538,26 @@ class ExtrasTest(base.TestCase):
                                                        {}, extras=())
         self.assertEqual(1, len(selects))
         self.assertNotIn('metadata', rows[0])
+
+    def test_only_the_newest_fault_of_each_server_is_loaded(self):
+        c = self.admin_context
+        servers = [make_instance(c, vm_state='error') for _ in range(2)]
+        for attempt in range(5):
+            for inst in servers:
+                db.instance_fault_create(c, inst['uuid'], 500,
+                                         'attempt %d' % attempt)
+        loaded = []
+
+        def on_load(target, _context):
+            loaded.append(target.id)
+
+        sa.event.listen(models.InstanceFault, 'load', on_load)
+        self.addCleanup(sa.event.remove, models.InstanceFault, 'load',
+                        on_load)
+        rows = db.instance_get_all_by_filters_sort(c, {}, extras=('fault',))
+        self.assertEqual(['attempt 4', 'attempt 4'],
+                         [r['fault']['message'] for r in rows])
+        self.assertEqual(2, len(loaded))  # not 10
 
     def test_fault_message_truncated(self):
         inst = make_instance(self.admin_context, vm_state='error')
