@@ -38,6 +38,8 @@ def check_instances(context, project_id, flavor, min_count, max_count,
     overrun is checked.
     """
     allowed = limits()
+    if all(allowed[r] < 0 for r in _RESOURCE_ORDER):
+        return max_count  # unlimited: nothing to count
     used = usage(context, project_id)
     per_server = {'instances': 1, 'cores': flavor['vcpus'],
                   'ram': flavor['memory_mb']}

@@ -177,9 +177,9 @@ class API:
                 # API process, cannot overcommit a host (see
                 # db.instance_create_claimed).
                 instances = db.instance_create_claimed(
-                    context, scheduler.candidates(
-                        context.elevated(), availability_zone, forced_host),
-                    place, build, metadata=metadata, tags=tags)
+                    context, compute_manager.BINARY, place, build,
+                    availability_zone=availability_zone, host=forced_host,
+                    metadata=metadata, tags=tags)
             except exception.NoValidHost as e:
                 # NOTE: no more servers in ERROR than the hosts could hold
                 # (see scheduler.place), whatever the count asked for.

@@ -8,13 +8,11 @@ weigher).
 
 The choice is made inside the transaction that inserts the servers, with
 the candidates' service rows locked (``db.instance_create_claimed``):
-``candidates`` names the rows to lock, ``place`` chooses from what was
-read under the lock.
+``place`` chooses from what was read under the lock.
 """
 
 from oslo_config import cfg
 
-from novalite.compute import manager as compute_manager
 from novalite.db import api as db
 from novalite import exception
 from novalite import servicegroup
@@ -50,13 +48,6 @@ def _usable(services, availability_zone, force_host):
             and (not availability_zone
                  or service['availability_zone'] == availability_zone)
             and (not force_host or service['host'] == force_host)]
-
-
-def candidates(context, availability_zone=None, force_host=None):
-    """Ids of the compute services a new server may go to."""
-    services = db.service_get_all(context, binary=compute_manager.BINARY)
-    return [service['id'] for service in
-            _usable(services, availability_zone, force_host)]
 
 
 def place(services, usage, flavor, min_count, max_count,

@@ -205,15 +205,17 @@ def instance_create(context, values, metadata=None, tags=None):
 
 
 @writer
-def instance_create_claimed(context, service_ids, place, build,
+def instance_create_claimed(context, binary, place, build,
+                            availability_zone=None, host=None,
                             metadata=None, tags=None):
     """Create servers on compute hosts, claiming the hosts' room.
 
-    ``service_ids``: the candidate compute services. ``place(services,
-    usage)`` chooses the service of each new server from the candidates'
-    rows and their usage ({host: (vcpus, memory_mb, disk_gb)}) as read here
-    (``scheduler.place``; it raises NoValidHost). ``build(index,
-    service)``: the values of the index-th server.
+    The candidates are the ``binary`` services (of ``availability_zone``,
+    or just ``host``, when given). ``place(services, usage)`` chooses the
+    service of each new server from their rows and their usage ({host:
+    (vcpus, memory_mb, disk_gb)}) as read here (``scheduler.place``, which
+    also drops disabled and down services; it raises NoValidHost).
+    ``build(index, service)``: the values of the index-th server.
 
     NOTE: the claim is this one transaction. It first locks the
     candidates' service rows (SELECT ... FOR UPDATE, in id order, so that
@@ -226,16 +228,20 @@ def instance_create_claimed(context, service_ids, place, build,
     snapshot at the first plain read, and that snapshot has to include
     what the previous holder of the lock committed.
     """
-    rows = context.session.execute(
-        sa.select(models.Service)
-        .where(models.Service.id.in_(sorted(service_ids)))
-        .order_by(models.Service.id)
-        .with_for_update()).scalars()
-    services = [row.as_dict() for row in rows]
+    service = models.Service
+    query = (sa.select(service)
+             .where(service.binary == binary)
+             .order_by(service.id).with_for_update())
+    if availability_zone:
+        query = query.where(service.availability_zone == availability_zone)
+    if host:
+        query = query.where(service.host == host)
+    services = [row.as_dict()
+                for row in context.session.execute(query).scalars()]
     usage = instance_usage_by_host(
-        context, hosts=[service['host'] for service in services])
-    return [_instance_create(context, build(index, service), metadata, tags)
-            for index, service in enumerate(place(services, usage))]
+        context, hosts=[s['host'] for s in services])
+    return [_instance_create(context, build(index, chosen), metadata, tags)
+            for index, chosen in enumerate(place(services, usage))]
 
 
 def _instance_create(context, values, metadata, tags):
