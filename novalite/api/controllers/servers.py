@@ -269,6 +269,23 @@ def _parse_az(context, value):
     return zone or None, host or node
 
 
+def _create(context, *args, **kwargs):
+    """compute.API.create; a requested address held by a server the
+    caller may not see is in use without naming that server (Nova asks
+    Neutron, with the caller's token, for the port holding a requested
+    address: another project's goes unnamed)."""
+    try:
+        return _compute_api.create(context, *args, **kwargs)
+    except exception.FixedIpAlreadyInUse as e:
+        try:
+            _compute_api.get(context, e.kwargs.get('instance_uuid'),
+                             extras=())
+        except exception.InstanceNotFound:
+            raise exception.FixedIpAlreadyInUse(
+                'Fixed IP %s is already in use.' % e.kwargs.get('address'))
+        raise
+
+
 PORTS_UNSUPPORTED = ('Port requests are not supported by novalite: use '
                      '"uuid" with an optional "fixed_ip".')
 
@@ -313,8 +330,9 @@ class ServerActionController(rest.RestController):
                 detail='There is no such action: %s' % name)
         method, action_schema, min_version = handler
         if not req.is_version(min_version):
-            raise exception.ValidationError(
-                detail='There is no such action: %s' % name)
+            # Nova: an action of a later microversion is not found (404),
+            # before any server is looked up.
+            raise exception.ResourceNotFound()
         instance = _get_server(req, server_id, extras=())
         if action_schema is not None:
             validators.validate(action_schema, body)
@@ -390,33 +408,50 @@ _ACTIONS = {
 }
 
 
+def _tagged_server(req, server_id, rule, extras=()):
+    """The server of a tags route, once ``rule`` allows it.
+
+    As in Nova, the policy is checked against the server's project before
+    the server is loaded for the caller: another project's server (even a
+    deleted one) is 403, a server that does not exist 404.
+    """
+    if not compute.uuidlib_like(server_id):
+        raise exception.InstanceNotFound(instance_id=server_id)
+    owner = db.instance_get_by_uuid(
+        req.context.elevated(read_deleted='yes'), server_id, extras=())
+    _authorize(req, rule, owner)
+    return _get_server(req, server_id, extras=extras)
+
+
 class ServerTagsController(rest.RestController):
     """``/servers/{id}/tags[/{tag}]`` (2.26)."""
 
     @wsgi.expose(min_version='2.26')
     def get_all(self, req, server_id):
-        instance = _get_server(req, server_id, extras=('tags',))
-        _authorize(req, 'os_compute_api:os-server-tags:index', instance)
+        instance = _tagged_server(req, server_id,
+                                  'os_compute_api:os-server-tags:index',
+                                  extras=('tags',))
         return {'tags': instance['tags']}
 
     @wsgi.expose(status=204, min_version='2.26')
     def get_one(self, req, server_id, tag):
-        instance = _get_server(req, server_id, extras=('tags',))
-        _authorize(req, 'os_compute_api:os-server-tags:show', instance)
+        instance = _tagged_server(req, server_id,
+                                  'os_compute_api:os-server-tags:show',
+                                  extras=('tags',))
         if tag not in instance['tags']:
             raise exception.InstanceTagNotFound(instance_id=server_id,
                                                 tag=tag)
 
     @wsgi.expose(min_version='2.26')
     def put(self, req, server_id, tag=None):
-        instance = _get_server(req, server_id, extras=())
         if tag is None:
-            _authorize(req, 'os_compute_api:os-server-tags:update_all',
-                       instance)
+            instance = _tagged_server(
+                req, server_id, 'os_compute_api:os-server-tags:update_all')
             validators.validate(schema.update_all_tags, req.body)
             return {'tags': _compute_api.tag_set(req.context, instance,
                                                  req.body['tags'])}
-        _authorize(req, 'os_compute_api:os-server-tags:update', instance)
+        instance = _tagged_server(req, server_id,
+                                  'os_compute_api:os-server-tags:update')
         try:
             validators.validate(schema.update_all_tags['properties']['tags']
                                 ['items'], tag, is_body=False)
@@ -431,13 +466,13 @@ class ServerTagsController(rest.RestController):
 
     @wsgi.expose(status=204, min_version='2.26')
     def delete(self, req, server_id, tag=None):
-        instance = _get_server(req, server_id, extras=())
         if tag is None:
-            _authorize(req, 'os_compute_api:os-server-tags:delete_all',
-                       instance)
+            instance = _tagged_server(
+                req, server_id, 'os_compute_api:os-server-tags:delete_all')
             _compute_api.tag_set(req.context, instance, [])
             return
-        _authorize(req, 'os_compute_api:os-server-tags:delete', instance)
+        instance = _tagged_server(req, server_id,
+                                  'os_compute_api:os-server-tags:delete')
         _compute_api.tag_delete(req.context, instance, tag)
 
 
@@ -590,7 +625,7 @@ class ServersController(rest.RestController):
         personality = [(f['path'], f['contents'])
                        for f in server.get('personality') or ()]
 
-        instances, reservation_id = _compute_api.create(
+        instances, reservation_id = _create(
             context, flavor, image, server['name'],
             min_count=min_count, max_count=max_count,
             description=description, metadata=server.get('metadata', {}),

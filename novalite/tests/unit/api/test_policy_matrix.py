@@ -2,7 +2,9 @@
 reader, and a member of another project.
 
 Another project's server is 404 (the lookup is project-scoped before any
-policy runs); a reader may look but not act.
+policy runs), except on the tags routes, where (as in Nova) the policy is
+checked against the server's project first: 403. A reader may look but not
+act.
 """
 
 from novalite.api import routes
@@ -18,6 +20,7 @@ _ALL_OK = {p: 200 for p in PERSONAS}
 _OWN = {ADMIN: 200, MEMBER: 200, READER: 200, OTHER: 404}
 _ACT = {ADMIN: 202, MEMBER: 202, READER: 403, OTHER: 404}
 _GONE = {p: 410 for p in PERSONAS}
+_TAGS_OWN = dict(_OWN, **{OTHER: 403})
 
 MATRIX = [
     ('GET', '/servers', None, None, _ALL_OK),
@@ -42,17 +45,17 @@ MATRIX = [
      {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
     ('GET', '/servers/{id}/ips', None, None, _OWN),
     ('GET', '/servers/{id}/ips/{label}', None, None, _OWN),
-    ('GET', '/servers/{id}/tags', None, '2.26', _OWN),
+    ('GET', '/servers/{id}/tags', None, '2.26', _TAGS_OWN),
     ('PUT', '/servers/{id}/tags', {'tags': ['a']}, '2.26',
-     {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
+     {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 403}),
     ('DELETE', '/servers/{id}/tags', None, '2.26',
-     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 404}),
+     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 403}),
     ('GET', '/servers/{id}/tags/{tag}', None, '2.26',
-     {ADMIN: 204, MEMBER: 204, READER: 204, OTHER: 404}),
+     {ADMIN: 204, MEMBER: 204, READER: 204, OTHER: 403}),
     ('PUT', '/servers/{id}/tags/{tag}', None, '2.26',
-     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 404}),
+     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 403}),
     ('DELETE', '/servers/{id}/tags/{tag}', None, '2.26',
-     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 404}),
+     {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 403}),
     ('GET', '/flavors', None, None, _ALL_OK),
     ('GET', '/flavors/detail', None, None, _ALL_OK),
     ('GET', '/flavors/{flavor}', None, None, _ALL_OK),
