@@ -121,6 +121,7 @@ class ComputeManager:
         deleted while the agent was down are not "locally deleted" again by
         the API while this runs.
         """
+        self._started_at = db.utcnow()
         self.driver.init_host(self.host)
         self.report_state()
         self._reconcile()
@@ -197,11 +198,15 @@ class ComputeManager:
         if task == states.DELETING:
             self.terminate_instance(ctxt, uuid)
         elif instance['vm_state'] == states.BUILDING and \
-                task == states.SCHEDULING:
-            # NOTE: its build message has not been taken yet (taking it
-            # moves the task to spawning first): it waits on the broker for
-            # this agent, which takes it once it consumes. Should it have
-            # been lost, check_instance_build_time ends the wait.
+                task == states.SCHEDULING and \
+                instance['created_at'] >= self._started_at:
+            # NOTE: created while this agent was starting: its build
+            # message waits on the broker for this agent. One created
+            # before may have been taken by the agent that died (taken
+            # messages are acknowledged at once) and is failed below, as
+            # Nova fails every building server at start-up; a message of
+            # one that was still queued then finds it in ERROR. (Clocks of
+            # the API's and this host are assumed close.)
             pass
         elif instance['vm_state'] == states.BUILDING:
             self._set_error(ctxt, instance, exception.NovaliteException(

@@ -2,6 +2,7 @@
 separate processes talking over RabbitMQ, SQLite, libvirt test:///default.
 """
 
+import datetime
 import os
 import signal
 import socket
@@ -38,6 +39,13 @@ def tiny_image_cache():
     """Where the tiny guest image is built once and kept between runs."""
     return os.environ.get('NOVALITE_TEST_TINY_CACHE', os.path.join(
         os.path.expanduser('~'), '.cache', 'novalite', 'tiny-image'))
+
+
+def _as_datetime(value):
+    """A DATETIME column's value (SQLite gives text)."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value)
+    return value
 
 
 def _free_port():
@@ -285,6 +293,9 @@ ram = 1000000
         return process
 
     def start_compute(self, host):
+        # NOTE: wait_for_computes waits for heartbeats after this moment,
+        # not for the one an agent that died here left behind.
+        self._started = time.time()
         return self._start('compute-%s' % host, _script('novalite-compute')
                            + ['--config-file', self.conf,
                               '--config-file', self._host_conf(host)])
@@ -320,8 +331,12 @@ ram = 1000000
         wanted = {self.host_name(h) for h in self.compute_hosts}
         deadline = time.monotonic() + timeout
         while True:
-            seen = {row[0] for row in self.query(
-                'SELECT host FROM services WHERE last_seen_up IS NOT NULL')}
+            since = datetime.datetime.fromtimestamp(
+                self._started, datetime.timezone.utc).replace(tzinfo=None)
+            seen = {host for host, last in self.query(
+                'SELECT host, last_seen_up FROM services WHERE '
+                'last_seen_up IS NOT NULL')
+                if _as_datetime(last) >= since}
             if wanted <= seen:
                 return
             dead = [n for n, p in self.processes.items()
