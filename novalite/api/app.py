@@ -19,6 +19,7 @@ The version documents (``/`` and ``/v2.1/``) skip authentication;
 ``/v2.1/`` still negotiates a microversion, as Nova's does.
 """
 
+import functools
 import threading
 
 from keystonemiddleware import auth_token
@@ -34,7 +35,43 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
+def _memoize_pecan_argspec():
+    """Compute each handler's argument spec once, not on every request.
+
+    NOTE: pecan inspects the handler's signature several times for every
+    request, and its ``getargspec`` defines a namedtuple class each time
+    (about two milliseconds of every request here). Signatures of the
+    handlers never change, so the answer is kept per function.
+    """
+    import pecan.core
+    import pecan.rest
+    import pecan.routing
+    import pecan.util
+
+    original = getattr(pecan.util.getargspec, '__wrapped__',
+                       pecan.util.getargspec)
+    cache = {}
+
+    @functools.wraps(original)
+    def getargspec(method):
+        key = getattr(method, '__func__', method)
+        try:
+            return cache[key]
+        except (KeyError, TypeError):
+            spec = original(method)
+        try:
+            cache[key] = spec
+        except TypeError:
+            pass  # not hashable: not kept
+        return spec
+
+    for module in (pecan.util, pecan.core, pecan.rest, pecan.routing):
+        if getattr(module, 'getargspec', None) is not None:
+            module.getargspec = getargspec
+
+
 def _pecan_app():
+    _memoize_pecan_argspec()
     return pecan.Pecan(root.RootController(),
                        request_cls=wsgi.PecanRequest,
                        guess_content_type_from_ext=False,
