@@ -41,6 +41,39 @@ unique to the run, and deletes them at the end.
 processes over RabbitMQ at 127.0.0.1:5672 (the deployment shape; the
 default when the broker answers); ``memory`` runs novalite-all, one
 process on the in-memory transport; ``both`` measures the two in turn.
+``--database mysql`` or ``postgresql`` puts our novalite on a database
+created for the run on the local MariaDB (root) or PostgreSQL (postgres)
+and dropped at the end; ``--agents N`` starts N novalite-compute
+processes, each with its own host name.
+
+Load mode (``--load``; no Nova): ``--clients`` (50) threads, each with
+its own persistent connection, for ``--duration`` (300) seconds after a
+``--warmup`` (10 s), against novalite-api (waitress, default workers)
+with ``--agents`` (2) agents over RabbitMQ on a fresh MariaDB database
+(``--database``, default mysql here); fake driver, unlimited quota. Each
+client loops over a weighted mix:
+
+- 50% GET /v2.1/servers/detail?limit=50 (the project's newest servers);
+- 25% GET /v2.1/servers/{id} of one of its own servers (a create if it
+  has none yet);
+- 15% POST /v2.1/servers (m1.tiny, one server);
+- 10% DELETE /v2.1/servers/{id} of one of its own servers last seen
+  ACTIVE (a show of one of its servers if none is known to be ACTIVE).
+
+Any answer but 200/200/202/204 and any exception is an error (a sample
+of the messages is printed). At the end the clients stop and the script
+waits up to ``--settle`` (120 s) for every server of the run to settle,
+then counts the servers in a wrong state: ERROR, still BUILD, a task
+left, another status, a deleted server still listed or not 404, a live
+one missing, one that no create answered for. It prints per operation
+the count, p50, p99, max and errors, the totals, requests/s, the servers
+per agent, and the API's RSS (VmRSS) after the warm-up and at the end
+against ``--rss-bound`` (50 MiB of growth). The exit status is 1 if a
+request failed or a server ended in a wrong state (or any other error
+was seen), 0 otherwise; the RSS bound is reported, not enforced.
+
+    .venv/bin/python tools/benchmark.py --load
+    .venv/bin/python tools/benchmark.py --load --clients 10 --duration 30
 """
 
 import argparse
@@ -48,6 +81,7 @@ import http.client
 import json
 import math
 import os
+import random
 import shutil
 import signal
 import socket
@@ -55,6 +89,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import uuid
@@ -68,6 +103,14 @@ NOVA_URL = 'http://127.0.0.1:18774'
 NOVALITE_MAX = '2.26'
 TARGET_THROUGHPUT = 20.0  # novalite detail req/s >= 20 x Nova's
 TARGET_ACTIVE_MS = 50.0   # novalite POST->ACTIVE p50 <= 50 ms
+DATABASES = {
+    'mysql': 'mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4',
+    'postgresql': 'postgresql+psycopg2://postgres@127.0.0.1/%s',
+}
+DATABASE_ADMIN = {  # where CREATE/DROP DATABASE run
+    'mysql': 'mysql+pymysql://root@127.0.0.1/?charset=utf8mb4',
+    'postgresql': 'postgresql+psycopg2://postgres@127.0.0.1/postgres',
+}
 
 ERRORS = {}  # line: times seen (insertion-ordered)
 
@@ -644,7 +687,8 @@ class Profiling:
 class Novalite:
     """A novalite of our own in a temporary state directory."""
 
-    def __init__(self, transport, profile, keep_dir=False):
+    def __init__(self, transport, profile, keep_dir=False,
+                 database='sqlite', agents=1):
         self.transport = transport
         self.profile = profile
         self.keep_dir = keep_dir
@@ -653,6 +697,22 @@ class Novalite:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.conf = os.path.join(self.dir, 'novalite.conf')
         self.procs = []
+        # Host names (and so the agents' topics on the shared broker) are
+        # unique to the run: two runs at once never take each other's
+        # messages.
+        self.tag = uuid.uuid4().hex[:8]
+        self.host = 'bench-%s' % self.tag
+        self.agents = agents if transport == 'rabbit' else 1
+        self.hosts = [self.host] if self.agents == 1 else [
+            '%s-%d' % (self.host, n) for n in range(1, self.agents + 1)]
+        self.database = database
+        self.db_name = None
+        self.db_created = False
+        if database == 'sqlite':
+            self.db_url = 'sqlite:///%s/novalite.sqlite' % self.dir
+        else:
+            self.db_name = 'novalite_bench_%s' % self.tag
+            self.db_url = DATABASES[database] % self.db_name
         self.profile_out = os.path.join(self.dir, 'api-profile.json')
         bindir = os.path.dirname(sys.executable)
         self.bindir = bindir if os.path.exists(
@@ -672,7 +732,7 @@ class Novalite:
         with open(self.conf, 'w') as f:
             f.write('[DEFAULT]\n'
                     'state_path = %(dir)s\n'
-                    'host = bench-host\n'
+                    'host = %(host)s\n'
                     'compute_driver = fake.FakeDriver\n'
                     'osapi_compute_listen = 127.0.0.1\n'
                     'osapi_compute_listen_port = %(port)d\n'
@@ -681,15 +741,60 @@ class Novalite:
                     'fake_vcpus = 4096\n'
                     'fake_memory_mb = 4194304\n'
                     'fake_local_gb = 100000\n'
+                    '[oslo_messaging_rabbit]\n'
+                    'rabbit_transient_queues_ttl = 60\n'
                     '[api]\n'
                     'auth_strategy = noauth2\n'
                     '[database]\n'
-                    'connection = sqlite:///%(dir)s/novalite.sqlite\n'
+                    'connection = %(db)s\n'
                     '[quota]\n'
                     'instances = -1\n'
                     'cores = -1\n'
                     'ram = -1\n'
-                    % {'dir': self.dir, 'port': self.port, 'url': url})
+                    % {'dir': self.dir, 'port': self.port, 'url': url,
+                       'host': self.host, 'db': self.db_url})
+
+    def _admin_engine(self):
+        import sqlalchemy as sa
+        return sa.create_engine(DATABASE_ADMIN[self.database],
+                                isolation_level='AUTOCOMMIT',
+                                poolclass=sa.pool.NullPool)
+
+    def create_database(self):
+        """A fresh MariaDB/PostgreSQL database for the run (SQLite: the
+        file novalite-manage db sync creates)."""
+        if not self.db_name:
+            return
+        import sqlalchemy as sa
+        charset = ' CHARACTER SET utf8mb4' if self.database == 'mysql' \
+            else ''
+        engine = self._admin_engine()
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text('CREATE DATABASE %s%s' % (
+                    self.db_name, charset)))
+        except sa.exc.SQLAlchemyError as exc:
+            raise SystemExit('cannot create database %s on %s: %s' % (
+                self.db_name, DATABASE_ADMIN[self.database], exc))
+        finally:
+            engine.dispose()
+        self.db_created = True
+
+    def drop_database(self):
+        if not self.db_created:
+            return
+        import sqlalchemy as sa
+        engine = self._admin_engine()
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text('DROP DATABASE IF EXISTS %s'
+                                     % self.db_name))
+            self.db_created = False
+        except sa.exc.SQLAlchemyError as exc:
+            error('novalite', 'cannot drop database %s: %s' % (
+                self.db_name, exc))
+        finally:
+            engine.dispose()
 
     def manage(self, *args):
         cmd = self._script('novalite-manage') + ['--config-file',
@@ -699,26 +804,41 @@ class Novalite:
             raise SystemExit('%s failed (%d):\n%s%s' % (
                 ' '.join(cmd), result.returncode, result.stdout,
                 result.stderr))
+        return result.stdout
 
-    def spawn(self, entry):
-        log = os.path.join(self.dir, entry + '.log')
+    def host_conf(self, host):
+        """A second config file that names one agent's host."""
+        path = os.path.join(self.dir, 'host-%s.conf' % host)
+        with open(path, 'w') as f:
+            f.write('[DEFAULT]\nhost = %s\n' % host)
+        return path
+
+    def spawn(self, entry, name=None, host=None):
+        name = name or entry
+        log = os.path.join(self.dir, name + '.log')
         args = ['--config-file', self.conf, '--log-file', log]
+        if host and host != self.host:
+            args[2:2] = ['--config-file', self.host_conf(host)]
         if self.profile in ('pyinstrument', 'cprofile') and \
                 entry in ('api', 'all'):
             cmd = [sys.executable, '-c', _PROFILE_BOOT, self.profile_out,
                    entry, self.profile] + args
         else:
             cmd = self._script('novalite-' + entry) + args
-        out = open(os.path.join(self.dir, entry + '.out'), 'w')
+        out = open(os.path.join(self.dir, name + '.out'), 'w')
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL,
                                 start_new_session=True)
         out.close()
-        self.procs.append((entry, proc))
+        self.procs.append((name, proc))
         return proc
+
+    def pid(self, name):
+        return dict(self.procs)[name].pid
 
     def start(self):
         self.write_config()
+        self.create_database()
         self.manage('db', 'sync')
         self.manage('flavor', 'create', '--name', 'm1.tiny', '--id', FLAVOR,
                     '--ram', '512', '--vcpus', '1', '--disk', '1')
@@ -728,7 +848,9 @@ class Novalite:
         self.manage('image', 'create', '--name', 'cirros', '--file', image,
                     '--disk-format', 'raw', '--id', IMAGE)
         if self.transport == 'rabbit':
-            self.spawn('compute')
+            for n, host in enumerate(self.hosts, 1):
+                self.spawn('compute', 'compute' if self.agents == 1
+                           else 'compute-%d' % n, host)
             api = self.spawn('api')
         else:
             api = self.spawn('all')
@@ -736,9 +858,27 @@ class Novalite:
             self.stop()
             raise SystemExit('novalite API did not answer on %s; see %s'
                              % (self.url, self.dir))
-        note('  novalite (%s) on %s, state %s, pids %s' % (
-            self.transport, self.url, self.dir,
+        note('  novalite (%s, %s) on %s, state %s, pids %s' % (
+            self.transport, self.database, self.url, self.dir,
             ' '.join('%s=%d' % (n, p.pid) for n, p in self.procs)))
+
+    def wait_agents(self, timeout):
+        """Wait until every agent is up in novalite-manage service list."""
+        end = time.monotonic() + timeout
+        while True:
+            up = set()
+            for line in self.manage('service', 'list').splitlines()[1:]:
+                fields = line.split()
+                if len(fields) > 4 and fields[4] == 'up':
+                    up.add(fields[0])
+            if set(self.hosts) <= up:
+                return True
+            if time.monotonic() > end or any(
+                    p.poll() is not None for n, p in self.procs):
+                error('novalite', 'agents up after %.0f s: %s of %s' % (
+                    timeout, sorted(up), self.hosts))
+                return False
+            time.sleep(0.5)
 
     def check_alive(self):
         for name, proc in self.procs:
@@ -759,11 +899,16 @@ class Novalite:
         self.procs = []
 
     def cleanup(self, label):
-        """Remove the state directory, unless kept or errors were seen."""
+        """Remove the state directory and the database, unless kept or
+        errors were seen."""
         if self.keep_dir or any(line.startswith('[%s]' % label)
                                 for line in ERRORS):
             note('  novalite state, config and logs kept in %s' % self.dir)
+            if self.db_created:
+                note('  novalite database kept: %s (DROP DATABASE %s)'
+                     % (self.db_url, self.db_name))
         else:
+            self.drop_database()
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -1018,6 +1163,497 @@ def measure_scale(client, servers, args, res):
              full['items'], 1e3 * full['lat']['p50'], full['rps']))
 
 
+# ------------------------------------------------------------------ load
+
+# The load mode's mix: (operation, weight). A client that has no server
+# of its own to show shows... nothing: it creates one instead; one that has
+# no server known to be ACTIVE to delete shows one of its servers instead
+# (which is how it learns that they became ACTIVE). The table gives the
+# mix that was actually run.
+LOAD_MIX = (('list', 50), ('show', 25), ('create', 15), ('delete', 10))
+LOAD_LABELS = {'list': 'GET /servers/detail?limit=50',
+               'show': 'GET /servers/{id}',
+               'create': 'POST /servers',
+               'delete': 'DELETE /servers/{id}'}
+LOAD_EXPECT = {'list': 200, 'show': 200, 'create': 202, 'delete': 204}
+LOAD_SAMPLES = 5  # error messages kept per client
+
+
+class LoadRun:
+    """What the load clients share: when to measure, when to stop."""
+
+    def __init__(self):
+        self.began = time.perf_counter()
+        self.since = math.inf  # perf_counter() from which to measure
+        self.stop = threading.Event()
+
+
+class LoadClient(threading.Thread):
+    """One user of the load mode: a persistent connection, its own
+    servers and the weighted mix of operations on them."""
+
+    def __init__(self, index, url, token, prefix, run):
+        super().__init__(name='load-%d' % index, daemon=True)
+        self.client = Client('load-%d' % index, url, token, timeout=60)
+        self.run_state = run
+        self.rng = random.Random('%s-%d' % (prefix, index))
+        self.prefix = '%s-c%d' % (prefix, index)
+        self.made = 0
+        self.own = {}         # server id: status last seen
+        self.deleted = set()  # answered 204 to DELETE
+        self.unsure = set()   # DELETE without an answer: gone or not
+        self.times = {op: [] for op, _w in LOAD_MIX}
+        self.errors = {op: 0 for op, _w in LOAD_MIX}
+        self.kinds = {}       # (op, status or exception): times
+        self.samples = []     # first few error messages
+
+    def run(self):
+        ops = [op for op, _w in LOAD_MIX]
+        weights = [w for _op, w in LOAD_MIX]
+        try:
+            while not self.run_state.stop.is_set():
+                self.step(self.rng.choices(ops, weights)[0])
+        finally:
+            self.client.close()
+
+    def step(self, op):
+        server_id = None
+        if op == 'delete':
+            ready = [i for i, s in self.own.items() if s == 'ACTIVE']
+            if ready:
+                server_id = self.rng.choice(ready)
+            else:
+                op = 'show'
+        if op == 'show' and server_id is None:
+            if self.own:
+                server_id = self.rng.choice(list(self.own))
+            else:
+                op = 'create'
+        body = None
+        if op == 'list':
+            method, path = 'GET', '/v2.1/servers/detail?limit=50'
+        elif op == 'show':
+            method, path = 'GET', '/v2.1/servers/' + server_id
+        elif op == 'create':
+            self.made += 1
+            method, path = 'POST', '/v2.1/servers'
+            body = {'server': {'name': '%s-%d' % (self.prefix, self.made),
+                               'flavorRef': FLAVOR, 'imageRef': IMAGE}}
+        else:
+            method, path = 'DELETE', '/v2.1/servers/' + server_id
+        begin = time.perf_counter()
+        try:
+            status, payload = self.client.call(method, path, body)
+        except (OSError, http.client.HTTPException) as exc:
+            self.client.conn.close()
+            if op == 'delete':
+                del self.own[server_id]
+                self.unsure.add(server_id)
+            self.failed(op, type(exc).__name__, '%s %s -> %s: %s' % (
+                method, path, type(exc).__name__, exc))
+            self.run_state.stop.wait(0.1)  # no busy loop on a dead API
+            return
+        spent = time.perf_counter() - begin
+        if begin >= self.run_state.since:
+            self.times[op].append(spent)
+        if status != LOAD_EXPECT[op]:
+            self.failed(op, status, '%s %s -> %d %s' % (
+                method, path, status,
+                payload[:300].decode('utf-8', 'replace')))
+            return
+        try:
+            answer = json.loads(payload) if payload else None
+        except ValueError:
+            self.failed(op, 'not JSON', '%s %s -> %d, not JSON: %r' % (
+                method, path, status, payload[:200]))
+            return
+        if op == 'list':
+            for server in answer['servers']:
+                if server['id'] in self.own:
+                    self.own[server['id']] = server['status']
+        elif op == 'show':
+            self.own[server_id] = answer['server']['status']
+        elif op == 'create':
+            self.own[answer['server']['id']] = 'BUILD'
+        else:
+            del self.own[server_id]
+            self.deleted.add(server_id)
+
+    def failed(self, op, kind, message):
+        self.errors[op] += 1
+        key = (op, kind)
+        self.kinds[key] = self.kinds.get(key, 0) + 1
+        if len(self.samples) < LOAD_SAMPLES:
+            self.samples.append('%.1f s: %s' % (
+                time.perf_counter() - self.run_state.began, message))
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB (None once it is gone)."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (None once gone)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def list_run(client, prefix):
+    """{id: server} of the servers named after the run (detail, paged);
+    None when a page was refused."""
+    found = {}
+    query = {'name': '^%s-' % prefix, 'limit': 1000}
+    while True:
+        try:
+            status, body = client.call('GET', '/v2.1/servers/detail?' +
+                                       urllib.parse.urlencode(query))
+        except (OSError, http.client.HTTPException):
+            client.conn.close()
+            return None
+        if status != 200:
+            return None
+        body = json.loads(body)
+        found.update((s['id'], s) for s in body['servers'])
+        if not body['servers'] or not body.get('servers_links'):
+            return found
+        query['marker'] = body['servers'][-1]['id']
+
+
+def show_statuses(url, token, ids, threads=8):
+    """{id: status of GET /servers/{id}} over a few connections."""
+    ids = list(ids)
+    statuses = {}
+
+    def work(part):
+        client = Client('novalite', url, token)
+        try:
+            for server_id in part:
+                try:
+                    statuses[server_id] = client.call(
+                        'GET', '/v2.1/servers/' + server_id)[0]
+                except (OSError, http.client.HTTPException) as exc:
+                    client.conn.close()
+                    statuses[server_id] = type(exc).__name__
+        finally:
+            client.close()
+    workers = [threading.Thread(target=work, args=(ids[n::threads],))
+               for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return statuses
+
+
+def settle(url, token, prefix, clients, timeout):
+    """Wait until the run's servers have settled; what is wrong then.
+
+    Settled: no task_state, not BUILD, deleted servers no longer listed.
+    Wrong: ERROR, still BUILD, a task_state left, any other status, a
+    deleted server still listed or not 404, a server neither deleted nor
+    listed, a listed server that no create answered for.
+    """
+    alive, deleted, unsure = set(), set(), set()
+    for c in clients:
+        alive.update(c.own)
+        deleted.update(c.deleted)
+        unsure.update(c.unsure)
+    project = token.split(':')[-1]
+    # admin of the same project: sees OS-EXT-SRV-ATTR:host
+    check = Client('novalite', url, 'admin:%s' % project)
+    started = time.monotonic()
+    listed = {}
+    while True:
+        scan = list_run(check, prefix)
+        if scan is not None:
+            listed = scan
+            pending = [i for i, s in listed.items()
+                       if s['status'] == 'BUILD' or i in deleted
+                       or s.get('OS-EXT-STS:task_state')]
+            if not pending:
+                break
+        if time.monotonic() - started > timeout:
+            break
+        time.sleep(1.0)
+    waited = time.monotonic() - started
+    wrong = {}  # kind: [server ids]
+    hosts = {}
+    for server_id, server in listed.items():
+        status = server['status']
+        task = server.get('OS-EXT-STS:task_state')
+        if server_id in deleted:
+            kind = 'deleted (204), still listed as %s/%s' % (status, task)
+        elif server_id not in alive and server_id not in unsure:
+            kind = 'listed, but no create answered 202 for it (%s/%s)' % (
+                status, task)
+        elif status == 'ERROR':
+            kind = 'ERROR'
+        elif task:
+            kind = '%s with task_state %s' % (status, task)
+        elif status != 'ACTIVE':
+            kind = status
+        else:
+            host = server.get('OS-EXT-SRV-ATTR:host')
+            hosts[host] = hosts.get(host, 0) + 1
+            continue
+        wrong.setdefault(kind, []).append(server_id)
+    for server_id in alive - set(listed):
+        wrong.setdefault('not deleted, but not listed', []).append(server_id)
+    gone = deleted - set(listed)
+    for server_id, status in show_statuses(url, token, gone).items():
+        if status != 404:
+            wrong.setdefault('deleted (204), GET /servers/{id} -> %s'
+                             % status, []).append(server_id)
+    faults = {}
+    for server_id in wrong.get('ERROR', ())[:3]:
+        faults[server_id] = listed[server_id].get('fault')
+    check.close()
+    return {'waited': waited, 'wrong': wrong, 'hosts': hosts,
+            'alive': len(alive), 'deleted': len(deleted),
+            'unsure': len(unsure), 'listed': len(listed), 'faults': faults}
+
+
+def run_load(args):
+    """The load mode: our own novalite with agents; a dict of results."""
+    transport = args.transport
+    if transport in ('auto', 'both'):
+        transport = 'rabbit'
+    if transport == 'rabbit' and not port_open(RABBIT):
+        raise SystemExit('RabbitMQ does not answer on %s:%d' % RABBIT)
+    note('\n== load: %d clients for %.0f s (+%.0f s warm-up), novalite-api '
+         '+ %d agents over %s, %s ==' % (
+             args.clients, args.duration, args.warmup, args.agents,
+             transport, args.database))
+    own = Novalite(transport, None, keep_dir=args.keep,
+                   database=args.database, agents=args.agents)
+    res = None
+    try:
+        own.start()
+        if transport == 'rabbit' and not own.wait_agents(60):
+            return None
+        probe = Servers(Client('novalite', own.url, args.token),
+                        'nlprobe-%s' % own.tag, False, 0.01)
+        if not wait_agent(probe.client, probe, 60):
+            return None
+        probe.client.close()
+        res = load(own, args)
+        own.check_alive()
+        load_verdict(res)  # before cleanup: errors keep the logs
+    finally:
+        own.stop()
+        own.cleanup('novalite')
+    return res
+
+
+def load_verdict(res):
+    """(failed requests, servers in a wrong state); records them."""
+    failed = sum(sum(c.errors.values()) for c in res['clients'])
+    if res['settle'] is None:
+        error('novalite', 'load: servers not checked, the API exited')
+        return failed, None
+    wrong = sum(len(ids) for ids in res['settle']['wrong'].values())
+    if failed:
+        error('novalite', 'load: %d requests failed' % failed)
+    if wrong:
+        error('novalite', 'load: %d servers in a wrong state' % wrong)
+    return failed, wrong
+
+
+def load(own, args):
+    prefix = 'nlload-%s' % own.tag
+    run = LoadRun()
+    clients = [LoadClient(n, own.url, args.token, prefix, run)
+               for n in range(args.clients)]
+    pids = {name: proc.pid for name, proc in own.procs}
+    api = 'api' if 'api' in pids else 'all'
+    for client in clients:
+        client.start()
+    note('  %d clients started; warm-up %.0f s' % (len(clients),
+                                                   args.warmup))
+    time.sleep(args.warmup)
+    rss = {name: [rss_kib(pid)] for name, pid in pids.items()}
+    cpu = {name: [cpu_seconds(pid)] for name, pid in pids.items()}
+    cpu['clients'] = [cpu_seconds(os.getpid())]  # this process
+    loadavg = [os.getloadavg()[0]]
+    run.since = started = time.perf_counter()
+    end = started + args.duration
+    last = started
+    while True:
+        now = time.perf_counter()
+        if now >= end:
+            break
+        time.sleep(min(5.0, end - now))
+        for name, pid in pids.items():
+            rss[name].append(rss_kib(pid))
+        dead = [n for n, p in own.procs if p.poll() is not None]
+        if dead:
+            error('novalite', 'process %s exited during the load; see %s'
+                  % (', '.join(dead), own.dir))
+            break
+        if time.perf_counter() - last >= 30:
+            last = time.perf_counter()
+            done = sum(len(t) for c in clients for t in c.times.values())
+            note('  %4.0f s: %d requests (%.0f/s), %d errors, API RSS %.1f '
+                 'MiB' % (last - started, done, done / (last - started),
+                          sum(sum(c.errors.values()) for c in clients),
+                          (rss[api][-1] or 0) / 1024.0))
+    run.stop.set()
+    stopped = time.perf_counter()
+    for name, pid in pids.items():
+        rss[name].append(rss_kib(pid))
+        cpu[name].append(cpu_seconds(pid))
+    cpu['clients'].append(cpu_seconds(os.getpid()))
+    loadavg.append(os.getloadavg()[0])
+    for client in clients:
+        client.join(max(1.0, stopped + 90 - time.perf_counter()))
+    stuck = [c.name for c in clients if c.is_alive()]
+    if stuck:
+        error('novalite', '%d clients still in a request 90 s after the '
+              'end' % len(stuck))
+    res = {'seconds': stopped - started, 'rss': rss, 'api': api,
+           'clients': clients, 'cpu': cpu, 'loadavg': loadavg,
+           'connections': sum(c.client.connections for c in clients)}
+    if dict(own.procs)[api].poll() is not None:
+        res['settle'] = None  # nothing to ask
+        return res
+    note('  clients stopped after %.1f s; waiting up to %.0f s for the '
+         'servers to settle' % (stopped - started, args.settle))
+    res['settle'] = settle(own.url, args.token, prefix, clients,
+                           args.settle)
+    return res
+
+
+def load_table(res, args):
+    clients = res['clients']
+    rows = []
+    everything = []
+    total_errors = 0
+    counts = {op: sum(len(c.times[op]) for c in clients)
+              for op, _w in LOAD_MIX}
+    measured = sum(counts.values()) or 1
+    for op, weight in LOAD_MIX:
+        times = [t for c in clients for t in c.times[op]]
+        errors = sum(c.errors[op] for c in clients)
+        total_errors += errors
+        everything.extend(times)
+        rows.append(_load_row(LOAD_LABELS[op] + ' (%d%%)' % weight, times,
+                              measured, errors))
+    rows.append(_load_row('total', everything, measured, total_errors))
+    header = ['operation (mix)', 'count', 'share', 'p50 ms', 'p99 ms',
+              'max ms', 'errors']
+    widths = [max(len(str(row[i])) for row in rows + [header])
+              for i in range(len(header))]
+    note('')
+    line = '  '.join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i])
+                     for i, h in enumerate(header))
+    note(line)
+    note('-' * len(line))
+    for row in rows:
+        note('  '.join(str(c).ljust(widths[0]) if i == 0
+                       else str(c).rjust(widths[i])
+                       for i, c in enumerate(row)))
+    seconds = res['seconds']
+    deletes = sum(len(c.deleted) for c in clients)
+    note('\n%d clients, %d agents, %s: %.1f s measured after a %.0f s '
+         'warm-up; %.1f requests/s; %d connections opened by %d clients '
+         '(waitress closes the connection after a 204: %d DELETEs)'
+         % (len(clients), args.agents, args.database, seconds, args.warmup,
+            len(everything) / seconds, res['connections'], len(clients),
+            deletes))
+    busy = ['%s %s%%' % (name, fmt(None if None in v else
+                                   100 * (v[1] - v[0]) / seconds, 0))
+            for name, v in sorted(res['cpu'].items(),
+                                  key=lambda i: i[0] != res['api'])]
+    note('CPU over the measured part (100%% = one core): %s; load average '
+         '(1 min) %.1f at the start, %.1f at the end, %d CPUs' % (
+             ', '.join(busy), res['loadavg'][0], res['loadavg'][1],
+             os.cpu_count()))
+    note('Errors count the whole run (warm-up too); latencies only the '
+         'measured part.')
+    s = res['settle']
+    made = sum(c.made for c in clients)
+    wrong = None
+    if s is None:
+        note('Servers: %d creates sent, %d deleted (204); not checked: the '
+             'API exited' % (made, deletes))
+    else:
+        note('Servers: %d creates sent, %d deleted (204), %d left; %d '
+             'listed at the end, settled after %.1f s; ACTIVE per agent '
+             'host: %s' % (made, s['deleted'], s['alive'], s['listed'],
+                           s['waited'], ', '.join(
+                               '%s %d' % (h, n) for h, n in
+                               sorted(s['hosts'].items(), key=str)) or '-'))
+        wrong = sum(len(ids) for ids in s['wrong'].values())
+        note('Servers in a wrong state: %d%s' % (wrong, ':' if wrong
+                                                 else ''))
+        for kind, ids in sorted(s['wrong'].items()):
+            note('  %d %s, e.g. %s' % (len(ids), kind, ', '.join(ids[:3])))
+        for server_id, fault in s['faults'].items():
+            note('  fault of %s: %s' % (server_id,
+                                        json.dumps(fault)[:300]))
+    rss = res['rss']
+    bound = args.rss_bound
+    start = rss[res['api']][0]
+    final = rss[res['api']][-1]
+    growth = None
+    if start and final:
+        growth = (final - start) / 1024.0
+    peak = max([v for v in rss[res['api']] if v] or [0]) / 1024.0
+    note('API RSS: %s MiB after the warm-up, %s MiB at the end, peak %.1f '
+         'MiB; growth %s MiB (bound %.0f MiB: %s)' % (
+             fmt(start and start / 1024.0), fmt(final and final / 1024.0),
+             peak, fmt(growth), bound,
+             'within' if growth is not None and growth <= bound
+             else 'EXCEEDED'))
+    agents = ['%s %s->%s' % (name, fmt(v[0] and v[0] / 1024.0),
+                             fmt(v[-1] and v[-1] / 1024.0))
+              for name, v in sorted(rss.items()) if name != res['api']]
+    if agents:
+        note('Agents RSS (MiB): ' + ', '.join(agents))
+    kinds = {}
+    for c in clients:
+        for key, times in c.kinds.items():
+            kinds[key] = kinds.get(key, 0) + times
+    if kinds:
+        note('Errors by operation and answer: ' + ', '.join(
+            '%s %s x%d' % (op, kind, times)
+            for (op, kind), times in sorted(kinds.items(), key=str)))
+        note('Error samples:')
+        samples = [m for c in clients for m in c.samples]
+        for message in sorted(samples, key=lambda m: float(
+                m.split(' s:')[0]))[:12]:
+            note('  ' + message)
+    note('Targets:')
+    note('  errors %d = 0: %s' % (total_errors,
+                                  'MET' if not total_errors else 'NOT MET'))
+    note('  servers in a wrong state %s = 0: %s' % (
+        '-' if wrong is None else wrong,
+        'MET' if wrong == 0 else 'NOT MET'))
+    note('  API RSS growth %s MiB <= %.0f MiB: %s' % (
+        fmt(growth), bound, 'MET' if growth is not None and growth <= bound
+        else 'NOT MET'))
+
+
+def _load_row(name, times, measured, errors):
+    if not times:
+        return [name, 0, '-', '-', '-', '-', errors]
+    return [name, len(times), '%.1f%%' % (100.0 * len(times) / measured),
+            fmt(1e3 * statistics.median(times)),
+            fmt(1e3 * pct(times, 0.99)), fmt(1e3 * max(times)), errors]
+
+
 # ----------------------------------------------------------------- table
 
 
@@ -1181,8 +1817,35 @@ def parse_args(argv):
     p.add_argument('--token', default='nlbench:nlbench',
                    help='X-Auth-Token (user:project) for both systems')
     p.add_argument('--keep', action='store_true',
-                   help='keep servers and the novalite state directory')
+                   help='keep servers, the novalite state directory and '
+                        'its database')
+    p.add_argument('--database', default=None,
+                   choices=('sqlite', 'mysql', 'postgresql'),
+                   help='database of our own novalite, created for the run '
+                        'and dropped at the end (default: mysql with '
+                        '--load, sqlite otherwise)')
+    p.add_argument('--agents', type=int, default=None,
+                   help='novalite-compute processes (rabbit transport; '
+                        'default 2 with --load, 1 otherwise)')
+    load = p.add_argument_group('load mode')
+    load.add_argument('--load', action='store_true',
+                      help='run the load mode instead of the comparison')
+    load.add_argument('--clients', type=int, default=50,
+                      help='concurrent clients')
+    load.add_argument('--duration', type=float, default=300,
+                      help='seconds measured, after the warm-up')
+    load.add_argument('--warmup', type=float, default=10,
+                      help='seconds of load before the measured part')
+    load.add_argument('--settle', type=float, default=120,
+                      help='seconds to wait for servers to settle at the '
+                           'end')
+    load.add_argument('--rss-bound', type=float, default=50,
+                      help='API RSS growth allowed, MiB')
     args = p.parse_args(argv)
+    if args.database is None:
+        args.database = 'mysql' if args.load else 'sqlite'
+    if args.agents is None:
+        args.agents = 2 if args.load else 1
     args.versions = [v.strip() for v in args.versions.split(',')
                      if v.strip()]
     if args.nova_creates is None:
@@ -1192,6 +1855,11 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.load:
+        res = run_load(args)
+        if res:
+            load_table(res, args)
+        return report_errors()
     transports = [args.transport]
     if args.transport == 'auto':
         transports = ['rabbit' if port_open(RABBIT) else 'memory']
@@ -1208,7 +1876,8 @@ def main(argv=None):
         for transport in transports:
             label = 'novalite %s' % transport
             kind = args.profile and profiler_kind(args.profile)
-            own = Novalite(transport, kind, keep_dir=args.keep)
+            own = Novalite(transport, kind, keep_dir=args.keep,
+                           database=args.database, agents=args.agents)
             profiling = kind and Profiling(kind, own)
             try:
                 own.start()
@@ -1232,6 +1901,11 @@ def main(argv=None):
         finally:
             anchor.stop()
     table(results, nova, args)
+    return report_errors()
+
+
+def report_errors():
+    """Print the errors seen; the exit status (1 if any)."""
     if ERRORS:
         note('\nErrors (%d):' % len(ERRORS))
         for line, times in ERRORS.items():
