@@ -87,21 +87,26 @@ def _is_fault(resp):
 
 class ValidEncoding(Middleware):
     """A path or query string that is not UTF-8 is a 400 in Nova's shape,
-    before anything below tries to decode it (and fails with a 500)."""
+    before anything below tries to decode it (and fails with a 500); so
+    is one with a NUL character, which PostgreSQL refuses in a string (a
+    500 wherever an id or a filter reached the database)."""
 
     @webob.dec.wsgify
     def __call__(self, req):
         try:
             # NOTE: WSGI hands both over as latin-1 strings of the raw
             # bytes; the path is already percent-decoded, the query not.
-            req.environ.get('PATH_INFO', '').encode('latin-1').decode(
-                'utf-8')
-            urllib.parse.parse_qsl(req.environ.get('QUERY_STRING', ''),
-                                   keep_blank_values=True,
-                                   encoding='utf-8', errors='strict')
+            path = req.environ.get('PATH_INFO', '').encode(
+                'latin-1').decode('utf-8')
+            query = urllib.parse.parse_qsl(
+                req.environ.get('QUERY_STRING', ''), keep_blank_values=True,
+                encoding='utf-8', errors='strict')
         except (UnicodeError, ValueError):
             return faults.fault_response(
                 400, 'The request URL is not valid UTF-8.')
+        if '\x00' in path + ''.join(key + value for key, value in query):
+            return faults.fault_response(
+                400, 'The request URL must not contain NUL characters.')
         return req.get_response(self.application)
 
 

@@ -10,9 +10,12 @@ body) as JSON, or a NovaliteException as Nova's fault body.
 import functools
 import inspect
 import json
+import math
+import re
 
 import pecan
 import webob
+import webob.multidict
 
 from novalite.api import api_version
 from novalite.api import faults
@@ -30,17 +33,61 @@ ENV_URL_PROJECT = 'novalite.url_project_id'
 ENV_BODY = 'novalite.json_body'
 
 
+# \u escapes of what no text may hold: NUL (PostgreSQL refuses it in a
+# string) and UTF-16 surrogates (a lone one cannot be encoded at all; a
+# pair decodes to one character, and is fine).
+_SUSPECT_ESCAPE = re.compile(rb'\\u(0000|[dD][89a-fA-F])')
+
+
+def _holds_bad_text(value):
+    """Whether a string in ``value`` (a key too) has a NUL or a lone
+    surrogate."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if '\x00' in item:
+                return True
+            try:
+                item.encode('utf-8')
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
+def _not_json(constant):
+    raise ValueError('%s is not JSON' % constant)
+
+
+def _finite(text):
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError('%s is too large' % text)
+    return number
+
+
 def parse_json_body(webob_request):
     """The request body parsed as JSON (None if empty), once per request.
 
-    MalformedRequestBody if it is not UTF-8 JSON, or nests deeper than
-    the parser can go.
+    MalformedRequestBody if it is not UTF-8 JSON, nests deeper than the
+    parser can go, has a string with a NUL or a lone surrogate
+    (``"\\u0000"``, ``"\\ud800"``: JSON, but no text a database takes),
+    or a number that is not finite (Python's ``NaN`` and ``Infinity`` are
+    not JSON; ``1e999`` overflows).
     """
     parsed = webob_request.environ.get(ENV_BODY, _UNSET)
     if parsed is _UNSET:
         raw = webob_request.body
         try:
-            parsed = json.loads(raw.decode('utf-8')) if raw else None
+            parsed = json.loads(raw.decode('utf-8'), parse_float=_finite,
+                                parse_constant=_not_json) if raw else None
+            if _SUSPECT_ESCAPE.search(raw) and _holds_bad_text(parsed):
+                parsed = exception.MalformedRequestBody()
         except (ValueError, UnicodeDecodeError, RecursionError):
             parsed = exception.MalformedRequestBody()
         webob_request.environ[ENV_BODY] = parsed
@@ -64,6 +111,17 @@ class PecanRequest(pecan.Request):
             return parse_json_body(self)
         except exception.MalformedRequestBody as e:
             raise ValueError(str(e)) from None  # pecan then ignores it
+
+    @property
+    def POST(self):
+        """Never a form: the API speaks JSON only.
+
+        NOTE: pecan's RestController reads ``params`` (query and form) for
+        its ``_method`` verb override: a form body ``_method=DELETE`` made
+        a POST a DELETE, and a multipart body without a boundary failed
+        in the form parser (a 500).
+        """
+        return webob.multidict.NoVars('The API does not read form bodies.')
 
 
 class Request:
@@ -143,8 +201,35 @@ def _json_response(result, status):
                           body=json.dumps(result).encode('utf-8'))
 
 
+# Longest fault message: as long as the schema validator's own.
+MAX_MESSAGE = validators.MAX_DETAIL + len('...')
+
+
+def _bounded_message(error):
+    """``error.message``, with the long values it echoes shortened.
+
+    NOTE: a message quotes what the caller sent (an id of 5000 characters
+    came back whole in the 404): like the validator's, the values are cut
+    (``validators.MAX_ECHO``), and the message as a last resort.
+    """
+    message = error.message
+    if len(message) <= MAX_MESSAGE:
+        return message
+    kwargs = error.kwargs
+    try:
+        if kwargs and message == error.msg_fmt % kwargs:
+            message = error.msg_fmt % {
+                key: validators._shorten(value) if isinstance(value, str)
+                else value for key, value in kwargs.items()}
+    except (KeyError, TypeError, ValueError):
+        pass
+    if len(message) > MAX_MESSAGE:
+        message = message[:validators.MAX_DETAIL] + '...'
+    return message
+
+
 def error_response(error):
-    return faults.fault_response(error.code, error.message,
+    return faults.fault_response(error.code, _bounded_message(error),
                                  headers=error.headers)
 
 

@@ -24,9 +24,13 @@ class TestCase(testtools.TestCase):
         super().setUp()
         self.config_fixture = self.useFixture(nl_fixtures.Config())
         self.flags = self.config_fixture.conf.config
-        self.db = self.useFixture(nl_fixtures.Database())
+        self.db = self.useFixture(self.database_fixture())
         self.useFixture(nl_fixtures.RPC())
         self.admin_context = nl_context.get_admin_context()
+
+    def database_fixture(self):
+        """A fresh SQLite file; a test may return another database."""
+        return nl_fixtures.Database()
 
     def create_flavor(self, flavorid='1', name='m1.tiny', vcpus=1,
                       memory_mb=512, root_gb=1, **kwargs):

@@ -90,8 +90,16 @@ def generate_x509_cert(user_id):
     Returns (base64 PKCS#12 of key and certificate, certificate PEM,
     fingerprint).
     """
+    try:
+        name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME,
+                                             user_id)])
+    except ValueError:
+        # NOTE: X.509 bounds a common name to 64 characters (ub-common-
+        # name); a longer or empty user id was a 500.
+        raise exception.InvalidKeypair(
+            reason="the user id cannot be the certificate's common name "
+                   "(1 to 64 characters)")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, user_id)])
     now = datetime.datetime.now(datetime.timezone.utc)
     builder = x509.CertificateBuilder(
         issuer_name=name, subject_name=name, public_key=key.public_key(),

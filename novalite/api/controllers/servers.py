@@ -2,6 +2,8 @@
 tags. Handlers are short: load the server (404 if the caller may not see
 it), authorise against the loaded server, hand over to compute.api."""
 
+import urllib.parse
+
 from oslo_config import cfg
 from oslo_utils import strutils
 from oslo_utils import timeutils
@@ -459,8 +461,10 @@ class ServerTagsController(rest.RestController):
             raise exception.ValidationError(
                 detail="Tag '%s' is invalid. %s" % (tag, e.message))
         added = _compute_api.tag_add(req.context, instance, tag)
+        # NOTE: quoted: a header is latin-1, a tag any unicode.
         location = '%s/v2.1/servers/%s/tags/%s' % (
-            req.application_url, server_id, tag)
+            req.application_url, server_id,
+            urllib.parse.quote(tag, safe=''))
         return wsgi.response(None, status=201 if added else 204,
                              headers={'Location': location})
 

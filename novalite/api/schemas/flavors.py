@@ -1,5 +1,8 @@
 from novalite.api.validation import parameter_types
 
+# Nova's db constant: the largest single-precision float.
+SQL_SP_FLOAT_MAX = 3.40282e+38
+
 index_query = {
     'type': 'object',
     'properties': {
@@ -50,7 +53,10 @@ create = {
                 'swap': _size(0, '*'),
                 'rxtx_factor': {'type': ['number', 'string'],
                                 'pattern': r'^[0-9]+(\.[0-9]+)?$',
-                                'minimum': 0, 'exclusiveMinimum': True},
+                                'minimum': 0, 'exclusiveMinimum': True,
+                                # As Nova: a single-precision float
+                                # column's largest value (MySQL's FLOAT).
+                                'maximum': SQL_SP_FLOAT_MAX},
                 'os-flavor-access:is_public': parameter_types.boolean,
             },
             'required': ['name', 'ram', 'vcpus', 'disk'],

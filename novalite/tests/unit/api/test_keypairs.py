@@ -456,6 +456,20 @@ class TestKeypairsV22(KeypairsTestBase):
                                public_key=key, status=400)
             self.assertFault(resp, 400, 'badRequest', prefix + error)
 
+    def test_x509_generate_user_id_not_a_common_name(self):
+        # Found by test_fuzz: a user id of more than 64 characters (or
+        # none) cannot be the certificate's common name (a 500).
+        for user in ('u' * 65, ''):
+            api = self.api.as_user(user, 'demo', version='2.2')
+            resp = self.create(api, name='x1', type='x509', status=400)
+            self.assertFault(resp, 400, 'badRequest',
+                             "Keypair data is invalid: the user id cannot "
+                             "be the certificate's common name (1 to 64 "
+                             "characters)")
+            self.assertEqual([], self.names(api))
+        self.create(self.api.as_user('u' * 64, 'demo', version='2.2'),
+                    name='x1', type='x509')
+
     def test_bad_type(self):
         self.assertFault(
             self.create(self.v22, name='k1', type='rsa', status=400), 400,

@@ -838,6 +838,20 @@ class TestTags(base.APITestCase):
         # Tags are a 2.26 feature.
         self.api.get(path, status=404)
 
+    def test_unicode_tag_location_is_quoted(self):
+        # Found by test_fuzz: the Location of a new tag held the tag as
+        # is, and a header is latin-1 (webtest's lint, or any WSGI
+        # server, refused the answer).
+        server = self.create_server(wait=False)
+        api = self.api.as_user('demo', version='2.26')
+        path = 'servers/%s/tags/%%F0%%9F%%92%%A5%%20x' % server['id']
+        resp = api.put(path, status=201)
+        self.assertTrue(resp.headers['Location'].endswith(
+            '/v2.1/' + path), resp.headers['Location'])
+        self.assertEqual(['\U0001f4a5 x'], api.get(
+            'servers/%s/tags' % server['id']).json['tags'])
+        api.get(resp.headers['Location'].split('/v2.1/', 1)[1], status=204)
+
     def test_tag_limit(self):
         server = self.create_server()
         api = self.api.as_user('demo', version='2.26')
