@@ -110,6 +110,8 @@ class Tag(Base):
         sa.Index('tags_tag_idx', 'tag'),
     )
     resource_id = sa.Column(sa.String(36), primary_key=True)
+    # NOTE: on MySQL/MariaDB the column has a binary, no-pad collation
+    # (migration 0003), so that tags compare exactly on every backend.
     tag = sa.Column(sa.String(80), primary_key=True)
 
 

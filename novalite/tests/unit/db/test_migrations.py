@@ -81,7 +81,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0002', migration.db_version(engine))
+        self.assertEqual('0003', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -99,7 +99,7 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0002', migration.db_version(db_fixture.engine))
+        self.assertEqual('0003', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
@@ -165,6 +165,24 @@ class _BackendDBAPIMixin:
                                      expected_task_state=None,
                                      expected_vm_state='active')
         self.assertEqual(when, updated['updated_at'])
+
+    def test_tags_are_compared_exactly(self):
+        # MySQL's default collation made 'a' and 'A' one key (a 500).
+        inst = test_api.make_instance(self.ctxt, tags=['a'])
+        self.assertTrue(db.instance_tag_add(self.ctxt, inst['uuid'], 'A',
+                                            50))
+        self.assertTrue(db.instance_tag_add(self.ctxt, inst['uuid'], 'a ',
+                                            50))
+        self.assertFalse(db.instance_tag_add(self.ctxt, inst['uuid'], 'a',
+                                             50))
+        self.assertEqual(['A', 'a', 'a '],
+                         db.instance_tag_set(self.ctxt, inst['uuid'],
+                                             ['a', 'A', 'a ']))
+        self.assertEqual(['A', 'a', 'a '], sorted(db.instance_tag_list(
+            self.ctxt, inst['uuid'])))
+        db.instance_tag_delete(self.ctxt, inst['uuid'], 'A')
+        self.assertEqual(['a', 'a '], sorted(db.instance_tag_list(
+            self.ctxt, inst['uuid'])))
 
     def test_regex_filters_and_pagination(self):
         for name in ('web-1', 'web-22', 'myweb', 'db.1'):
