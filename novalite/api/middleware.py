@@ -200,6 +200,10 @@ def _unauthorized():
     return resp
 
 
+# Longest user or project id noauth2 accepts (the database's columns).
+MAX_ID_LENGTH = 255
+
+
 class NoAuth2(Middleware):
     """Development auth: ``X-Auth-Token: user:project`` is trusted.
 
@@ -215,6 +219,10 @@ class NoAuth2(Middleware):
             return _unauthorized()
         user_id, _sep, project_id = token.partition(':')
         project_id = project_id or user_id
+        if len(user_id) > MAX_ID_LENGTH or len(project_id) > MAX_ID_LENGTH:
+            # Keystone's ids are at most 64 characters; the database's
+            # columns hold 255.
+            return _unauthorized()
         if req.headers.get('X-Roles'):
             roles = [r.strip() for r in req.headers['X-Roles'].split(',')
                      if r.strip()]

@@ -96,3 +96,11 @@ class TestNoAuth(base.APITestCase):
             'X-Auth-Token': 'demo:demo', 'X-Project-Id': 'admin',
             'X-User-Id': 'admin'}, expect_errors=True)
         self.assertEqual(403, resp.status_int)
+
+    def test_ids_longer_than_the_database_holds(self):
+        # A 256-character project id was a 500 on MySQL ("Data too long").
+        for user, project in (('u' * 256, 'p'), ('u', 'p' * 256)):
+            resp = self.api.as_user(user, project).get('servers')
+            self.assertEqual(401, resp.status_int)
+        self.assertEqual(200, self.api.as_user('u' * 255, 'p' * 255).get(
+            'servers').status_int)
