@@ -738,9 +738,9 @@ class Novalite:
                     'osapi_compute_listen_port = %(port)d\n'
                     'transport_url = %(url)s\n'
                     # room for the --scale servers on one fake host
-                    'fake_vcpus = 4096\n'
-                    'fake_memory_mb = 4194304\n'
-                    'fake_local_gb = 100000\n'
+                    'fake_vcpus = 16384\n'
+                    'fake_memory_mb = 16777216\n'
+                    'fake_local_gb = 1000000\n'
                     '[oslo_messaging_rabbit]\n'
                     'rabbit_transient_queues_ttl = 60\n'
                     '[api]\n'
