@@ -1556,17 +1556,7 @@ def load_table(res, args):
     rows.append(_load_row('total', everything, measured, total_errors))
     header = ['operation (mix)', 'count', 'share', 'p50 ms', 'p99 ms',
               'max ms', 'errors']
-    widths = [max(len(str(row[i])) for row in rows + [header])
-              for i in range(len(header))]
-    note('')
-    line = '  '.join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i])
-                     for i, h in enumerate(header))
-    note(line)
-    note('-' * len(line))
-    for row in rows:
-        note('  '.join(str(c).ljust(widths[0]) if i == 0
-                       else str(c).rjust(widths[i])
-                       for i, c in enumerate(row)))
+    print_table(header, rows)
     seconds = res['seconds']
     deletes = sum(len(c.deleted) for c in clients)
     note('\n%d clients, %d agents, %s: %.1f s measured after a %.0f s '
@@ -1658,6 +1648,21 @@ def _load_row(name, times, measured, errors):
 
 
 # ----------------------------------------------------------------- table
+
+
+def print_table(header, rows):
+    """``rows`` under ``header``: first column left, the others right."""
+    widths = [max(len(str(row[i])) for row in rows + [header])
+              for i in range(len(header))]
+    note('')
+    line = '  '.join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i])
+                     for i, h in enumerate(header))
+    note(line)
+    note('-' * len(line))
+    for row in rows:
+        note('  '.join(str(c).ljust(widths[0]) if i == 0
+                       else str(c).rjust(widths[i])
+                       for i, c in enumerate(row)))
 
 
 def ratio(a, b):
@@ -1757,17 +1762,7 @@ def table(results, nova, args):
                               nova.get('connections', 0)))
         row += ['' for _ in lites]
     rows.append(row)
-    widths = [max(len(str(row[i])) for row in rows + [header])
-              for i in range(len(header))]
-    note('')
-    line = '  '.join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i])
-                     for i, h in enumerate(header))
-    note(line)
-    note('-' * len(line))
-    for row in rows:
-        note('  '.join(str(c).ljust(widths[0]) if i == 0
-                       else str(c).rjust(widths[i])
-                       for i, c in enumerate(row)))
+    print_table(header, rows)
     note('\nRatios: nova/novalite for latency, novalite/nova for '
          'throughput.  Polling: novalite every %.1f ms, Nova every %.1f ms '
          '(POST->ACTIVE resolution).' % (args.poll_ms, args.nova_poll_ms))

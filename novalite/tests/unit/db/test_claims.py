@@ -29,6 +29,18 @@ def _user_context(index):
         roles=['member'], is_admin=False)
 
 
+def _one_small_host(test):
+    """Exact ratios, an m1.tiny-like flavor, an image, and one compute
+    host with room for FITS such servers (by vCPUs)."""
+    test.flags(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0,
+               disk_allocation_ratio=1.0, reserved_host_memory_mb=0)
+    test.flavor = test.create_flavor(vcpus=1, memory_mb=512, root_gb=1)
+    test.image = test.create_image()
+    db.service_report(test.admin_context, HOST, compute_manager.BINARY,
+                      'compute', {'vcpus': FITS, 'memory_mb': 65536,
+                                  'local_gb': 1000}, 'nova')
+
+
 class _ClaimsMixin:
 
     BACKEND = None
@@ -38,13 +50,7 @@ class _ClaimsMixin:
         if self.BACKEND != 'sqlite':
             url = test_migrations.provision_database(self, self.BACKEND)
             self.db = self.useFixture(nl_fixtures.Database(connection=url))
-        self.flags(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0,
-                   disk_allocation_ratio=1.0, reserved_host_memory_mb=0)
-        self.flavor = self.create_flavor(vcpus=1, memory_mb=512, root_gb=1)
-        self.image = self.create_image()
-        db.service_report(self.admin_context, HOST, compute_manager.BINARY,
-                          'compute', {'vcpus': FITS, 'memory_mb': 65536,
-                                      'local_gb': 1000}, 'nova')
+        _one_small_host(self)
 
     def test_concurrent_creates_never_overcommit(self):
         api = compute_api.API()
@@ -120,13 +126,7 @@ class AbsurdCountTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.flags(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0,
-                   disk_allocation_ratio=1.0, reserved_host_memory_mb=0)
-        self.flavor = self.create_flavor(vcpus=1, memory_mb=512, root_gb=1)
-        self.image = self.create_image()
-        db.service_report(self.admin_context, HOST, compute_manager.BINARY,
-                          'compute', {'vcpus': FITS, 'memory_mb': 65536,
-                                      'local_gb': 1000}, 'nova')
+        _one_small_host(self)
         self.context = _user_context(1)
 
     def create(self, min_count, max_count):
