@@ -4,6 +4,7 @@ it), authorise against the loaded server, hand over to compute.api."""
 
 import urllib.parse
 
+import netaddr
 from oslo_config import cfg
 from oslo_utils import strutils
 from oslo_utils import timeutils
@@ -288,6 +289,54 @@ def _create(context, *args, **kwargs):
         raise
 
 
+BDM_UNSUPPORTED = ('Block Device Mapping is Invalid: novalite has no '
+                   'volume service; the only mapping it takes is '
+                   'imageRef\'s image on a local disk at boot_index 0 '
+                   '(source_type "image", destination_type "local").')
+
+
+def _image_from_bdms(context, server, image_ref):
+    """The image of a create that has a block device mapping.
+
+    The one novalite takes is what clients send with ``imageRef`` for a
+    plain image boot: a single ``block_device_mapping_v2`` entry mapping
+    that image to a local disk at boot_index 0. Its answers are Nova's:
+    an image->local entry needs ``imageRef`` and boot_index 0. Anything
+    else needs volumes: 400.
+    """
+    mappings = server.get('block_device_mapping_v2') or []
+    if server.get('block_device_mapping') or len(mappings) != 1:
+        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
+    bdm = mappings[0]
+    if bdm.get('source_type') != 'image' or \
+            bdm.get('destination_type', 'local') != 'local':
+        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
+    if not image_ref or str(bdm.get('boot_index')) != '0':
+        raise exception.ValidationError(
+            detail='Block Device Mapping is Invalid: Mapping image to '
+                   'local is not supported.')
+    uuid = bdm.get('uuid')
+    if uuid and uuid != image_ref:
+        try:
+            db.image_get(context, uuid)
+        except exception.ImageNotFound:
+            raise exception.ValidationError(
+                detail='Block Device Mapping is Invalid: failed to get '
+                       'image %s.' % uuid)
+        raise exception.ValidationError(
+            detail='Block Device Mapping is Invalid: the image %s of the '
+                   'boot mapping is not imageRef %s.' % (uuid, image_ref))
+    return image_ref
+
+
+def _canonical_ipv6(address):
+    """Nova stores an IPv6 access address in its canonical form
+    (``::babe:dc0c:1602`` for ``0:0:0:0:0:babe:220.12.22.2``)."""
+    if not address:
+        return address
+    return str(netaddr.IPAddress(address, 6))
+
+
 PORTS_UNSUPPORTED = ('Port requests are not supported by novalite: use '
                      '"uuid" with an optional "fixed_ip".')
 
@@ -550,13 +599,12 @@ class ServersController(rest.RestController):
             raise exception.ValidationError(
                 detail='min_count must be <= max_count')
 
+        image_ref = server.get('imageRef')
         if server.get('block_device_mapping') or \
                 server.get('block_device_mapping_v2'):
             policy.authorize(context, POLICY % 'create:attach_volume',
                              target)
-            raise exception.ValidationError(
-                detail='Block Device Mapping is Invalid: novalite has no '
-                       'volume service.')
+            image_ref = _image_from_bdms(context, server, image_ref)
         networks = server.get('networks')
         if networks:
             policy.authorize(context, POLICY % 'create:attach_network',
@@ -572,7 +620,6 @@ class ServersController(rest.RestController):
             raise exception.ValidationError(
                 detail='Flavor %s could not be found.' % flavor_id)
 
-        image_ref = server.get('imageRef')
         if not image_ref:
             raise exception.ValidationError(
                 detail='Missing imageRef attribute')
@@ -635,7 +682,7 @@ class ServersController(rest.RestController):
             description=description, metadata=server.get('metadata', {}),
             key_pair=key_pair, user_data=server.get('user_data'),
             access_ip_v4=server.get('accessIPv4'),
-            access_ip_v6=server.get('accessIPv6'),
+            access_ip_v6=_canonical_ipv6(server.get('accessIPv6')),
             auto_disk_config=server.get('OS-DCF:diskConfig') == 'AUTO',
             config_drive=common.is_true(server.get('config_drive', False)),
             availability_zone=zone, forced_host=forced_host,
@@ -673,7 +720,7 @@ class ServersController(rest.RestController):
         if 'accessIPv4' in body:
             values['access_ip_v4'] = body['accessIPv4']
         if 'accessIPv6' in body:
-            values['access_ip_v6'] = body['accessIPv6']
+            values['access_ip_v6'] = _canonical_ipv6(body['accessIPv6'])
         if 'OS-DCF:diskConfig' in body:
             values['auto_disk_config'] = body['OS-DCF:diskConfig'] == 'AUTO'
         if values:

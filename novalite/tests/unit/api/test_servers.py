@@ -10,6 +10,7 @@ from tempest.lib.api_schema.response.compute.v2_3 import servers as s23
 from tempest.lib.api_schema.response.compute.v2_9 import servers as s29
 from tempest.lib.common import rest_client
 
+from novalite.api.controllers import servers as servers_controller
 from novalite.db import api as db
 from novalite import rpc
 from novalite.tests import base
@@ -143,6 +144,53 @@ class TestCreateErrors(base.APITestCase):
         resp = self._create(self._server(flavorRef='999999'), 400)
         self.assertFault(resp, 'badRequest',
                          'Flavor 999999 could not be found.')
+
+    def test_block_device_mapping_of_an_image_boot(self):
+        # What clients send with imageRef for a plain image boot: as in
+        # Nova, the same as imageRef alone.
+        bdm = {'uuid': base.IMAGE_ID, 'boot_index': 0,
+               'source_type': 'image', 'destination_type': 'local',
+               'delete_on_termination': True}
+        server = self._create(self._server(block_device_mapping_v2=[bdm]),
+                              202).json['server']
+        server = self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual(base.IMAGE_ID, server['image']['id'])
+        # The Nova anchor's answers for the rest.
+        no_local = ('Block Device Mapping is Invalid: Mapping image to '
+                    'local is not supported.')
+        for server, message in (
+                (self._server(imageRef='', block_device_mapping_v2=[bdm]),
+                 no_local),
+                ({'name': 's', 'flavorRef': '1',
+                  'block_device_mapping_v2': [bdm]}, no_local),
+                (self._server(block_device_mapping_v2=[
+                    dict(bdm, boot_index=1)]), no_local),
+                (self._server(block_device_mapping_v2=[dict(
+                    bdm, uuid='a0a4d1c8-46a8-4d77-a83b-7a3c1c2bbb4f')]),
+                 'Block Device Mapping is Invalid: failed to get image '
+                 'a0a4d1c8-46a8-4d77-a83b-7a3c1c2bbb4f.'),
+                (self._server(block_device_mapping_v2=[
+                    dict(bdm, destination_type='volume', volume_size=1)]),
+                 servers_controller.BDM_UNSUPPORTED),
+                (self._server(block_device_mapping_v2=[bdm, dict(
+                    bdm, boot_index=1, source_type='blank')]),
+                 servers_controller.BDM_UNSUPPORTED)):
+            resp = self._create(server, 400)
+            self.assertFault(resp, 'badRequest', message)
+        self.assertIn('no volume service',
+                      servers_controller.BDM_UNSUPPORTED)
+
+    def test_access_ipv6_is_stored_canonical(self):
+        # Nova's answer for this address.
+        server = self._create(self._server(
+            accessIPv6='0000:0000:0000:0000:0000:babe:220.12.22.2'),
+            202).json['server']
+        shown = self.api.get('servers/%s' % server['id']).json['server']
+        self.assertEqual('::babe:dc0c:1602', shown['accessIPv6'])
+        self.api.put('servers/%s' % server['id'], {'server': {
+            'accessIPv6': '2001:DB8:0:0:0:0:0:1'}}, status=200)
+        shown = self.api.get('servers/%s' % server['id']).json['server']
+        self.assertEqual('2001:db8::1', shown['accessIPv6'])
 
     def test_unknown_image(self):
         resp = self._create(self._server(
