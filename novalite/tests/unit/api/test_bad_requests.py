@@ -3,7 +3,7 @@ Nova's fault shape, a message of bounded length, and never a 500."""
 
 import json
 
-from novalite.api.controllers import keypairs
+from novalite import crypto
 from novalite.db import api as db
 from novalite.tests import base
 
@@ -117,7 +117,7 @@ class TestBadRequests(base.APITestCase):
                              expect_errors=True)
         self.assertEqual(404, resp.status_int, resp.text)
         self.api.get('servers/%s' % server['id'], status=200)
-        public_key = keypairs.generate_ssh_key()[1]
+        public_key = crypto.generate_ssh_key()[1]
         self.api.post('os-keypairs', {'keypair': {
             'name': 'kp', 'public_key': public_key}}, status=200)
         resp = self.app.delete('/v2.1/os-keypairs/kp',

@@ -38,7 +38,6 @@ import webtest
 from webtest import lint
 
 from novalite.api import api_version
-from novalite.api.controllers import keypairs as keypairs_controller
 from novalite.api.controllers import root
 from novalite.api.controllers import servers as servers_controller
 from novalite.api import faults
@@ -46,6 +45,7 @@ from novalite.api import routes
 from novalite.api.schemas import servers as servers_schema
 from novalite.api import validation
 from novalite.api.validation import parameter_types as types
+from novalite import crypto
 from novalite.db import api as db
 from novalite.db import models
 from novalite import exception
@@ -487,7 +487,7 @@ class TestFuzz(base.APITestCase):
         self.api.delete('servers/%s' % gone['id'], status=204)
         self.wait_for_status(gone['id'], 'DELETED')
         _private, self.public_key, _fp = (
-            keypairs_controller.generate_ssh_key())
+            crypto.generate_ssh_key())
         self.api.post('os-keypairs', {'keypair': {
             'name': 'kp1', 'public_key': self.public_key}}, status=200)
         # Values for path placeholders; the fuzzer adds what it creates.
