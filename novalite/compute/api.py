@@ -14,9 +14,9 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from novalite.compute import manager as compute_manager
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import scheduler
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
 from novalite import quota
@@ -60,7 +60,7 @@ def sanitize_hostname(name, default='Server'):
 def service_for_host(context, host):
     if host is None:
         return None
-    services = db.service_get_all(context, binary=compute_manager.BINARY,
+    services = db.service_get_all(context, binary=compute_utils.BINARY,
                                   hosts=[host])
     return services[0] if services else None
 
@@ -177,7 +177,7 @@ class API:
                 # API process, cannot overcommit a host (see
                 # db.instance_create_claimed).
                 instances = db.instance_create_claimed(
-                    context, compute_manager.BINARY, place, build,
+                    context, compute_utils.BINARY, place, build,
                     availability_zone=availability_zone, host=forced_host,
                     metadata=metadata, tags=tags)
             except exception.NoValidHost as e:
@@ -221,7 +221,7 @@ class API:
     @staticmethod
     def _fail_build(context, instance, error):
         """ERROR with a fault, and no addresses (as in Nova)."""
-        compute_manager.record_fault(context, instance['uuid'], error)
+        compute_utils.record_fault(context, instance['uuid'], error)
         db.fixed_ips_release_by_instance(context, instance['uuid'])
         updated = db.instance_update(
             context, instance['uuid'],

@@ -11,12 +11,12 @@ import base64
 import datetime
 import functools
 import threading
-import traceback
 
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
 from novalite.db import api as db
 from novalite import exception
@@ -25,30 +25,6 @@ from novalite import utils
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
-
-BINARY = 'novalite-compute'
-
-
-def record_fault(context, instance_uuid, error, host=None):
-    """Store a fault for the server, as Nova's instance_faults rows.
-
-    ``message`` is for the server's owner: only novalite's own exceptions
-    lend theirs (they say what failed in novalite's words); any other
-    error's text (an OSError's path, a libvirt message) may reveal the
-    host, so the owner sees just its class name, as in Nova. ``details``,
-    the traceback with every chained error's own text, is kept only for
-    500 faults, as in Nova (``_get_fault_details``), and only admins see
-    it.
-    """
-    if isinstance(error, exception.NovaliteException):
-        code, message = error.code, error.message
-    else:
-        code, message = 500, error.__class__.__name__
-    details = ''
-    if code == 500:
-        details = ''.join(traceback.format_exception(error))
-    db.instance_fault_create(context, instance_uuid, code, message,
-                             details=details, host=host)
 
 
 class _InstanceLocks:
@@ -225,8 +201,8 @@ class ComputeManager:
     def report_state(self):
         """Heartbeat: mark this agent alive and report its capacity."""
         resources = self.driver.get_available_resource()
-        db.service_report(self._admin, self.host, BINARY, 'compute',
-                          capacity=resources,
+        db.service_report(self._admin, self.host, compute_utils.BINARY,
+                          'compute', capacity=resources,
                           availability_zone=CONF.default_availability_zone,
                           hypervisor_hostname=resources.get(
                               'hypervisor_hostname'))
@@ -298,7 +274,8 @@ class ComputeManager:
         """Put a server in ERROR with a fault; never leave it in a task."""
         LOG.error('Server %s failed: %s', instance['uuid'], error)
         try:
-            record_fault(ctxt, instance['uuid'], error, host=self.host)
+            compute_utils.record_fault(ctxt, instance['uuid'], error,
+                                       host=self.host)
             db.instance_update(ctxt, instance['uuid'],
                                {'vm_state': states.ERROR,
                                 'task_state': None},
@@ -603,7 +580,7 @@ class ComputeManager:
             self.driver.trigger_crash_dump(instance)
         except Exception as e:
             LOG.warning('Crash dump of %s failed: %s', instance_uuid, e)
-            record_fault(ctxt, instance_uuid, e, host=self.host)
+            compute_utils.record_fault(ctxt, instance_uuid, e, host=self.host)
 
     def get_console_output(self, context, instance_uuid, tail_length=None):
         instance = self._load(self._admin, instance_uuid)

@@ -19,7 +19,7 @@ from novalite.api.validation import validators
 from novalite.api.views import servers as views
 from novalite.api import wsgi
 from novalite.compute import api as compute
-from novalite.compute import manager as compute_manager
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
 from novalite import policy
@@ -265,7 +265,7 @@ def _parse_az(context, value):
                          {'project_id': context.project_id,
                           'user_id': context.user_id})
     zones = {s['availability_zone'] for s in db.service_get_all(
-        context.elevated(), binary=compute_manager.BINARY)}
+        context.elevated(), binary=compute_utils.BINARY)}
     if zone and zone not in zones:
         raise exception.ValidationError(
             detail='The requested availability zone is not available')

@@ -11,7 +11,7 @@ from oslo_config import cfg
 
 from novalite.api import common
 from novalite.api import links
-from novalite.compute import manager as compute_manager
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import policy
 from novalite import servicegroup
@@ -72,7 +72,7 @@ class Builder:
     def _load_services(self, instances):
         hosts = {i['host'] for i in instances if i['host']}
         services = db.service_get_all(self.context.elevated(),
-                                      binary=compute_manager.BINARY,
+                                      binary=compute_utils.BINARY,
                                       hosts=hosts) if hosts else []
         self._services = {s['host']: s for s in services}
 

@@ -7,7 +7,7 @@ import uuid
 
 import fixtures
 
-from novalite.compute import manager as compute_manager
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import service
 from novalite import servicegroup
@@ -58,7 +58,7 @@ class ComputeServiceTest(base.TestCase):
         self.addCleanup(svc.stop, graceful=False)
         # Started: heartbeat written, both periodic tasks running.
         row, = db.service_get_all(self.admin_context,
-                                  compute_manager.BINARY)
+                                  compute_utils.BINARY)
         self.assertEqual('svc-host', row['host'])
         self.assertTrue(servicegroup.is_up(row))
         self.assertEqual(['report_state', 'sync_power_states',

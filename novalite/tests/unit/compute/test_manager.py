@@ -15,6 +15,7 @@ import fixtures
 from oslo_config import cfg
 
 from novalite.compute import manager as compute_manager
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
 from novalite import servicegroup
@@ -530,7 +531,7 @@ class _ManagerTests:
         self.assertIn('Guest %s is no server of novalite' % unknown['uuid'],
                       self.logger.output)
         # The heartbeat is written.
-        services = db.service_get_all(c, compute_manager.BINARY)
+        services = db.service_get_all(c, compute_utils.BINARY)
         self.assertEqual([HOST], [s['host'] for s in services])
 
     def test_build_timeout(self):
@@ -732,7 +733,7 @@ class _ManagerTests:
     def test_report_state(self):
         self.flags(service_down_time=5)
         self.manager.report_state()
-        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        service, = db.service_get_all(self.ctxt, compute_utils.BINARY)
         self.assertEqual((HOST, 'compute', 1),
                          (service['host'], service['topic'],
                           service['report_count']))
@@ -750,15 +751,15 @@ class _ManagerTests:
         self.assertEqual('UNKNOWN', servicegroup.host_status(service,
                                                              now=later))
         self.manager.report_state()
-        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        service, = db.service_get_all(self.ctxt, compute_utils.BINARY)
         self.assertEqual(2, service['report_count'])
-        db.service_update(self.ctxt, HOST, compute_manager.BINARY,
+        db.service_update(self.ctxt, HOST, compute_utils.BINARY,
                           {'disabled': True})
-        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        service, = db.service_get_all(self.ctxt, compute_utils.BINARY)
         self.assertEqual('MAINTENANCE', servicegroup.host_status(service))
-        db.service_update(self.ctxt, HOST, compute_manager.BINARY,
+        db.service_update(self.ctxt, HOST, compute_utils.BINARY,
                           {'forced_down': True})
-        service, = db.service_get_all(self.ctxt, compute_manager.BINARY)
+        service, = db.service_get_all(self.ctxt, compute_utils.BINARY)
         self.assertFalse(servicegroup.is_up(service))
         self.assertEqual('DOWN', servicegroup.host_status(service))
         self.assertEqual('UNKNOWN', servicegroup.host_status(None))

@@ -3,8 +3,8 @@
 import datetime
 import uuid
 
-from novalite.compute import manager as compute_manager
 from novalite.compute import scheduler
+from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
 from novalite.tests import base
@@ -23,7 +23,7 @@ class SchedulerTest(base.TestCase):
         self.ctxt = self.admin_context
 
     def add_host(self, host, vcpus=4, memory_mb=4096, local_gb=100,
-                 az='nova', binary=compute_manager.BINARY, **values):
+                 az='nova', binary=compute_utils.BINARY, **values):
         db.service_report(self.ctxt, host, binary, 'compute',
                           {'vcpus': vcpus, 'memory_mb': memory_mb,
                            'local_gb': local_gb}, az)
@@ -39,7 +39,7 @@ class SchedulerTest(base.TestCase):
 
     def select(self, flavor=TINY, count=1, min_count=None, **kwargs):
         services = db.service_get_all(self.ctxt,
-                                      binary=compute_manager.BINARY)
+                                      binary=compute_utils.BINARY)
         usage = db.instance_usage_by_host(self.ctxt)
         return [service['host'] for service in scheduler.place(
             services, usage, flavor,
@@ -93,11 +93,11 @@ class SchedulerTest(base.TestCase):
         self.flags(service_down_time=10)
         self.add_host('alive', memory_mb=1024)
         self.add_host('dead', memory_mb=8192)
-        db.service_update(self.ctxt, 'dead', compute_manager.BINARY, {
+        db.service_update(self.ctxt, 'dead', compute_utils.BINARY, {
             'last_seen_up': db.utcnow() - datetime.timedelta(seconds=11)})
         self.assertEqual(['alive'], self.select())
         # Just within service_down_time is alive.
-        db.service_update(self.ctxt, 'dead', compute_manager.BINARY, {
+        db.service_update(self.ctxt, 'dead', compute_utils.BINARY, {
             'last_seen_up': db.utcnow() - datetime.timedelta(seconds=5)})
         self.assertEqual(['dead'], self.select())
 
@@ -135,7 +135,7 @@ class SchedulerTest(base.TestCase):
         # A forced host must still be up and have room.
         self.assertRaises(exception.NoValidHost, self.select, count=3,
                           force_host='small')
-        db.service_update(self.ctxt, 'small', compute_manager.BINARY,
+        db.service_update(self.ctxt, 'small', compute_utils.BINARY,
                           {'forced_down': True})
         self.assertRaises(exception.NoValidHost, self.select,
                           force_host='small')

@@ -10,7 +10,7 @@ and the others fail with NoValidHost: the host is never overcommitted.
 import threading
 
 from novalite.compute import api as compute_api
-from novalite.compute import manager as compute_manager
+from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
 from novalite.db import api as db
 from novalite import exception
@@ -36,7 +36,7 @@ def _one_small_host(test):
                disk_allocation_ratio=1.0, reserved_host_memory_mb=0)
     test.flavor = test.create_flavor(vcpus=1, memory_mb=512, root_gb=1)
     test.image = test.create_image()
-    db.service_report(test.admin_context, HOST, compute_manager.BINARY,
+    db.service_report(test.admin_context, HOST, compute_utils.BINARY,
                       'compute', {'vcpus': FITS, 'memory_mb': 65536,
                                   'local_gb': 1000}, 'nova')
 

@@ -1,0 +1,31 @@
+"""What the API and the compute agent share about compute hosts: the
+agent's service name and how a server's fault is recorded."""
+
+import traceback
+
+from novalite.db import api as db
+from novalite import exception
+
+BINARY = 'novalite-compute'
+
+
+def record_fault(context, instance_uuid, error, host=None):
+    """Store a fault for the server, as Nova's instance_faults rows.
+
+    ``message`` is for the server's owner: only novalite's own exceptions
+    lend theirs (they say what failed in novalite's words); any other
+    error's text (an OSError's path, a libvirt message) may reveal the
+    host, so the owner sees just its class name, as in Nova. ``details``,
+    the traceback with every chained error's own text, is kept only for
+    500 faults, as in Nova (``_get_fault_details``), and only admins see
+    it.
+    """
+    if isinstance(error, exception.NovaliteException):
+        code, message = error.code, error.message
+    else:
+        code, message = 500, error.__class__.__name__
+    details = ''
+    if code == 500:
+        details = ''.join(traceback.format_exception(error))
+    db.instance_fault_create(context, instance_uuid, code, message,
+                             details=details, host=host)
