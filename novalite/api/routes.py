@@ -70,6 +70,6 @@ def list_routes():
         controller = getattr(v21, name)
         if isinstance(controller, rest.RestController):
             found.extend(_walk(controller, '/' + name, name))
-    for name in ('os-keypairs', 'os-networks'):
+    for name in ('os-keypairs', 'os-networks', 'os-availability-zone'):
         found.extend(_walk(getattr(v21, name), '/' + name, name))
     return sorted(set(found))

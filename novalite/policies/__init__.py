@@ -7,6 +7,7 @@ policy file carries over unchanged.
 import itertools
 
 from novalite.policies import admin_password
+from novalite.policies import availability_zone
 from novalite.policies import base
 from novalite.policies import console_output
 from novalite.policies import extended_server_attributes
@@ -26,6 +27,7 @@ def list_rules():
         servers.list_rules(),
         lock_server.list_rules(),
         admin_password.list_rules(),
+        availability_zone.list_rules(),
         console_output.list_rules(),
         extended_server_attributes.list_rules(),
         server_tags.list_rules(),

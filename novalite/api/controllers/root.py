@@ -3,6 +3,7 @@
 import pecan
 
 from novalite.api import api_version
+from novalite.api.controllers import availability_zones
 from novalite.api.controllers import flavors
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
@@ -63,6 +64,8 @@ class V21Controller:
 
 pecan.route(V21Controller, 'os-keypairs', keypairs.KeypairsController())
 pecan.route(V21Controller, 'os-networks', networks.NetworksController())
+pecan.route(V21Controller, 'os-availability-zone',
+            availability_zones.AvailabilityZoneController())
 
 
 class RootController:

@@ -593,6 +593,14 @@ class TestTenantIsolation(base.APITestCase):
         return self._gone([('os-networks/%s/action' % self.a_net['uuid'],
                             {'disassociate': None})])
 
+    def walk_get_availability_zones(self, v):
+        # Zones are the deployment's, the same for every project.
+        return [('os-availability-zone', None, 200, None)]
+
+    def walk_get_availability_zones_detail(self, v):
+        return [('os-availability-zone/detail', None, 403,
+                 self._forbidden)]
+
     def walk_get_limits(self, v):
         # Asking for any project's limits, even one's own, needs the
         # admin rule (as Nova).
@@ -661,6 +669,9 @@ class TestTenantIsolation(base.APITestCase):
         ('POST', '/os-networks/{network_id}/action'):
             walk_post_network_action,
         ('GET', '/limits'): walk_get_limits,
+        ('GET', '/os-availability-zone'): walk_get_availability_zones,
+        ('GET', '/os-availability-zone/detail'):
+            walk_get_availability_zones_detail,
         ('GET', '/flavors'): walk_get_flavors,
         ('GET', '/flavors/detail'): walk_get_flavors_detail,
         ('GET', '/flavors/{flavor_id}'): walk_get_flavor,
