@@ -57,12 +57,21 @@ def sanitize_hostname(name, default='Server'):
     return hostname or default
 
 
+# The extras a server is shown with (metadata, tags, fault, addresses).
+ALL_EXTRAS = db.ALL_EXTRAS
+
+
 def service_for_host(context, host):
     if host is None:
         return None
-    services = db.service_get_all(context, binary=compute_utils.BINARY,
-                                  hosts=[host])
+    services = services_for_hosts(context, [host])
     return services[0] if services else None
+
+
+def services_for_hosts(context, hosts):
+    """The compute services of ``hosts``."""
+    return db.service_get_all(context, binary=compute_utils.BINARY,
+                              hosts=set(hosts))
 
 
 class API:
@@ -79,6 +88,15 @@ class API:
         return self._rpcapi
 
     # ---------------------------------------------------------------- read
+
+    @staticmethod
+    def get_owner(context, instance_uuid):
+        """A server, deleted or not, whoever owns it: for a policy check
+        against its project before the caller may see it (as Nova does
+        for some routes). InstanceNotFound if there is none."""
+        return db.instance_get_by_uuid(
+            context.elevated(read_deleted='yes'), instance_uuid,
+            project_only=False, extras=())
 
     def get(self, context, instance_uuid, extras=db.ALL_EXTRAS):
         """A live server the caller may see, else InstanceNotFound."""

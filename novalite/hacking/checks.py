@@ -10,6 +10,9 @@ Registered in setup.cfg ``[flake8:local-plugins]``; run by ``tox -e pep8``.
   ``novalite/cmd/`` are allowed, as in Nova.
 * N303: policy defaults (``RuleDefault``/``DocumentedRuleDefault``) are
   declared only in ``novalite/policies/``.
+* N304: nothing under ``novalite/api/`` imports ``novalite.db`` or the
+  agent's ``novalite.compute.manager``. Controllers parse, authorise and
+  render; reading and writing state is ``novalite/compute``'s business.
 
 Tests (``novalite/tests/``) are exempt: they build sample options and
 rules, and virt tests may use database fixtures.
@@ -24,6 +27,14 @@ _DB_IMPORT_RE = re.compile(
     r'import\s+(?:novalite\.db|sqlalchemy|oslo_db)\b'
     r'|from\s+(?:novalite\.db|sqlalchemy|oslo_db)\b'
     r'|from\s+novalite\s+import\s+(?:.*,\s*)?db\b'
+    r')')
+_API_FORBIDDEN_RE = re.compile(
+    r'^\s*(?:'
+    r'import\s+novalite\.(?:db|compute\.manager)\b'
+    r'|from\s+novalite\.db\b'
+    r'|from\s+novalite\.compute\.manager\b'
+    r'|from\s+novalite\s+import\s+(?:.*,\s*)?db\b'
+    r'|from\s+novalite\.compute\s+import\s+(?:.*,\s*)?manager\b'
     r')')
 _CFG_OPT_RE = re.compile(r'.*(?:\bcfg|\boslo_config\.cfg)\.([A-Za-z]*Opt)\(')
 _POLICY_RULE_RE = re.compile(
@@ -95,3 +106,21 @@ def no_policy_rules_outside_policies(logical_line, filename):
     if _POLICY_RULE_RE.match(logical_line):
         yield (0, 'N303: declare policy defaults in novalite/policies/ '
                   '(one module per resource), not here.')
+
+
+@core.flake8ext
+def no_db_in_api(logical_line, filename):
+    """N304: novalite/api/ imports neither novalite.db nor the agent's
+    compute manager.
+
+    Okay: from novalite.compute import api as compute
+    N304: from novalite.db import api as db
+    N304: from novalite.compute import manager as compute_manager
+    N304: import novalite.db.api
+    """
+    if not _under(filename, 'api'):
+        return
+    if _API_FORBIDDEN_RE.match(logical_line):
+        yield (0, 'N304: novalite/api/ must not import novalite.db or '
+                  'novalite.compute.manager; go through novalite/compute '
+                  '(compute.api, flavors, images, keypairs, ...).')

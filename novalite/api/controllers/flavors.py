@@ -11,7 +11,7 @@ from novalite.api.schemas import flavors as schema
 from novalite.api import validation
 from novalite.api.views import flavors as views
 from novalite.api import wsgi
-from novalite.db import api as db
+from novalite.compute import flavors
 from novalite import policy
 
 
@@ -36,9 +36,9 @@ def _list(req):
     limit, marker = common.limit_and_marker(req)
     sort_key = common.last(req, 'sort_key', 'flavorid')
     sort_dir = common.last(req, 'sort_dir', 'asc')
-    return limit, db.flavor_get_all(req.context, _filters(req),
-                                    sort_key=sort_key, sort_dir=sort_dir,
-                                    limit=limit, marker=marker)
+    return limit, flavors.get_all(req.context, _filters(req),
+                                  sort_key=sort_key, sort_dir=sort_dir,
+                                  limit=limit, marker=marker)
 
 
 class FlavorsController(rest.RestController):
@@ -48,21 +48,21 @@ class FlavorsController(rest.RestController):
     @wsgi.expose()
     @validation.query_schema(schema.index_query)
     def get_all(self, req):
-        limit, flavors = _list(req)
+        limit, found = _list(req)
         return links.paged(req, 'flavors', 'flavors',
-                           [views.basic(req, f) for f in flavors], limit)
+                           [views.basic(req, f) for f in found], limit)
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query)
     def detail(self, req):
-        limit, flavors = _list(req)
+        limit, found = _list(req)
         return links.paged(req, 'flavors', 'flavors/detail',
-                           [views.detail(req, f) for f in flavors], limit)
+                           [views.detail(req, f) for f in found], limit)
 
     @wsgi.expose()
     def get_one(self, req, flavor_id):
         return {'flavor': views.detail(
-            req, db.flavor_get_by_flavor_id(req.context, flavor_id))}
+            req, flavors.get_by_flavor_id(req.context, flavor_id))}
 
     @wsgi.expose()
     @validation.schema(schema.create)
@@ -81,10 +81,10 @@ class FlavorsController(rest.RestController):
             'is_public': common.is_true(
                 body.get('os-flavor-access:is_public', True)),
         }
-        return {'flavor': views.detail(req, db.flavor_create(req.context,
-                                                             values))}
+        return {'flavor': views.detail(req, flavors.create(req.context,
+                                                           values))}
 
     @wsgi.expose(status=202)
     def delete(self, req, flavor_id):
         policy.authorize(req.context, 'os_compute_api:os-flavor-manage:delete')
-        db.flavor_destroy(req.context, flavor_id)
+        flavors.destroy(req.context, flavor_id)

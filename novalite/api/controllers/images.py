@@ -11,7 +11,7 @@ from novalite.api.schemas import images as schema
 from novalite.api import validation
 from novalite.api.views import images as views
 from novalite.api import wsgi
-from novalite.db import api as db
+from novalite.compute import images
 from novalite import exception
 
 # The image proxy APIs are gone from 2.36 on.
@@ -20,9 +20,9 @@ MAX_PROXY_VERSION = '2.35'
 
 def _list(req, collection, view):
     limit, marker = common.limit_and_marker(req)
-    images = db.image_get_all(req.context, limit=limit, marker=marker)
+    found = images.get_all(req.context, limit=limit, marker=marker)
     return links.paged(req, 'images', collection,
-                       [view(req, image) for image in images], limit)
+                       [view(req, image) for image in found], limit)
 
 
 class ImagesController(rest.RestController):
@@ -42,7 +42,7 @@ class ImagesController(rest.RestController):
     @wsgi.expose(max_version=MAX_PROXY_VERSION)
     def get_one(self, req, image_id):
         try:
-            image = db.image_get(req.context, image_id)
+            image = images.get(req.context, image_id)
         except exception.ImageNotFound:
             raise exception.ImageNotFoundProxy()
         return {'image': views.detail(req, image)}

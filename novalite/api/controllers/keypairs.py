@@ -11,19 +11,10 @@ from novalite.api.schemas import keypairs as schema
 from novalite.api import validation
 from novalite.api.views import keypairs as views
 from novalite.api import wsgi
-from novalite import crypto
-from novalite.db import api as db
-from novalite import exception
+from novalite.compute import keypairs
 from novalite import policy
-from novalite import quota
 
 POLICY = 'os_compute_api:os-keypairs:%s'
-
-
-def _check_quota(context, user_id):
-    allowed = quota.limits()['key_pairs']
-    if 0 <= allowed <= db.key_pair_count_by_user(context, user_id):
-        raise exception.KeypairLimitExceeded()
 
 
 def _user_id(req):
@@ -39,14 +30,13 @@ class KeypairsController(rest.RestController):
     def get_all(self, req):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'index', {'user_id': user_id})
-        return views.index(req, db.key_pair_get_all_by_user(req.context,
-                                                            user_id))
+        return views.index(req, keypairs.get_all(req.context, user_id))
 
     @wsgi.expose()
     def get_one(self, req, name):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'show', {'user_id': user_id})
-        return views.show(req, db.key_pair_get(req.context, user_id, name))
+        return views.show(req, keypairs.get(req.context, user_id, name))
 
     @wsgi.expose()
     @validation.schema(schema.create, '2.1', '2.1')
@@ -57,29 +47,9 @@ class KeypairsController(rest.RestController):
         body = req.body['keypair']
         user_id = body.get('user_id') or context.user_id
         policy.authorize(context, POLICY % 'create', {'user_id': user_id})
-        key_type = body.get('type', 'ssh')
-        private_key = None
-        try:
-            if 'public_key' in body:
-                public_key = body['public_key']
-                if key_type == 'ssh':
-                    fingerprint = crypto.ssh_fingerprint(public_key)
-                else:
-                    fingerprint = crypto.x509_fingerprint(public_key)
-            elif key_type == 'ssh':
-                private_key, public_key, fingerprint = (
-                    crypto.generate_ssh_key())
-            else:
-                private_key, public_key, fingerprint = (
-                    crypto.generate_x509_cert(user_id))
-        except exception.InvalidKeypair:
-            _check_quota(context, user_id)  # Nova checks the quota first.
-            raise
-        keypair = db.key_pair_create(
-            context, {'name': body['name'], 'user_id': user_id,
-                      'type': key_type, 'public_key': public_key,
-                      'fingerprint': fingerprint},
-            quota.limits()['key_pairs'])
+        keypair, private_key = keypairs.create(
+            context, user_id, body['name'], body.get('type', 'ssh'),
+            body.get('public_key'))
         result = views.create(req, keypair, private_key)
         return wsgi.response(result, 201 if req.is_version('2.2') else 200)
 
@@ -87,5 +57,5 @@ class KeypairsController(rest.RestController):
     def delete(self, req, name):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'delete', {'user_id': user_id})
-        db.key_pair_destroy(req.context, user_id, name)
+        keypairs.delete(req.context, user_id, name)
         return wsgi.response(None, 204 if req.is_version('2.2') else 202)

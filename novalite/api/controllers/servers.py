@@ -19,8 +19,10 @@ from novalite.api.validation import validators
 from novalite.api.views import servers as views
 from novalite.api import wsgi
 from novalite.compute import api as compute
-from novalite.compute import utils as compute_utils
-from novalite.db import api as db
+from novalite.compute import availability_zones
+from novalite.compute import flavors
+from novalite.compute import images
+from novalite.compute import keypairs
 from novalite import exception
 from novalite import policy
 from novalite import states
@@ -77,7 +79,7 @@ def _user_filters(req):
     return allowed
 
 
-def _get_server(req, server_id, extras=db.ALL_EXTRAS):
+def _get_server(req, server_id, extras=compute.ALL_EXTRAS):
     return _compute_api.get(req.context, server_id, extras=extras)
 
 
@@ -172,7 +174,7 @@ def _build_filters(req, action):
 
     if 'flavor' in opts:
         try:
-            flavor = db.flavor_get_by_flavor_id(context, opts.pop('flavor'))
+            flavor = flavors.get_by_flavor_id(context, opts.pop('flavor'))
             filters['exact']['instance_type_id'] = flavor['id']
         except exception.FlavorNotFound:
             filters['match_nothing'] = True
@@ -238,7 +240,7 @@ def _list(req, action):
     filters = _build_filters(req, action)
     limit, marker = common.limit_and_marker(req)
     sort_keys, sort_dirs = _sort_params(req)
-    extras = db.ALL_EXTRAS if action == 'detail' else ()
+    extras = compute.ALL_EXTRAS if action == 'detail' else ()
     instances = _compute_api.get_all(
         context, filters, limit=limit, marker=marker, sort_keys=sort_keys,
         sort_dirs=sort_dirs, extras=extras)
@@ -264,8 +266,9 @@ def _parse_az(context, value):
         policy.authorize(context, POLICY % 'create:forced_host',
                          {'project_id': context.project_id,
                           'user_id': context.user_id})
-    zones = {s['availability_zone'] for s in db.service_get_all(
-        context.elevated(), binary=compute_utils.BINARY)}
+    available, unavailable, _ = availability_zones.get_availability_zones(
+        context)
+    zones = set(available) | set(unavailable)
     if zone and zone not in zones:
         raise exception.ValidationError(
             detail='The requested availability zone is not available')
@@ -318,7 +321,7 @@ def _image_from_bdms(context, server, image_ref):
     uuid = bdm.get('uuid')
     if uuid and uuid != image_ref:
         try:
-            db.image_get(context, uuid)
+            images.get(context, uuid)
         except exception.ImageNotFound:
             raise exception.ValidationError(
                 detail='Block Device Mapping is Invalid: failed to get '
@@ -468,8 +471,7 @@ def _tagged_server(req, server_id, rule, extras=()):
     """
     if not compute.uuidlib_like(server_id):
         raise exception.InstanceNotFound(instance_id=server_id)
-    owner = db.instance_get_by_uuid(
-        req.context.elevated(read_deleted='yes'), server_id, extras=())
+    owner = _compute_api.get_owner(req.context, server_id)
     _authorize(req, rule, owner)
     return _get_server(req, server_id, extras=extras)
 
@@ -613,7 +615,7 @@ class ServersController(rest.RestController):
 
         flavor_id = _parse_flavor_ref(server['flavorRef'])
         try:
-            flavor = db.flavor_get_by_flavor_id(context, flavor_id)
+            flavor = flavors.get_by_flavor_id(context, flavor_id)
         except exception.FlavorNotFound as e:
             raise exception.ValidationError(detail=e.message)
         if flavor['disabled']:
@@ -624,7 +626,7 @@ class ServersController(rest.RestController):
             raise exception.ValidationError(
                 detail='Missing imageRef attribute')
         try:
-            image = db.image_get(context, image_ref)
+            image = images.get(context, image_ref)
         except exception.ImageNotFound:
             raise exception.ValidationError(
                 detail='Can not find requested image')
@@ -652,8 +654,8 @@ class ServersController(rest.RestController):
         key_pair = None
         if server.get('key_name'):
             try:
-                key_pair = db.key_pair_get(context, context.user_id,
-                                           server['key_name'])
+                key_pair = keypairs.get(context, context.user_id,
+                                        server['key_name'])
             except exception.KeypairNotFound:
                 raise exception.ValidationError(
                     detail='Invalid key_name provided.')

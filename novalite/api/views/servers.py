@@ -11,8 +11,7 @@ from oslo_config import cfg
 
 from novalite.api import common
 from novalite.api import links
-from novalite.compute import utils as compute_utils
-from novalite.db import api as db
+from novalite.compute import api as compute
 from novalite import policy
 from novalite import servicegroup
 from novalite import states
@@ -71,9 +70,8 @@ class Builder:
 
     def _load_services(self, instances):
         hosts = {i['host'] for i in instances if i['host']}
-        services = db.service_get_all(self.context.elevated(),
-                                      binary=compute_utils.BINARY,
-                                      hosts=hosts) if hosts else []
+        services = compute.services_for_hosts(
+            self.context.elevated(), hosts) if hosts else []
         self._services = {s['host']: s for s in services}
 
     def _host_status(self, instance):

@@ -121,3 +121,47 @@ class NoPolicyRulesOutsidePoliciesTest(testtools.TestCase):
             self.assertEqual([], _errors(
                 checks.no_policy_rules_outside_policies, line,
                 './novalite/policy.py'), line)
+
+
+class NoDBInAPITest(testtools.TestCase):
+    """N304."""
+
+    API = './novalite/api/controllers/servers.py'
+
+    def test_forbidden_imports_in_api_are_found(self):
+        for line in ('from novalite.db import api as db',
+                     'import novalite.db.api',
+                     'from novalite import db',
+                     'from novalite.compute import manager as compute_manager',
+                     'from novalite.compute import api, manager',
+                     'import novalite.compute.manager'):
+            errors = _errors(checks.no_db_in_api, line, self.API)
+            self.assertEqual(1, len(errors), line)
+            self.assertTrue(errors[0][1].startswith('N304'))
+
+    def test_allowed_imports(self):
+        for line in ('from novalite.compute import api as compute',
+                     'from novalite.compute import flavors',
+                     'from oslo_db import exception as db_exc',
+                     'from novalite.compute import managers_lookalike'):
+            self.assertEqual(
+                [], _errors(checks.no_db_in_api, line, self.API), line)
+        for filename in ('novalite/compute/api.py',
+                         'novalite/tests/unit/api/test_servers.py'):
+            self.assertEqual([], _errors(
+                checks.no_db_in_api, 'from novalite.db import api as db',
+                filename), filename)
+
+    def test_the_tree_keeps_it(self):
+        import os
+        root = os.path.join(os.path.dirname(checks.__file__), '..', 'api')
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                if not name.endswith('.py'):
+                    continue
+                path = os.path.join(folder, name)
+                with open(path) as f:
+                    for line in f:
+                        self.assertEqual([], _errors(
+                            checks.no_db_in_api, line.rstrip('\n'),
+                            'novalite/api/' + name), (path, line))
