@@ -302,6 +302,17 @@ class API:
                                      instance['uuid'], address=address)
             except exception.NetworkNotFound as e:
                 raise exception.Invalid(e.message)  # deleted meanwhile
+            except exception.FixedIpAlreadyInUse as e:
+                # NOTE: the holder is named only to whom may see it (Nova
+                # asks Neutron, with the caller's token, for the port that
+                # holds the address: another project's goes unnamed).
+                try:
+                    db.instance_get_by_uuid(
+                        context, e.kwargs['instance_uuid'], extras=())
+                except exception.InstanceNotFound:
+                    raise exception.FixedIpAlreadyInUse(
+                        'Fixed IP %s is already in use.' % address)
+                raise
 
     # -------------------------------------------------------------- update
 

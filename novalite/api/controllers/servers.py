@@ -275,23 +275,6 @@ def _parse_az(context, value):
     return zone or None, host or node
 
 
-def _create(context, *args, **kwargs):
-    """compute.API.create; a requested address held by a server the
-    caller may not see is in use without naming that server (Nova asks
-    Neutron, with the caller's token, for the port holding a requested
-    address: another project's goes unnamed)."""
-    try:
-        return _compute_api.create(context, *args, **kwargs)
-    except exception.FixedIpAlreadyInUse as e:
-        try:
-            _compute_api.get(context, e.kwargs.get('instance_uuid'),
-                             extras=())
-        except exception.InstanceNotFound:
-            raise exception.FixedIpAlreadyInUse(
-                'Fixed IP %s is already in use.' % e.kwargs.get('address'))
-        raise
-
-
 BDM_UNSUPPORTED = ('Block Device Mapping is Invalid: novalite has no '
                    'volume service; the only mapping it takes is '
                    'imageRef\'s image on a local disk at boot_index 0 '
@@ -678,7 +661,7 @@ class ServersController(rest.RestController):
         personality = [(f['path'], f['contents'])
                        for f in server.get('personality') or ()]
 
-        instances, reservation_id = _create(
+        instances, reservation_id = _compute_api.create(
             context, flavor, image, server['name'],
             min_count=min_count, max_count=max_count,
             description=description, metadata=server.get('metadata', {}),
