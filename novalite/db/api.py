@@ -4,6 +4,7 @@ Only the API layer (``novalite/compute/api.py``, controllers through it)
 and the compute manager call these; nothing under ``novalite/virt`` may.
 """
 
+import contextlib
 import datetime
 import functools
 import ipaddress
@@ -133,17 +134,16 @@ def utcnow():
 
 # ---------------------------------------------------------------- instances
 
-def _instance_mapping_to_dict(mapping):
-    """``_instance_to_dict`` of a Core row of the instances table."""
-    inst = dict(mapping)
+def _instance_dict(columns):
+    """A server as novalite passes it around: its columns (a Core row's
+    mapping, or an ORM row's ``as_dict()``), security groups decoded."""
+    inst = dict(columns)
     inst['security_groups'] = json.loads(inst['security_groups'] or '[]')
     return inst
 
 
 def _instance_to_dict(row):
-    inst = row.as_dict()
-    inst['security_groups'] = json.loads(row.security_groups or '[]')
-    return inst
+    return _instance_dict(row.as_dict())
 
 
 def _attach_extras(context, instances, extras):
@@ -471,13 +471,13 @@ def instance_get_all_by_filters_sort(context, filters, limit=None,
     # objects (identity map, attribute state) was half of a page's time.
     query = _apply_filters(sa.select(*model.__table__.columns), filters)
     query = _paginate(query, model, limit, sort_keys, sort_dirs, marker_row)
-    if filters.get('regex') or filters.get('ip') or filters.get('ip6'):
-        with regexp.budget(context.session):
-            rows = context.session.execute(query).mappings().all()
-    else:
+    matches_patterns = (filters.get('regex') or filters.get('ip')
+                        or filters.get('ip6'))
+    with (regexp.budget(context.session) if matches_patterns
+          else contextlib.nullcontext()):
         rows = context.session.execute(query).mappings().all()
-    return _attach_extras(context, [_instance_mapping_to_dict(r)
-                                    for r in rows], extras)
+    return _attach_extras(context, [_instance_dict(r) for r in rows],
+                          extras)
 
 
 @writer
