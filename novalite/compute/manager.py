@@ -122,29 +122,7 @@ class ComputeManager:
     def _running_deleted_instances(self, ctxt):
         """The rows of this host's deleted servers whose guest is still on
         the hypervisor, deleted for ``running_deleted_instance_timeout``
-        seconds at least (Nova's ``_running_deleted_instances``)."""
-        live = {i['uuid'] for i in db.instance_get_all_by_host(ctxt,
-                                                               self.host)}
-        timeout = datetime.timedelta(
-            seconds=CONF.running_deleted_instance_timeout)
-        now = db.utcnow()
-        found = []
-        for uuid in self.driver.list_instance_uuids():
-            if uuid in live:
-                continue
-            row = self._deleted_here(ctxt, uuid)
-            if row is None:
-                continue
-            if row['deleted_at'] and now - row['deleted_at'] < timeout:
-                LOG.debug('Guest %s: its server was deleted too recently '
-                          'to act on', uuid)
-                continue
-            found.append(row)
-        return found
-
-    def _deleted_here(self, ctxt, uuid):
-        """The row of ``uuid`` if it is a deleted server of this host, else
-        None.
+        seconds at least (Nova's ``_running_deleted_instances``).
 
         NOTE: Nova acts on any deleted instance whose guest is on its
         hypervisor, whatever host the row names: one hypervisor serves one
@@ -157,16 +135,32 @@ class ComputeManager:
         guest that is no server at all may be anything the hypervisor
         runs besides novalite.
         """
-        try:
-            row = db.instance_get_by_uuid(ctxt, uuid, project_only=False,
-                                          read_deleted='yes', extras=())
-        except exception.InstanceNotFound:
-            LOG.warning('Guest %s is no server of novalite; leaving it '
-                        'alone', uuid)
-            return None
-        if row['deleted'] and row['host'] == self.host:
-            return row
-        return None
+        uuids = self.driver.list_instance_uuids()
+        if not uuids:
+            return []
+        # One query for every guest's row, deleted or not.
+        rows = {row['uuid']: row
+                for row in db.instance_get_all_by_filters_sort(
+                    ctxt, {'exact': {'uuid': uuids}, 'deleted': None},
+                    extras=())}
+        timeout = datetime.timedelta(
+            seconds=CONF.running_deleted_instance_timeout)
+        now = db.utcnow()
+        found = []
+        for uuid in uuids:
+            row = rows.get(uuid)
+            if row is None:
+                LOG.warning('Guest %s is no server of novalite; leaving it '
+                            'alone', uuid)
+                continue
+            if not row['deleted'] or row['host'] != self.host:
+                continue
+            if row['deleted_at'] and now - row['deleted_at'] < timeout:
+                LOG.debug('Guest %s: its server was deleted too recently '
+                          'to act on', uuid)
+                continue
+            found.append(row)
+        return found
 
     def _init_instance(self, ctxt, instance):
         uuid = instance['uuid']
