@@ -183,7 +183,7 @@ class API:
 
         def place(services, usage):
             return scheduler.place(
-                services, usage, flavor, min_count, count,
+                services, usage, flavor, count,
                 availability_zone=availability_zone, force_host=forced_host)
 
         instances, no_host = [], None

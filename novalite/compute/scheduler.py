@@ -50,18 +50,15 @@ def _usable(services, availability_zone, force_host):
             and (not force_host or service['host'] == force_host)]
 
 
-def place(services, usage, flavor, min_count, max_count,
+def place(services, usage, flavor, count,
           availability_zone=None, force_host=None):
-    """The service of each new server (a host may repeat).
+    """The service of each of ``count`` new servers (a host may repeat).
 
     ``services``: the candidates' service rows; ``usage``: {host: (vcpus,
-    memory_mb, disk_gb)} their servers take. ``max_count`` servers (the
-    count the quota allowed), each on the host with the most free RAM at
-    that point.
-
-    As in Nova's scheduler, all ``max_count`` must fit (``min_count`` only
-    bounds what the quota may cut), else NoValidHost; its ``servers`` says
-    how many of the request's servers to record in ERROR: ``max_count``,
+    memory_mb, disk_gb)} their servers take. ``count`` is what the quota
+    allowed; as in Nova's scheduler all must fit, each on the host with
+    the most free RAM at that point, else NoValidHost. Its ``servers``
+    says how many of the request's servers to record in ERROR: ``count``,
     but never more than the hosts could hold if they were empty (and at
     least one), so that a huge count with an unlimited quota costs nothing.
     """
@@ -75,15 +72,15 @@ def place(services, usage, flavor, min_count, max_count,
                             zip(_free(service, (0, 0, 0)), need) if n > 0),
                            default=0))
     chosen = []
-    while len(chosen) < max_count:
+    while len(chosen) < count:
         fits = [host for host, room in free.items() if _fits(room, need)]
         if not fits:
             break
         host = max(fits, key=lambda h: (free[h][1], h))
         free[host] = [r - n for r, n in zip(free[host], need)]
         chosen.append(by_host[host])
-    if len(chosen) < max_count:
+    if len(chosen) < count:
         raise exception.NoValidHost(
             reason='There are not enough hosts available.',
-            servers=max(1, min(max_count, most)))
+            servers=max(1, min(count, most)))
     return chosen

@@ -37,13 +37,12 @@ class SchedulerTest(base.TestCase):
         row.update(values)
         return db.instance_create(self.ctxt, row)
 
-    def select(self, flavor=TINY, count=1, min_count=None, **kwargs):
+    def select(self, flavor=TINY, count=1, **kwargs):
         services = db.service_get_all(self.ctxt,
                                       binary=compute_utils.BINARY)
         usage = db.instance_usage_by_host(self.ctxt)
         return [service['host'] for service in scheduler.place(
-            services, usage, flavor,
-            count if min_count is None else min_count, count, **kwargs)]
+            services, usage, flavor, count, **kwargs)]
 
     def test_most_free_ram_wins(self):
         self.add_host('a', memory_mb=2048)
@@ -65,16 +64,15 @@ class SchedulerTest(base.TestCase):
 
     def test_all_of_the_count_must_fit(self):
         # As Nova's scheduler: the count the quota allowed, all or none
-        # (min_count does not lower it).
+        # (min_count does not lower it: test_claims.AbsurdCountTest).
         self.add_host('a', vcpus=2)
         self.add_host('b', vcpus=1)
-        self.assertEqual(['b', 'a', 'a'], self.select(count=3, min_count=1))
-        self.assertEqual(['b', 'a'], self.select(count=2, min_count=1))
-        e = self.assertRaises(exception.NoValidHost, self.select, count=5,
-                              min_count=1)
+        self.assertEqual(['b', 'a', 'a'], self.select(count=3))
+        self.assertEqual(['b', 'a'], self.select(count=2))
+        e = self.assertRaises(exception.NoValidHost, self.select, count=5)
         self.assertEqual(3, e.kwargs['servers'])
         e = self.assertRaises(exception.NoValidHost, self.select,
-                              count=10 ** 12, min_count=3)
+                              count=10 ** 12)
         # ERROR servers to record: no more than the hosts could hold.
         self.assertEqual(3, e.kwargs['servers'])
         self.use('a', vcpus=2)
