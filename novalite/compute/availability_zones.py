@@ -24,7 +24,7 @@ def hosts_by_zone(services):
     enabled services, as Nova's detail: ``available`` is whether the
     service is up, ``active`` whether it is enabled, ``updated_at`` its
     last report (Nova's row is updated by each report; novalite's keeps
-    the time in ``last_seen_up``)."""
+    the time in ``last_seen_up``), in Nova's ISO form without zone."""
     now = db.utcnow()
     zones = {}
     for service in services:
@@ -32,9 +32,10 @@ def hosts_by_zone(services):
             continue
         host = zones.setdefault(service['availability_zone'], {}) \
             .setdefault(service['host'], {})
+        last = service['last_seen_up']
         host[service['binary']] = {
             'available': servicegroup.is_up(service, now),
             'active': True,
-            'updated_at': service['last_seen_up'],
+            'updated_at': last.isoformat() if last else None,
         }
     return zones

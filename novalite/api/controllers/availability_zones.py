@@ -33,11 +33,6 @@ class AvailabilityZoneController(rest.RestController):
         available, unavailable, services = (
             availability_zones.get_availability_zones(req.context))
         hosts = availability_zones.hosts_by_zone(services)
-        for zone in hosts.values():
-            for binaries in zone.values():
-                for state in binaries.values():
-                    if state['updated_at'] is not None:
-                        state['updated_at'] = state['updated_at'].isoformat()
         return {'availabilityZoneInfo':
                 [_zone(z, True, hosts.get(z, {})) for z in available]
                 + [_zone(z, False) for z in unavailable]}
