@@ -69,7 +69,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if libvirt is None:
             raise exception.VirtDriverError(
                 reason='libvirt-python is not installed')
-        self._connection()
+        self._host.get_connection()
         os.makedirs(self._base_dir(), exist_ok=True)
 
     def cleanup_host(self, host):
@@ -84,20 +84,6 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def list_instance_uuids(self):
         return self._host.list_uuids()
-
-    # NOTE: Host words its errors with libvirt's own text (a socket path,
-    # say); a fault's message is the server owner's to read, so the
-    # calls that may end in one say in novalite's words what failed, with
-    # libvirt's text logged and kept as the cause (see driver.py).
-
-    def _connection(self):
-        try:
-            return self._host.get_connection()
-        except exception.VirtDriverError as e:
-            LOG.error('Could not connect to libvirt at %s: %s',
-                      self._host.uri, e)
-            raise exception.VirtDriverError(
-                'Could not connect to the hypervisor.') from e
 
     # ----------------------------------------------------------- files
 
@@ -228,7 +214,7 @@ class LibvirtDriver(driver.ComputeDriver):
         """The libvirt network of a novalite network, defined as novalite
         wants it and active."""
         wanted = self._network_config(vif)
-        conn = self._connection()
+        conn = self._host.get_connection()
         with utils.named_lock('network-' + wanted.name):
             self._hosts_file(vif).ensure_exists()
             try:
@@ -295,13 +281,7 @@ class LibvirtDriver(driver.ComputeDriver):
             kernel=kernel, initrd=initrd, cmdline=cmdline)
 
     def _lookup(self, instance):
-        try:
-            domain = self._host.lookup(instance['uuid'])
-        except exception.VirtDriverError as e:
-            LOG.error('Could not look up the domain of %s: %s',
-                      instance['uuid'], e)
-            raise exception.VirtDriverError(
-                'Could not find the guest on the hypervisor.') from e
+        domain = self._host.lookup(instance['uuid'])
         return None if domain is None else libvirt_guest.Guest(domain)
 
     def _get_guest(self, instance):
@@ -321,7 +301,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._plug_vifs(network_info)
         xml = self._guest_config(instance, instance_dir, network_info,
                                  kernel, initrd, cmdline).to_xml()
-        guest = libvirt_guest.Guest.define(self._connection(), xml)
+        guest = libvirt_guest.Guest.define(self._host.get_connection(), xml)
         guest.launch()
         return guest
 

@@ -1,12 +1,20 @@
-"""The libvirt connection of one compute host."""
+"""The libvirt connection of one compute host.
+
+NOTE: libvirt words its errors with host details (a socket path, say),
+and a driver error may become a server's fault, which its owner reads:
+errors raised here say in novalite's words what failed, with libvirt's
+text logged and kept as the cause (see ``novalite/virt/driver.py``).
+"""
 
 import threading
 
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from novalite import exception
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 try:
     import libvirt
@@ -38,7 +46,10 @@ class Host:
                 try:
                     self._conn = libvirt.open(self._uri)
                 except libvirt.libvirtError as e:
-                    raise exception.VirtDriverError(reason=str(e))
+                    LOG.error('Could not connect to libvirt at %s: %s',
+                              self._uri, e)
+                    raise exception.VirtDriverError(
+                        'Could not connect to the hypervisor.') from e
             return self._conn
 
     def close(self):
@@ -57,7 +68,9 @@ class Host:
         except libvirt.libvirtError as e:
             if e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
                 return None
-            raise exception.VirtDriverError(reason=str(e))
+            LOG.error('Could not look up the domain of %s: %s', uuid, e)
+            raise exception.VirtDriverError(
+                'Could not find the guest on the hypervisor.') from e
 
     def list_uuids(self):
         return [dom.UUIDString()
