@@ -219,7 +219,7 @@ def _bounded_message(error):
     try:
         if kwargs and message == error.msg_fmt % kwargs:
             message = error.msg_fmt % {
-                key: validators._shorten(value) if isinstance(value, str)
+                key: validators.shorten(value) if isinstance(value, str)
                 else value for key, value in kwargs.items()}
     except (KeyError, TypeError, ValueError):
         pass

@@ -28,6 +28,7 @@ import sys
 from oslo_config import cfg
 from oslo_utils import uuidutils
 
+from novalite.api.validation import parameter_types
 from novalite import config
 from novalite import context as nl_context
 from novalite.db import api as db
@@ -166,19 +167,15 @@ def _image_list(args):
                                      image['status'], image['name']))
 
 
-# Nova's flavor-manage bounds (a database integer).
-_INT_MAX = 2 ** 31 - 1
-
-
 def _flavor_create(args):
     for option, value, low in (('--ram', args.ram, 1),
                                ('--vcpus', args.vcpus, 1),
                                ('--disk', args.disk, 0),
                                ('--ephemeral', args.ephemeral, 0),
                                ('--swap', args.swap, 0)):
-        if not low <= value <= _INT_MAX:
+        if not low <= value <= parameter_types.MAX_INT:
             raise SystemExit('%s must be an integer from %d to %d, not %d'
-                             % (option, low, _INT_MAX, value))
+                             % (option, low, parameter_types.MAX_INT, value))
     ctxt = nl_context.get_admin_context()
     try:
         flavor = db.flavor_create(ctxt, {

@@ -57,7 +57,8 @@ def _json_type(value):
     return type(value).__name__
 
 
-def _shorten(text):
+def shorten(text):
+    """``text``, cut to MAX_ECHO characters with its length said."""
     if len(text) <= MAX_ECHO:
         return text
     return '%s... (%d characters)' % (text[:MAX_ECHO], len(text))
@@ -68,7 +69,7 @@ def _message(error):
     message = error.message
     for form in (repr(error.instance), str(error.instance)):
         if len(form) > MAX_ECHO and form in message:
-            message = message.replace(form, _shorten(form))
+            message = message.replace(form, shorten(form))
     return message
 
 
@@ -84,17 +85,17 @@ def validate(schema, instance, is_body=True):
     if isinstance(error.cause, exception.NovaliteException):
         raise exception.ValidationError(detail=error.cause.message)
     if len(error.path) > 0:
-        value = _shorten(str(error.instance))
+        value = shorten(str(error.instance))
         if is_body:
             # The innermost field names the problem in a body...
             detail = ('Invalid input for field/attribute %s. Value: %s. %s'
-                      % (_shorten(str(error.path.pop())), value,
+                      % (shorten(str(error.path.pop())), value,
                          _message(error)))
         else:
             # ...and the parameter name (not the index of a repeated
             # value) in a query string.
             detail = ('Invalid input for query parameters %s. Value: %s. %s'
-                      % (_shorten(str(error.path.popleft())), value,
+                      % (shorten(str(error.path.popleft())), value,
                          _message(error)))
     elif is_body and error.validator == 'type' and \
             not isinstance(instance, dict):
