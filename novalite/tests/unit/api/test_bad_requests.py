@@ -3,6 +3,9 @@ Nova's fault shape, a message of bounded length, and never a 500."""
 
 import json
 
+import fixtures
+from oslo_db import exception as db_exc
+
 from novalite import crypto
 from novalite.db import api as db
 from novalite.tests import base
@@ -205,3 +208,20 @@ class TestBadRequests(base.APITestCase):
         self.assertEqual(['1'], [f['flavorid'] for f in
                                  db.flavor_get_all(self.admin_context, {})])
         self.assertEqual(200, flavor(b'3.4e38').status_int)
+
+
+class TestDatabaseUnreachable(base.APITestCase):
+
+    USE_AGENT = False
+
+    def test_503_in_nova_shape(self):
+        # What oslo.db raises when it cannot connect (the functional
+        # test_faults cuts a real MariaDB link).
+        self.useFixture(fixtures.MockPatch(
+            'novalite.db.api.instance_get_all_by_filters_sort',
+            side_effect=db_exc.DBConnectionError('gone')))
+        resp = self.api.get('servers', status=503)
+        self.assertEqual({'serviceUnavailable': {
+            'code': 503,
+            'message': 'The database could not be reached. Try again '
+                       'later.'}}, resp.json)

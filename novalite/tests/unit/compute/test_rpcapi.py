@@ -35,3 +35,12 @@ class TestComputeRPCAPI(base.TestCase):
             self.assertRaises(exception.NovaliteException,
                               api.reboot_instance, self.admin_context, host,
                               'b5e5ba5c-3c54-4c2f-a0a4-2c8d2b2a7d1e', 'HARD')
+
+    def test_reconnection_is_bounded(self):
+        # oslo.messaging retries forever by default: a request would wait
+        # as long as the broker is down.
+        self.assertEqual(2, rpcapi.ComputeAPI()._prepare('hv9')
+                         ._prepared.retry)
+        self.flags(rpc_send_retries=-1)
+        self.assertIsNone(rpcapi.ComputeAPI()._prepare('hv9')
+                          ._prepared.retry)
