@@ -151,13 +151,16 @@ class Deployment(fixtures.Fixture):
     """A database, an API process and compute agent processes.
 
     ``transport_url``/``database_url`` replace RabbitMQ on 127.0.0.1 and
-    the SQLite file (for a proxy in front of them, or another backend).
+    the SQLite file (for a proxy in front of them, or another backend);
+    ``agent_transport_url`` is the agents' own (the API keeps the other).
     """
 
     def __init__(self, compute_hosts=('hv1',), compute_driver=None,
                  extra_conf='', libvirt_uri='test:///default',
-                 transport_url=None, database_url=None):
+                 transport_url=None, database_url=None,
+                 agent_transport_url=None):
         super().__init__()
+        self.agent_transport_url = agent_transport_url
         self.compute_hosts = compute_hosts
         self.compute_driver = compute_driver or 'libvirt.LibvirtDriver'
         self.extra_conf = extra_conf
@@ -306,6 +309,8 @@ ram = 1000000
             # Host names are unique per test run: topics on the shared
             # broker never mix with another run's.
             f.write('[DEFAULT]\nhost = %s-%s\n' % (host, self.tag))
+            if self.agent_transport_url:
+                f.write('transport_url = %s\n' % self.agent_transport_url)
         return path
 
     def host_name(self, host):

@@ -23,6 +23,9 @@ REQUEST_BOUND_SECONDS = 20
 
 # libvirt's test driver has 3 GiB: room for more than six m1.tiny.
 ROOMY = '[DEFAULT]\nram_allocation_ratio = 16.0\n'
+# Reconnect to RabbitMQ within a second or two once it is back.
+FAST_RECONNECT = ('[oslo_messaging_rabbit]\nrabbit_retry_interval = 1\n'
+                  'rabbit_retry_backoff = 1\nrabbit_interval_max = 2\n')
 
 
 class _FaultTestCase(base.FunctionalTestCase):
@@ -99,18 +102,34 @@ class _FaultTestCase(base.FunctionalTestCase):
 class TestAgentKilled(_FaultTestCase):
     """SIGKILL of novalite-compute in the middle of builds and deletes."""
 
-    def _kill_while_busy(self, requests):
-        """Send ``requests`` while the agent is frozen, let it run for a
-        moment (some operations done, some under way, some still queued),
-        SIGKILL it and start it again."""
-        process = self.deployment.processes['compute-hv1']
-        process.send_signal(signal.SIGSTOP)
-        try:
-            for send in requests:
-                send()
-        finally:
-            process.send_signal(signal.SIGCONT)
-        time.sleep(0.3)
+    def make_deployment(self):
+        # The agent reaches RabbitMQ through a proxy of its own, so that
+        # its messages can be held back on the broker.
+        self.proxy = self.useFixture(func_fixtures.TcpProxy(
+            ('127.0.0.1', 5672)))
+        return func_fixtures.Deployment(
+            compute_hosts=self.COMPUTE_HOSTS,
+            agent_transport_url='rabbit://guest:guest@127.0.0.1:%d/'
+                                % self.proxy.port,
+            extra_conf=ROOMY + FAST_RECONNECT)
+
+    def _kill_while_busy(self, requests, begun):
+        """Send ``requests`` while the agent cannot take them (they wait on
+        the broker), let it take them, SIGKILL it as soon as ``begun``
+        (some done, some under way, some still queued) and start it again.
+
+        NOTE: not SIGSTOP: a frozen agent may hold SQLite's write lock,
+        and every other writer would wait for it.
+        """
+        self.proxy.cut()
+        for send in requests:
+            send()
+        self.proxy.restore()
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not begun():
+            self.assertLess(time.monotonic(), deadline,
+                            'the agent took no message')
+            time.sleep(0.01)
         self.deployment.stop('compute-hv1', sig=signal.SIGKILL)
         self.deployment.start_compute('hv1')
         self.deployment.wait_for_computes()
@@ -123,7 +142,11 @@ class TestAgentKilled(_FaultTestCase):
             self.assertEqual(202, status, body)
             ids.append(body['server']['id'])
 
-        self._kill_while_busy([lambda i=i: create(i) for i in range(12)])
+        self._kill_while_busy(
+            [lambda i=i: create(i) for i in range(12)],
+            begun=lambda: self.deployment.query(
+                "SELECT COUNT(*) FROM instances WHERE deleted = 0 AND "
+                "(task_state IS NULL OR task_state != 'scheduling')")[0][0])
         servers = self.assertAllSettled()
         self.assertEqual(sorted(ids), sorted(s['id'] for s in servers))
         # No fault but the agent's restart (there is room for all).
@@ -136,7 +159,10 @@ class TestAgentKilled(_FaultTestCase):
                                            % server_id)
             self.assertEqual(204, status, body)
 
-        self._kill_while_busy([lambda s=s: delete(s) for s in ids[:6]])
+        self._kill_while_busy(
+            [lambda s=s: delete(s) for s in ids[:6]],
+            begun=lambda: self.deployment.query(
+                'SELECT COUNT(*) FROM instances WHERE deleted != 0')[0][0])
         deadline = time.monotonic() + SETTLE_SECONDS
         while {s['id'] for s in self.servers()} & set(ids[:6]):
             self.assertLess(time.monotonic(), deadline,
@@ -163,9 +189,7 @@ class TestBrokerCut(_FaultTestCase):
             compute_hosts=self.COMPUTE_HOSTS,
             transport_url='rabbit://guest:guest@127.0.0.1:%d/'
                           % self.proxy.port,
-            extra_conf=ROOMY + '[oslo_messaging_rabbit]\n'
-            'rabbit_retry_interval = 1\nrabbit_retry_backoff = 1\n'
-            'rabbit_interval_max = 2\n')
+            extra_conf=ROOMY + FAST_RECONNECT)
 
     def test_requests_fail_fast_and_everything_recovers(self):
         before = []
