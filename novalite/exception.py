@@ -101,6 +101,14 @@ class InstanceTagNotFound(NotFound):
     msg_fmt = "Instance %(instance_id)s has no tag '%(tag)s'"
 
 
+class MetadataItemNotFound(NotFound):
+    msg_fmt = 'Metadata item was not found'
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = 'Action %(request_id)s not found'
+
+
 class ComputeHostNotFound(NotFound):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
@@ -149,6 +157,39 @@ class FlavorExists(Conflict):
 
 class FlavorIdExists(Conflict):
     msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+# ---------------------------------- flavor extra specs and access, groups
+# (``flavor_id`` of the access errors is the flavor's database id, as in
+# Nova's messages.)
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = ('Flavor %(flavor_id)s has no extra specs with key '
+               '%(extra_specs_key)s.')
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = ('Flavor access not found for %(flavor_id)s / '
+               '%(project_id)s combination.')
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = 'Instance group %(group_uuid)s could not be found.'
+
+
+class ServerGroupLimitExceeded(NotAuthorized):
+    """A quota error (403) of Nova's os-server-groups."""
+    msg_fmt = 'Quota exceeded, too many server groups.'
+
+
+class GroupMemberLimitExceeded(NotAuthorized):
+    """A quota error (403) of a create into a server group."""
+    msg_fmt = 'Quota exceeded, too many servers in group'
 
 
 class ImageExists(Conflict):
@@ -269,6 +310,64 @@ class TriggerCrashDumpNotSupported(Invalid):
     msg_fmt = 'Triggering crash dump is not supported'
 
 
+# ------------------------------- rebuild, resize, migrate, shelve, snapshot
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskSmallerThanImage(Invalid):
+    msg_fmt = ("Flavor's disk is too small for requested image. Flavor disk "
+               "is %(flavor_size)i bytes, image is %(image_size)i bytes.")
+
+
+class FlavorDiskSmallerThanMinDisk(Invalid):
+    msg_fmt = ("Flavor's disk is smaller than the minimum size specified in "
+               "image metadata. Flavor disk is %(flavor_size)i bytes, "
+               "minimum size is %(image_min_disk)i bytes.")
+
+
+class BootFromVolumeRequiredForZeroDiskFlavor(NotAuthorized):
+    msg_fmt = ('Only volume-backed servers are allowed for flavors with '
+               'zero disk.')
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Server disk was unable to be resized because: %(reason)s'
+
+
+class InstanceNotResized(Invalid):
+    """What Nova's confirm/revert answer when no resize awaits them."""
+    msg_fmt = 'Instance has not been resized.'
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = ('Migration not found for instance %(instance_id)s with '
+               'status %(status)s.')
+
+
+class HostServiceUnavailable(Conflict):
+    """Nova's ServiceUnavailable, which resize, migrate and confirm answer
+    with 409 when the server's compute service is down."""
+    msg_fmt = 'Service is unavailable at this time.'
+
+
+class ImageMetadataLimitExceeded(QuotaError):
+    msg_fmt = 'Image metadata limit exceeded'
+
+
 # ----------------------------------------------------------------- networks
 
 class NetworkNotFound(NotFound):
@@ -319,3 +418,82 @@ class Gone(NovaliteException):
     msg_fmt = ('This resource is no longer available.  No forwarding '
                'address is given.')
     code = 410
+
+
+# ------------------------------------------------------------- admin APIs
+# os-services, os-hypervisors, os-simple-tenant-usage, os-quota-sets
+
+class ServiceNotFound(NotFound):
+    # The words of Nova's os-services API (its object says "could not be
+    # found").
+    msg_fmt = 'Service %(service_id)s not found.'
+
+
+class HostMappingNotFound(NotFound):
+    msg_fmt = "Host '%(name)s' is not mapped to any cell"
+
+
+class ServiceUpdateNotSupported(Invalid):
+    msg_fmt = ('Updating a %(binary)s service is not supported. Only '
+               'nova-compute services can be updated.')
+
+
+class ComputeHostHasInstances(Conflict):
+    msg_fmt = ('Unable to delete compute service that is hosting '
+               'instances. Migrate or delete the instances first.')
+
+
+class ComputeHostHasMigrations(Conflict):
+    msg_fmt = ('Unable to delete compute service that has in-progress '
+               'migrations. Complete the migrations or delete the '
+               'instances first.')
+
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = "Hypervisor with ID '%(hypervisor_id)s' could not be found."
+
+
+class HypervisorPatternNotFound(NotFound):
+    msg_fmt = "No hypervisor matching '%(pattern)s' could be found."
+
+
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = 'Compute service of %(host)s is unavailable at this time.'
+
+
+class FeatureNotSupported(NovaliteException):
+    """Nova's ``common.raise_feature_not_supported``."""
+    msg_fmt = 'The requested functionality is not supported.'
+    code = 501
+
+
+class InvalidStrTime(Invalid):
+    msg_fmt = 'Invalid datetime string: %(reason)s'
+
+
+class QuotaExists(Conflict):
+    msg_fmt = 'Quota exists for project %(project_id)s'
+
+
+class QuotaLimitTooLow(Invalid):
+    msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than '
+               'or equal to already used and reserved %(minimum)s.')
+
+
+# Pause, suspend, rescue, soft delete, security groups (Nova's).
+
+class InstanceNotRescuable(Invalid):
+    msg_fmt = 'Instance %(instance_id)s cannot be rescued: %(reason)s'
+
+
+class UnsupportedRescueImage(Invalid):
+    msg_fmt = "Requested rescue image '%(image)s' is not supported"
+
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = 'Security group %(security_group_id)s not found.'
+
+
+class SecurityGroupCannotBeApplied(Invalid):
+    msg_fmt = ('Network requires port_security_enabled and subnet '
+               'associated in order to apply security groups.')

@@ -17,6 +17,9 @@ LOG = logging.getLogger(__name__)
 # Seconds between checks for servers building too long (as Nova's default
 # periodic spacing).
 BUILD_CHECK_INTERVAL = 60
+# Seconds between reclaims of soft-deleted servers, at most (Nova's
+# periodic spacing).
+RECLAIM_INTERVAL = 60
 
 
 class _Periodic(threading.Thread):
@@ -71,6 +74,16 @@ class ComputeService:
                 'cleanup_running_deleted_instances',
                 CONF.running_deleted_instance_poll_interval,
                 self.manager.cleanup_running_deleted_instances))
+        if CONF.reclaim_instance_interval > 0:
+            self.timers.append(_Periodic(
+                'reclaim_queued_deletes',
+                min(RECLAIM_INTERVAL, CONF.reclaim_instance_interval),
+                self.manager.reclaim_queued_deletes))
+        if CONF.shelved_poll_interval > 0 and \
+                CONF.shelved_offload_time > 0:
+            self.timers.append(_Periodic(
+                'offload_shelved_instances', CONF.shelved_poll_interval,
+                self.manager.offload_shelved_instances))
         if CONF.image_cache.manager_interval > 0:
             self.timers.append(_Periodic('manage_image_cache',
                                          CONF.image_cache.manager_interval,

@@ -55,6 +55,20 @@ PAUSING = 'pausing'
 UNPAUSING = 'unpausing'
 SUSPENDING = 'suspending'
 RESUMING = 'resuming'
+RESCUING = 'rescuing'
+UNRESCUING = 'unrescuing'
+SOFT_DELETING = 'soft-deleting'
+RESTORING = 'restoring'
+# rebuild, resize, migrate, shelve, snapshot (Nova's task_states):
+IMAGE_SNAPSHOT = 'image_snapshot'
+IMAGE_SNAPSHOT_PENDING = 'image_snapshot_pending'
+IMAGE_PENDING_UPLOAD = 'image_pending_upload'
+IMAGE_UPLOADING = 'image_uploading'
+SHELVING = 'shelving'
+SHELVING_IMAGE_PENDING_UPLOAD = 'shelving_image_pending_upload'
+SHELVING_IMAGE_UPLOADING = 'shelving_image_uploading'
+SHELVING_OFFLOADING = 'shelving_offloading'
+UNSHELVING = 'unshelving'
 
 # power_states (integers on the wire)
 NOSTATE = 0
@@ -159,7 +173,59 @@ TRANSITIONS = {
     # An NMI to the guest; no task of its own (2.17).
     'trigger_crash_dump': Transition(
         (ACTIVE, PAUSED, RESCUED, RESIZED, ERROR), (None,), None),
+    # Metadata changes start no task; they need a settled server.
+    'update_metadata': Transition(
+        (ACTIVE, PAUSED, SUSPENDED, STOPPED, SHELVED, SHELVED_OFFLOADED),
+        (None,), None),
+    'delete_metadata': Transition(
+        (ACTIVE, PAUSED, SUSPENDED, STOPPED, SHELVED, SHELVED_OFFLOADED),
+        (None,), None),
+    # pause, suspend, rescue, soft delete:
+    'pause': Transition((ACTIVE,), (None,), PAUSING),
+    'unpause': Transition((PAUSED,), (None,), UNPAUSING),
+    'suspend': Transition((ACTIVE,), (None,), SUSPENDING),
+    'resume': Transition((SUSPENDED,), (None,), RESUMING),
+    'rescue': Transition((ACTIVE, STOPPED, ERROR), (None,), RESCUING),
+    'unrescue': Transition((RESCUED,), (None,), UNRESCUING),
+    # DELETE with reclaim_instance_interval > 0, from any state and task
+    # (a delete under way takes precedence; see compute.API.soft_delete).
+    'soft_delete': Transition(None, None, SOFT_DELETING),
+    'restore': Transition((SOFT_DELETED,), (None,), RESTORING),
+    # A delete at once, from any state and task, soft-deleted or not.
+    'force_delete': Transition(None, None, DELETING),
+    # rebuild, resize, migrate, shelve, snapshot:
+    # (Nova's @check_instance_state of compute.API snapshot, rebuild,
+    # resize, confirm_resize, revert_resize, shelve, shelve_offload and
+    # unshelve; a migrate is a resize to the same flavor.)
+    'create_image': Transition((ACTIVE, STOPPED, PAUSED, SUSPENDED),
+                               (None,), IMAGE_SNAPSHOT_PENDING),
+    'rebuild': Transition((ACTIVE, STOPPED, ERROR), (None,), REBUILDING),
+    'resize': Transition((ACTIVE, STOPPED), (None,), RESIZE_PREP),
+    'migrate': Transition((ACTIVE, STOPPED), (None,), RESIZE_PREP),
+    # Nova sets no task for a confirm: the migration record's status
+    # ('finished' -> 'confirming') is what two confirms race for.
+    'confirm_resize': Transition((RESIZED,), (None,), None),
+    'revert_resize': Transition((RESIZED,), (None,), RESIZE_REVERTING),
+    'shelve': Transition((ACTIVE, STOPPED, PAUSED, SUSPENDED), (None,),
+                         SHELVING),
+    'shelve_offload': Transition((SHELVED,), (None,), SHELVING_OFFLOADING),
+    'unshelve': Transition((SHELVED, SHELVED_OFFLOADED), (None,),
+                           UNSHELVING),
 }
+
+# Actions that ignore the server's lock (Nova: a snapshot changes
+# nothing of the server).
+LOCK_EXEMPT = frozenset(['create_image'])
+# Actions that need a server launched once at least (Nova's
+# check_instance_state(must_have_launched=True)), and the ones that need
+# no host (a shelved-offloaded server has none).
+MUST_HAVE_LAUNCHED = frozenset([
+    'create_image', 'rebuild', 'resize', 'migrate', 'confirm_resize',
+    'revert_resize', 'shelve', 'shelve_offload', 'unshelve',
+    # pause, suspend, rescue, soft delete:
+    'pause', 'unpause', 'suspend', 'resume', 'rescue', 'unrescue',
+    'restore'])
+NO_HOST_NEEDED = frozenset(['unshelve'])
 
 # Where each operation ends when it succeeds on the compute host:
 # (vm_state, power_state); task_state always goes back to None.
@@ -171,6 +237,33 @@ RESULTS = {
     'stop': (STOPPED, SHUTDOWN),
     'change_password': (ACTIVE, None),
     'delete': (DELETED, NOSTATE),
+    # pause, suspend, rescue, soft delete:
+    'pause': (PAUSED, PAUSED_POWER),
+    'unpause': (ACTIVE, RUNNING),
+    # The hypervisor's word: libvirt's saved guest is off (SHUTDOWN, as
+    # Nova shows it), the fake driver's SUSPENDED.
+    'suspend': (SUSPENDED, None),
+    'resume': (ACTIVE, RUNNING),
+    'rescue': (RESCUED, RUNNING),
+    'unrescue': (ACTIVE, RUNNING),
+    'soft_delete': (SOFT_DELETED, SHUTDOWN),
+    'restore': (ACTIVE, RUNNING),
+    'force_delete': (DELETED, NOSTATE),
+    # rebuild, resize, migrate, shelve, snapshot:
+    # None: left as it was (a snapshot changes no state).
+    'create_image': (None, None),
+    # A server rebuilt from STOPPED is stopped again, as in Nova.
+    'rebuild': (ACTIVE, RUNNING),
+    # finish_resize on the destination (a stopped server stays off).
+    'resize': (RESIZED, RUNNING),
+    'migrate': (RESIZED, RUNNING),
+    # ACTIVE, or STOPPED when the guest is off (Nova's confirm).
+    'confirm_resize': (ACTIVE, None),
+    'revert_resize': (ACTIVE, RUNNING),
+    # SHELVED_OFFLOADED at once with shelved_offload_time = 0.
+    'shelve': (SHELVED, SHUTDOWN),
+    'shelve_offload': (SHELVED_OFFLOADED, SHUTDOWN),
+    'unshelve': (ACTIVE, RUNNING),
 }
 
 
@@ -202,6 +295,13 @@ def check_transition(action, instance):
 _API_ACTION_NAMES = {
     'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
     'change_password': 'changePassword',
+    # rebuild, resize, migrate, shelve, snapshot:
+    'create_image': 'createImage', 'confirm_resize': 'confirmResize',
+    'revert_resize': 'revertResize', 'shelve_offload': 'shelveOffload',
+    # Nova records a soft delete and a forceDelete as 'delete'.
+    'soft_delete': 'delete', 'force_delete': 'delete',
+    'update_metadata': 'update metadata',
+    'delete_metadata': 'delete metadata',
 }
 
 

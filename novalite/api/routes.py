@@ -17,7 +17,14 @@ _REST_METHODS = (('get_all', 'GET', False), ('get_one', 'GET', True),
 _ID_NAMES = {'servers': '{server_id}', 'flavors': '{flavor_id}',
              'images': '{image_id}', 'os-keypairs': '{keypair_name}',
              'tags': '{tag}', 'ips': '{network_label}',
-             'os-networks': '{network_id}'}
+             'os-networks': '{network_id}', 'metadata': '{key}',
+             'os-instance-actions': '{request_id}',
+             'os-services': '{service_id}',
+             'os-hypervisors': '{hypervisor_id}',
+             'os-simple-tenant-usage': '{tenant_id}',
+             'os-quota-sets': '{tenant_id}',
+             'os-extra_specs': '{flavor_extra_spec_key}',
+             'os-server-groups': '{server_group_id}'}
 
 
 def _own_handlers(controller):
@@ -69,7 +76,7 @@ def list_routes():
     for name in dir(type(v21)):
         controller = getattr(v21, name)
         if isinstance(controller, rest.RestController):
+            # NOTE: pecan.route() names (``os-keypairs``) are class
+            # attributes too, found here with the others.
             found.extend(_walk(controller, '/' + name, name))
-    for name in ('os-keypairs', 'os-networks', 'os-availability-zone'):
-        found.extend(_walk(getattr(v21, name), '/' + name, name))
     return sorted(set(found))

@@ -5,20 +5,29 @@ Controllers validate and authorise; this module checks state (through
 and casts to the compute agent of the server's host.
 """
 
+import dataclasses
+import json
 import re
 import secrets
 import string
+import traceback
 import uuid as uuidlib
 
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from novalite.compute import availability_zones
+from novalite.compute import flavors
+from novalite.compute import images
+from novalite.compute import keypairs
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import scheduler
+from novalite.compute import server_groups
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
+from novalite import policy
 from novalite import quota
 from novalite import servicegroup
 from novalite import states
@@ -74,6 +83,184 @@ def services_for_hosts(context, hosts):
                               hosts=set(hosts))
 
 
+SERVERS_POLICY = 'os_compute_api:servers:%s'
+
+BDM_UNSUPPORTED = ('Block Device Mapping is Invalid: novalite has no '
+                   'volume service; the only mapping it takes is '
+                   'imageRef\'s image on a local disk at boot_index 0 '
+                   '(source_type "image", destination_type "local").')
+
+
+@dataclasses.dataclass
+class RequestSpec:
+    """What a create asks for, as the request names it (ids and names,
+    checked for form by the API's schema). ``API.create`` resolves the
+    flavor, image, key pair and zone, with Nova's answers when they do
+    not fit, and fills in ``admin_password`` when the request has none.
+    """
+    name: str
+    flavor_id: str
+    image_ref: str = None
+    block_device_mapping: list = None      # legacy (v1) mappings
+    block_device_mapping_v2: list = None
+    min_count: int = 1
+    max_count: int = 1
+    description: str = None
+    metadata: dict = dataclasses.field(default_factory=dict)
+    key_name: str = None
+    user_data: str = None
+    access_ip_v4: str = None
+    access_ip_v6: str = None
+    auto_disk_config: bool = False
+    config_drive: bool = False
+    availability_zone: str = None          # 'az', 'az:host[:node]'
+    security_groups: list = dataclasses.field(
+        default_factory=lambda: ['default'])
+    admin_password: str = None
+    injected_files: list = dataclasses.field(default_factory=list)
+    requested_networks: list = None        # None: compute.API picks
+    tags: list = None
+    scheduler_hints: dict = dataclasses.field(default_factory=dict)
+
+
+def _owner_target(context):
+    return {'project_id': context.project_id, 'user_id': context.user_id}
+
+
+def _image_ref_from_bdms(context, spec):
+    """The image of a create that has a block device mapping.
+
+    The one novalite takes is what clients send with ``imageRef`` for a
+    plain image boot: a single ``block_device_mapping_v2`` entry mapping
+    that image to a local disk at boot_index 0. Its answers are Nova's:
+    an image->local entry needs ``imageRef`` and boot_index 0. Anything
+    else needs volumes: 400.
+    """
+    mappings = spec.block_device_mapping_v2 or []
+    if spec.block_device_mapping or len(mappings) != 1:
+        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
+    bdm = mappings[0]
+    if bdm.get('source_type') != 'image' or \
+            bdm.get('destination_type', 'local') != 'local':
+        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
+    if not spec.image_ref or str(bdm.get('boot_index')) != '0':
+        raise exception.ValidationError(
+            detail='Block Device Mapping is Invalid: Mapping image to '
+                   'local is not supported.')
+    uuid = bdm.get('uuid')
+    if uuid and uuid != spec.image_ref:
+        try:
+            images.get(context, uuid)
+        except exception.ImageNotFound:
+            raise exception.ValidationError(
+                detail='Block Device Mapping is Invalid: failed to get '
+                       'image %s.' % uuid)
+        raise exception.ValidationError(
+            detail='Block Device Mapping is Invalid: the image %s of the '
+                   'boot mapping is not imageRef %s.' % (
+                       uuid, spec.image_ref))
+    return spec.image_ref
+
+
+def _resolve_flavor(context, flavor_id):
+    try:
+        flavor = flavors.get_by_flavor_id(context, flavor_id)
+    except exception.FlavorNotFound as e:
+        raise exception.ValidationError(detail=e.message)
+    if flavor['disabled']:
+        raise exception.ValidationError(
+            detail='Flavor %s could not be found.' % flavor_id)
+    return flavor
+
+
+def _resolve_image(context, image_ref):
+    if not image_ref:
+        raise exception.ValidationError(detail='Missing imageRef attribute')
+    try:
+        image = images.get(context, image_ref)
+    except exception.ImageNotFound:
+        raise exception.ValidationError(
+            detail='Can not find requested image')
+    if image['status'] != 'active':
+        raise exception.ValidationError(
+            detail='Image %s is not active.' % image_ref)
+    return image
+
+
+def check_flavor_fits_image(context, flavor, image):
+    """Nova's checks of a flavor against an image (create, rebuild,
+    resize): memory and disk at least the image's minimums and size; a
+    zero-disk flavor only where policy allows it."""
+    if flavor['memory_mb'] < image['min_ram']:
+        raise exception.ValidationError(
+            detail="Flavor's memory is too small for requested image.")
+    if flavor['root_gb'] == 0:
+        if not policy.authorize(
+                context, SERVERS_POLICY % 'create:zero_disk_flavor',
+                _owner_target(context), fatal=False):
+            raise exception.NotAuthorized(
+                'Only volume-backed servers are allowed for flavors with '
+                'zero disk.')
+    elif flavor['root_gb'] < image['min_disk'] or \
+            (image['size'] or 0) > flavor['root_gb'] * 1024 ** 3:
+        raise exception.ValidationError(
+            detail="Flavor's disk is too small for requested image. "
+                   'Flavor disk is %d bytes, image is %d bytes.' % (
+                       flavor['root_gb'] * 1024 ** 3, image['size'] or 0))
+
+
+def _resolve_key_pair(context, key_name):
+    if not key_name:
+        return None
+    try:
+        return keypairs.get(context, context.user_id, key_name)
+    except exception.KeypairNotFound:
+        raise exception.ValidationError(detail='Invalid key_name provided.')
+
+
+def _check_security_groups(context, names):
+    # NOTE: novalite has no network service: only the default group.
+    for name in names:
+        if name != 'default':
+            raise exception.ValidationError(
+                detail='Security group %s not found for project %s.'
+                       % (name, context.project_id))
+
+
+def _resolve_zone(context, value):
+    """(zone, host) from 'az', 'az:host', 'az:host:node' or 'az::node'."""
+    if not value:
+        return CONF.default_schedule_zone, None
+    parts = value.split(':')
+    if len(parts) > 3:
+        raise exception.ValidationError(
+            detail='Unable to parse availability_zone')
+    zone = parts[0]
+    host = parts[1] if len(parts) > 1 and parts[1] else None
+    node = parts[2] if len(parts) > 2 and parts[2] else None
+    if host or node:
+        policy.authorize(context, SERVERS_POLICY % 'create:forced_host',
+                         _owner_target(context))
+    available, unavailable, _ = availability_zones.get_availability_zones(
+        context)
+    if zone and zone not in set(available) | set(unavailable):
+        raise exception.ValidationError(
+            detail='The requested availability zone is not available')
+    return zone or None, host or node
+
+
+def record_action(context, instance, action):
+    """os-instance-actions: the user started ``action`` (Nova's name:
+    ``create``, ``reboot``, ``changePassword``, ...) on a server, under
+    the request id the client saw. The agent adds its events to it.
+
+    NOTE: called once the action was accepted (its state check passed),
+    before its message is sent: the agent finds the action by request
+    id.
+    """
+    db.action_start(context, instance['uuid'], action)
+
+
 class API:
 
     def __init__(self):
@@ -114,40 +301,57 @@ class API:
 
     # -------------------------------------------------------------- create
 
-    def create(self, context, flavor, image, name, min_count=1,
-               max_count=1, description=None, metadata=None, key_pair=None,
-               user_data=None, access_ip_v4=None, access_ip_v6=None,
-               auto_disk_config=False, config_drive=False,
-               availability_zone=None, forced_host=None,
-               security_groups=None, admin_password=None,
-               injected_files=None, requested_networks=None, tags=None):
-        """Create servers and cast their builds; returns (servers,
-        reservation_id). ``admin_password`` is sent to the agent only.
+    def create(self, context, spec):
+        """Create the servers of a RequestSpec and cast their builds;
+        returns (servers, reservation_id). The admin password (the
+        request's, or a new one put in ``spec.admin_password``) is sent to
+        the agent only.
 
-        ``requested_networks``: None when the request named none (see
-        ``networks_for_create``), else a list of {'uuid', 'fixed_ip'?}
-        (``[]``: no network). Each server gets an address on each network.
+        ``spec.requested_networks``: None when the request named none
+        (see ``networks_for_create``), else a list of {'uuid',
+        'fixed_ip'?} (``[]``: no network). Each server gets an address on
+        each network.
         """
-        quota.check_metadata(metadata)
-        quota.check_injected_files(injected_files or [])
-        networks = self.networks_for_create(context, requested_networks)
+        # NOTE: in Nova's order, which decides the answer to a request
+        # with several faults: mappings, flavor, image, key pair, groups,
+        # zone.
+        image_ref = spec.image_ref
+        if spec.block_device_mapping or spec.block_device_mapping_v2:
+            image_ref = _image_ref_from_bdms(context, spec)
+        flavor = _resolve_flavor(context, spec.flavor_id)
+        image = _resolve_image(context, image_ref)
+        check_flavor_fits_image(context, flavor, image)
+        key_pair = _resolve_key_pair(context, spec.key_name)
+        _check_security_groups(context, spec.security_groups)
+        availability_zone, forced_host = _resolve_zone(
+            context, spec.availability_zone)
+        if not spec.admin_password:
+            spec.admin_password = generate_password()
+        quota.check_metadata(spec.metadata, context, context.project_id)
+        quota.check_injected_files(spec.injected_files or [], context,
+                                   context.project_id)
+        networks = self.networks_for_create(context, spec.requested_networks)
+        # The server group of the "group" hint (400 if the caller may not
+        # see it), its quota after the servers' (Nova's order).
+        group = server_groups.for_create(context, spec.scheduler_hints)
         project_id = context.project_id
         count = quota.check_instances(context, project_id, flavor,
-                                      min_count, max_count)
+                                      spec.min_count, spec.max_count)
+        server_groups.check_members_quota(context, group, count)
         reservation_id = generate_reservation_id()
 
         def build(index, service):
             """The values of the index-th server, on ``service``'s host
             (None: no host)."""
             host = service['host'] if service else None
-            display_name = name if count == 1 else '%s-%d' % (
-                name, index + 1)
+            display_name = spec.name if count == 1 else '%s-%d' % (
+                spec.name, index + 1)
             values = {
                 'uuid': str(uuidlib.uuid4()),
                 'project_id': project_id,
                 'user_id': context.user_id,
                 'display_name': display_name,
-                'display_description': description,
+                'display_description': spec.description,
                 'hostname': sanitize_hostname(display_name),
                 'reservation_id': reservation_id,
                 'launch_index': index,
@@ -162,14 +366,14 @@ class API:
                 'swap': flavor['swap'],
                 'key_name': key_pair['name'] if key_pair else None,
                 'key_data': key_pair['public_key'] if key_pair else None,
-                'user_data': user_data,
-                'config_drive': 'True' if config_drive else '',
-                'access_ip_v4': access_ip_v4,
-                'access_ip_v6': access_ip_v6,
-                'auto_disk_config': bool(auto_disk_config),
+                'user_data': spec.user_data,
+                'config_drive': 'True' if spec.config_drive else '',
+                'access_ip_v4': spec.access_ip_v4,
+                'access_ip_v6': spec.access_ip_v6,
+                'auto_disk_config': bool(spec.auto_disk_config),
                 'availability_zone': ((service or {}).get(
                     'availability_zone') or availability_zone),
-                'security_groups': security_groups or ['default'],
+                'security_groups': spec.security_groups or ['default'],
                 'vm_state': states.BUILDING,
                 'task_state': states.SCHEDULING,
                 'power_state': states.NOSTATE,
@@ -181,10 +385,11 @@ class API:
                 values['hostname'] = 'Server-%s' % values['uuid']
             return values
 
-        def place(services, usage):
+        def place(services, usage, group=None):
             return scheduler.place(
                 services, usage, flavor, count,
-                availability_zone=availability_zone, force_host=forced_host)
+                availability_zone=availability_zone, force_host=forced_host,
+                group=group)
 
         instances, no_host = [], None
         try:
@@ -194,42 +399,58 @@ class API:
                 # hosts' service rows locked: concurrent creates, in any
                 # API process, cannot overcommit a host (see
                 # db.instance_create_claimed).
+                # The servers of a group join it there, placed as its
+                # policy says.
                 instances = db.instance_create_claimed(
                     context, compute_utils.BINARY, place, build,
                     availability_zone=availability_zone, host=forced_host,
-                    metadata=metadata, tags=tags)
+                    metadata=spec.metadata, tags=spec.tags,
+                    group_uuid=group['uuid'] if group else None)
             except exception.NoValidHost as e:
                 # NOTE: no more servers in ERROR than the hosts could hold
                 # (see scheduler.place), whatever the count asked for.
                 no_host = e
                 for index in range(e.kwargs.get('servers', 1)):
                     instances.append(db.instance_create(
-                        context, build(index, None), metadata=metadata,
-                        tags=tags))
-            # NOTE: the recheck runs after the rows exist, so that two
+                        context, build(index, None), metadata=spec.metadata,
+                        tags=spec.tags))
+                if group:
+                    # Members in ERROR, as Nova's (they joined before
+                    # the scheduler failed).
+                    db.instance_group_members_add(
+                        context, group['uuid'],
+                        [i['uuid'] for i in instances])
+            # NOTE: the rechecks run after the rows exist, so that two
             # racing requests cannot both pass on the same free room.
-            quota.check_instances(context, project_id, flavor, min_count,
-                                  max_count, recheck=True)
+            quota.check_instances(context, project_id, flavor, spec.min_count,
+                                  spec.max_count, recheck=True)
+            server_groups.check_members_quota(context, group, count,
+                                              recheck=True)
             for instance in instances:
                 self._allocate_fixed_ips(context, instance, networks)
-        except Exception:
+                record_action(context, instance, 'create')
+        except Exception as e:
             # NOTE: the hard delete releases the server's addresses too.
             for instance in instances:
                 db.instance_hard_delete(context, instance['uuid'])
+            if isinstance(e, exception.InstanceGroupNotFound):
+                # Deleted since it was looked up: still Nova's 400.
+                raise exception.ValidationError(detail=e.message)
             raise
         if no_host is not None:
             for instance in instances:
                 self._fail_build(context, instance, no_host)
             return instances, reservation_id
         files = [[path, contents] for path, contents in
-                 (injected_files or ())]
+                 (spec.injected_files or ())]
         for instance in instances:
             try:
                 # NOTE: the agent reads the server's networks from the
                 # database (db.network_info_for_instance).
                 self.rpcapi.build_and_run_instance(
                     context, instance['host'], instance['uuid'],
-                    admin_password=admin_password, injected_files=files)
+                    admin_password=spec.admin_password,
+                    injected_files=files)
             except messaging.MessagingException as e:
                 LOG.error('Could not cast the build of %s: %s',
                           instance['uuid'], e)
@@ -334,7 +555,8 @@ class API:
         uuid = instance['uuid']
         service = service_for_host(context.elevated(), instance['host'])
         host_up = service is not None and servicegroup.is_up(service)
-        if instance['task_state'] == states.DELETING and host_up:
+        if instance['task_state'] in (states.DELETING,
+                                      states.SOFT_DELETING) and host_up:
             return  # already on its way; a repeat delete is a no-op
         # Delete is allowed whatever the task: take the task over with a
         # compare-and-swap from the state we last saw, re-reading if an
@@ -357,6 +579,8 @@ class API:
             raise exception.InstanceInvalidState(
                 action='delete', instance_uuid=uuid, attr='task_state',
                 state=current)
+        record_action(context, instance, 'delete')
+        self._delete_shelved_image(context, instance)
         if not host_up:
             # Never scheduled, or its agent is down: delete locally. The
             # agent destroys orphaned guests when it comes back.
@@ -382,11 +606,13 @@ class API:
                            {'locked': True,
                             'locked_by': 'owner' if is_owner else 'admin',
                             'locked_reason': reason})
+        record_action(context, instance, 'lock')
 
     def unlock(self, context, instance):
         db.instance_update(context, instance['uuid'],
                            {'locked': False, 'locked_by': None,
                             'locked_reason': None})
+        record_action(context, instance, 'unlock')
 
     # ------------------------------------------------------------- actions
 
@@ -401,7 +627,8 @@ class API:
     def _start_task(self, context, instance, action, extra=None):
         """Check lock, host and state, then CAS the task in; returns the
         server."""
-        self.check_lock(context, instance)
+        if action not in states.LOCK_EXEMPT:
+            self.check_lock(context, instance)
         if action in ('start', 'stop'):
             # NOTE: before the state check, as Nova's decorators order it.
             self._check_host(instance)
@@ -410,7 +637,13 @@ class API:
             raise exception.InstanceInvalidState(
                 action=action, instance_uuid=instance['uuid'],
                 attr='vm_state', state=instance['vm_state'])
-        if not instance['host']:
+        if action in states.MUST_HAVE_LAUNCHED and not \
+                instance['launched_at']:
+            # Nova: "launched_at None" has no state to name.
+            raise exception.InstanceInvalidStateForAction(
+                action=states.api_action_name(action),
+                instance_uuid=instance['uuid'])
+        if not instance['host'] and action not in states.NO_HOST_NEEDED:
             # A HARD reboot allows ERROR; Nova refuses it so without host.
             raise exception.InstanceInvalidStateForAction(
                 action=states.api_action_name(action),
@@ -418,14 +651,17 @@ class API:
         values = {'task_state': transition.new_task_state}
         values.update(extra or {})
         try:
-            return db.instance_update(
+            updated = db.instance_update(
                 context, instance['uuid'], values,
                 expected_task_state=list(transition.task_states),
                 expected_vm_state=list(transition.vm_states))
         except exception.UnexpectedTaskStateError as e:
             raise exception.InstanceInvalidState(
-                action=action, instance_uuid=instance['uuid'],
+                action=states.api_action_name(action),
+                instance_uuid=instance['uuid'],
                 attr='task_state', state=e.kwargs.get('actual'))
+        record_action(context, instance, states.api_action_name(action))
+        return updated
 
     def _send(self, context, instance, method, *args, task_state=None,
               previous_task_state=None):
@@ -490,6 +726,7 @@ class API:
         self.check_lock(context, instance)
         self._check_host(instance)
         states.check_transition('trigger_crash_dump', instance)
+        record_action(context, instance, 'trigger_crash_dump')
         self._send(context, instance, 'trigger_crash_dump')
 
     def get_console_output(self, context, instance, tail_length=None):
@@ -501,6 +738,636 @@ class API:
             raise exception.ConsoleNotAvailable()
         except messaging.MessagingTimeout:
             raise exception.ServiceUnavailable()
+
+    # ------------------------------ pause, suspend, rescue, soft delete
+
+    def _act(self, context, instance, action, method, *args, extra=None):
+        """Start ``action`` (Nova's checks, the task and ``extra`` values,
+        the instance action) and cast ``method`` to the server's agent."""
+        updated = self._start_task(context, instance, action, extra)
+        self._send(context, instance, method, *args,
+                   task_state=updated['task_state'],
+                   previous_task_state=instance['task_state'])
+
+    def pause(self, context, instance):
+        self._act(context, instance, 'pause', 'pause_instance')
+
+    def unpause(self, context, instance):
+        self._act(context, instance, 'unpause', 'unpause_instance')
+
+    def suspend(self, context, instance):
+        self._act(context, instance, 'suspend', 'suspend_instance')
+
+    def resume(self, context, instance):
+        self._act(context, instance, 'resume', 'resume_instance')
+
+    def rescue(self, context, instance, rescue_password,
+               rescue_image_ref=None):
+        """Boot a rescue guest from ``rescue_image_ref`` (None: the
+        server's own image) with the server's disk attached second.
+
+        ``rescue_password`` goes to the rescue guest's config drive; an
+        empty one is replaced by a generated one, which nobody learns (as
+        Nova's agent does).
+        """
+        # NOTE: Nova checks the lock and the states before it looks the
+        # rescue image up (400 UnsupportedRescueImage), and only then
+        # sets the task.
+        self.check_lock(context, instance)
+        states.check_transition('rescue', instance)
+        if not instance['launched_at']:
+            raise exception.InstanceInvalidStateForAction(
+                action='rescue', instance_uuid=instance['uuid'])
+        if rescue_image_ref:
+            try:
+                images.get(context, rescue_image_ref)
+            except exception.ImageNotFound:
+                raise exception.UnsupportedRescueImage(
+                    image=rescue_image_ref)
+        self._act(context, instance, 'rescue', 'rescue_instance',
+                  rescue_password or generate_password(), rescue_image_ref)
+
+    def unrescue(self, context, instance):
+        self._act(context, instance, 'unrescue', 'unrescue_instance')
+
+    def soft_delete(self, context, instance):
+        """``DELETE /servers/{id}`` with ``reclaim_instance_interval`` >
+        0 (Nova's ``soft_delete``): the agent powers the guest off and
+        the server shows SOFT_DELETED (``deleted_at`` set) until it is
+        restored, force-deleted, or reclaimed by its agent. As Nova's API,
+        a server that never launched is deleted at once; with its agent
+        down the server is soft-deleted in the database only (the agent
+        reclaims it in time when it is back).
+        """
+        self.check_lock(context, instance)
+        if not instance['launched_at']:
+            return self.delete(context, instance)
+        uuid = instance['uuid']
+        service = service_for_host(context.elevated(), instance['host'])
+        host_up = service is not None and servicegroup.is_up(service)
+        current = instance['task_state']
+        if current in (states.DELETING, states.SOFT_DELETING) and host_up:
+            return  # Nova: already on its way; 204 all the same
+        # NOTE: as a delete, whatever the task: take it over with a
+        # compare-and-swap from the task last seen, read again if an
+        # operation moved it meanwhile.
+        for _attempt in range(5):
+            try:
+                db.instance_update(context, uuid,
+                                   {'task_state': states.SOFT_DELETING,
+                                    'progress': 0,
+                                    'deleted_at': db.utcnow()},
+                                   expected_task_state=current)
+                break
+            except exception.UnexpectedTaskStateError as e:
+                current = e.kwargs['actual']
+                if current in (states.DELETING, states.SOFT_DELETING):
+                    return
+        else:
+            raise exception.InstanceInvalidState(
+                action='delete', instance_uuid=uuid, attr='task_state',
+                state=current)
+        record_action(context, instance,
+                      states.api_action_name('soft_delete'))
+        if not host_up:
+            db.instance_update(context, uuid,
+                               {'vm_state': states.SOFT_DELETED,
+                                'task_state': None,
+                                'terminated_at': db.utcnow()},
+                               expected_task_state=states.SOFT_DELETING)
+            return
+        self._send(context, instance, 'soft_delete_instance',
+                   task_state=states.SOFT_DELETING,
+                   previous_task_state=current)
+
+    def restore(self, context, instance):
+        """Bring a SOFT_DELETED server back (the agent powers it on).
+
+        As Nova, the project's quota must hold it again (a soft-deleted
+        server counts for none): TooManyInstances (403) otherwise.
+        """
+        self.check_lock(context, instance)
+        states.check_transition('restore', instance)
+        if not instance['launched_at']:
+            raise exception.InstanceInvalidStateForAction(
+                action='restore', instance_uuid=instance['uuid'])
+        quota.check_instances(context, instance['project_id'], instance,
+                              1, 1)
+        # NOTE: no longer queued for deletion (the reclaim leaves it).
+        self._act(context, instance, 'restore', 'restore_instance',
+                  extra={'deleted_at': None})
+
+    def force_delete(self, context, instance):
+        """Delete at once, whatever the state (Nova's ``force_delete``:
+        the lock only is checked), a soft-deleted server too."""
+        self.delete(context, instance)
+
+    # ------------------------------------------------------------ metadata
+
+    def update_metadata(self, context, instance, metadata, replace=False):
+        """Merge ``metadata`` into the server's (replace it all when
+        ``replace``); returns the server's metadata afterwards. Nova's
+        rules: not on a locked server, only on a settled one, and no more
+        items than the quota."""
+        self.check_lock(context, instance)
+        states.check_transition('update_metadata', instance)
+        return db.instance_metadata_update(
+            context, instance['uuid'], metadata, delete=replace,
+            check=lambda items: quota.check_metadata(
+                items, context, instance['project_id']))
+
+    def delete_metadata_item(self, context, instance, key):
+        self.check_lock(context, instance)
+        states.check_transition('delete_metadata', instance)
+        db.instance_metadata_delete(context, instance['uuid'], key)
+
+    # ------------------------------------------------------------ password
+
+    # NOTE: Nova keeps the password a guest posts to its metadata service,
+    # encrypted with the server's key, in the server's system metadata.
+    # novalite has no metadata service, so no guest can post one yet: the
+    # key is there for when one can.
+    PASSWORD_KEY = 'password'
+
+    def get_password(self, context, instance):
+        """The encrypted password the guest left, or ''."""
+        system_metadata = db.instance_system_metadata_get(
+            context, instance['uuid'])
+        return system_metadata.get(self.PASSWORD_KEY) or ''
+
+    def clear_password(self, context, instance):
+        """Forget the encrypted password (the guest's own is unchanged)."""
+        db.instance_system_metadata_update(
+            context, instance['uuid'], {self.PASSWORD_KEY: None})
+
+    # ------------------------------------------------------------- actions
+
+    def get_with_deleted(self, context, instance_uuid):
+        """A server the caller may see, deleted or not (the actions of a
+        deleted server can be read from 2.21)."""
+        if not uuidlib_like(instance_uuid):
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return db.instance_get_by_uuid(context, instance_uuid,
+                                       project_only=True,
+                                       read_deleted='yes', extras=())
+
+    @staticmethod
+    def actions_get(context, instance):
+        """The server's actions, newest first."""
+        return db.actions_get(context, instance['uuid'])
+
+    @staticmethod
+    def action_get(context, instance, request_id, with_events=False):
+        """The server's action of ``request_id`` (InstanceActionNotFound
+        if none), with its events, newest first, when asked."""
+        action = db.action_get_by_request_id(context, instance['uuid'],
+                                             request_id)
+        if with_events:
+            action['events'] = db.action_events_get(context, action['id'])
+        return action
+
+    # ----------------------- rebuild, resize, migrate, shelve, snapshot
+
+    @staticmethod
+    def _record_event(context, instance, event, error=None):
+        """An event of the action just recorded that the API itself ran
+        (Nova's conductor runs it: ``conductor_migrate_server``,
+        ``schedule_instances``), with its result."""
+        try:
+            event_id = db.action_event_start(context, instance['uuid'],
+                                             context.request_id, event,
+                                             CONF.host)
+            details = None
+            if error is not None:
+                details = ''.join(traceback.format_exception(error))
+            db.action_event_finish(context, event_id,
+                                   'Error' if error else 'Success',
+                                   traceback=details)
+        except Exception:
+            LOG.exception('Could not record event %s of server %s', event,
+                          instance['uuid'])
+
+    @staticmethod
+    def _revert_task(context, instance, task_state, values=None):
+        """Put back the task a request set (and ``values``) when what it
+        started cannot go on; someone else's change wins."""
+        try:
+            db.instance_update(context, instance['uuid'],
+                               dict(values or {},
+                                    task_state=instance['task_state']),
+                               expected_task_state=task_state)
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            pass
+
+    def _precheck(self, context, instance, action):
+        """Nova's decorators of ``action``, in their order (lock, states,
+        launched): what must fail before anything is looked up."""
+        if action not in states.LOCK_EXEMPT:
+            self.check_lock(context, instance)
+        states.check_transition(action, instance)
+        if not instance['launched_at']:
+            raise exception.InstanceInvalidStateForAction(
+                action=states.api_action_name(action),
+                instance_uuid=instance['uuid'])
+
+    def create_image(self, context, instance, name, metadata=None):
+        """Snapshot the server's root disk into a new image (Nova's
+        ``snapshot``); returns the image record, ``queued``: the agent
+        writes the file (``saving``), then the image is ``active``. The
+        lock does not matter, as in Nova.
+
+        ``metadata``: properties of the image, on top of the ones it
+        inherits (see compute.images.snapshot_properties); below 2.39
+        their count is limited by the project's metadata_items quota.
+        """
+        # NOTE: the quota first: Nova's controller checks it before the
+        # compute API's state checks.
+        allowed = quota.limits(context, context.project_id)[
+            'metadata_items']
+        if metadata and 0 <= allowed < len(metadata):
+            raise exception.ImageMetadataLimitExceeded()
+        self._precheck(context, instance, 'create_image')
+        updated = self._start_task(context, instance, 'create_image')
+        try:
+            image = images.create_snapshot(context, instance, name,
+                                           extra_properties=metadata)
+        except Exception:
+            self._revert_task(context, instance, updated['task_state'])
+            raise
+        try:
+            self._send(context, instance, 'snapshot_instance', image['id'],
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            images.delete(context, image['id'])
+            raise
+        return image
+
+    def rebuild(self, context, instance, image_ref, admin_password,
+                values=None, metadata=None, injected_files=None,
+                preserve_ephemeral=False):
+        """Recreate the guest from ``image_ref`` with a new root disk, the
+        same addresses (Nova's ``rebuild``). ``values``: server columns
+        the request sets (display_name, access_ip_v4, ...);
+        ``metadata`` (if not None) replaces the server's;
+        ``injected_files``: [(path, base64 contents)] for its config
+        drive. A STOPPED server is stopped again afterwards.
+        """
+        self._precheck(context, instance, 'rebuild')
+        try:
+            image = images.get(context, image_ref)
+        except exception.ImageNotFound:
+            raise exception.ValidationError(
+                detail='Cannot find image for rebuild')
+        quota.check_metadata(metadata or {}, context, context.project_id)
+        quota.check_injected_files(injected_files or [], context,
+                                   context.project_id)
+        if image['status'] != 'active':
+            raise exception.ImageNotActive(image_id=image_ref)
+        check_flavor_fits_image(context, self._flavor_of(instance), image)
+        new_values = dict(values or {}, image_ref=image['id'], progress=0)
+        old_values = {key: instance[key] for key in new_values}
+        old_metadata = None
+        if metadata is not None:
+            old_metadata = db.instance_get_by_uuid(
+                context, instance['uuid'], extras=('metadata',))['metadata']
+        updated = self._start_task(context, instance, 'rebuild', new_values)
+        # NOTE: Nova's conductor records it on its way to the agent.
+        self._record_event(context, instance, 'rebuild_server')
+        if metadata is not None:
+            db.instance_metadata_set(context, instance['uuid'], metadata)
+        files = [[path, contents] for path, contents in
+                 (injected_files or ())]
+        try:
+            self._send(context, instance, 'rebuild_instance',
+                       admin_password, files, instance['image_ref'],
+                       bool(preserve_ephemeral),
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            # NOTE: nothing was rebuilt: the server shows what it runs.
+            db.instance_update(context, instance['uuid'], old_values)
+            if old_metadata is not None:
+                db.instance_metadata_set(context, instance['uuid'],
+                                         old_metadata)
+            raise
+
+    @staticmethod
+    def _flavor_of(instance):
+        """The flavor a server runs with, as its row keeps it."""
+        return {'id': instance['instance_type_id'],
+                'flavorid': instance['flavorid'],
+                'name': instance['flavor_name'],
+                'vcpus': instance['vcpus'],
+                'memory_mb': instance['memory_mb'],
+                'root_gb': instance['root_gb'],
+                'ephemeral_gb': instance['ephemeral_gb'],
+                'swap': instance['swap']}
+
+    @staticmethod
+    def _flavor_record(flavor):
+        """What a server keeps of a flavor (system metadata, JSON)."""
+        return json.dumps({key: flavor[key] for key in (
+            'id', 'flavorid', 'name', 'vcpus', 'memory_mb', 'root_gb',
+            'ephemeral_gb', 'swap')}, sort_keys=True)
+
+    def _check_service_up(self, context, host):
+        """Nova's check_instance_host(check_is_up=True): 409."""
+        service = service_for_host(context.elevated(), host)
+        if service is None or not servicegroup.is_up(service):
+            raise exception.HostServiceUnavailable()
+
+    def resize(self, context, instance, flavor_id=None,
+               auto_disk_config=None):
+        """Resize the server to ``flavor_id``, or with None cold-migrate
+        it (same flavor, another host): Nova's ``resize``.
+
+        The destination is chosen, and its room claimed, in the database
+        transaction that records the migration (as a create claims its
+        host): with no room anywhere (a resize stays on its own host only
+        with ``allow_resize_to_same_host``, a migration never), the
+        server goes back to its state at once, with a fault and the
+        action's ``conductor_migrate_server`` event in error, as in Nova
+        (the request still answers 202). Then the destination's agent
+        prepares (``prep_resize``), the source's stops the guest and
+        hands its disks over (``resize_instance``), and the destination
+        creates the guest (``finish_resize``): VERIFY_RESIZE, until
+        confirmResize or revertResize.
+        """
+        migrate = flavor_id is None
+        action = 'migrate' if migrate else 'resize'
+        self._precheck(context, instance, action)
+        self._check_host(instance)
+        self._check_service_up(context, instance['host'])
+        current = self._flavor_of(instance)
+        if migrate:
+            new = current
+        else:
+            try:
+                new = flavors.get_by_flavor_id(context, flavor_id)
+            except exception.FlavorNotFound as e:
+                raise exception.ValidationError(detail=e.message)
+            if new['root_gb'] == 0 and current['root_gb'] != 0:
+                raise exception.CannotResizeDisk(
+                    reason='Resize to zero disk flavor is not allowed.')
+        same_flavor = current['id'] == new['id']
+        if not same_flavor and new.get('disabled'):
+            raise exception.ValidationError(
+                detail='Flavor %s could not be found.' % flavor_id)
+        if same_flavor and not migrate:
+            raise exception.CannotResizeToSameFlavor()
+        if not migrate:
+            quota.check_upsize(context, instance['project_id'], current,
+                               new)
+        if not same_flavor:
+            try:
+                image = db.image_get(context, instance['image_ref'])
+            except exception.ImageNotFound:
+                image = None  # Nova checks what the server booted with
+            if image is not None:
+                check_flavor_fits_image(context, new, image)
+        updated = self._start_task(
+            context, instance, action,
+            {'progress': 0, 'auto_disk_config': bool(auto_disk_config)})
+        ignore = set()
+        if migrate or not CONF.allow_resize_to_same_host:
+            ignore.add(instance['host'])
+        zone = instance['availability_zone']
+
+        def place(services, usage, group=None):
+            return scheduler.place(
+                [s for s in services if s['host'] not in ignore], usage,
+                new, 1, availability_zone=zone, group=group)[0]
+
+        values = {'instance_uuid': instance['uuid'],
+                  'migration_type': 'migration' if migrate else 'resize',
+                  'status': 'pre-migrating',
+                  'source_compute': instance['host'],
+                  'old_instance_type_id': current['id'],
+                  'new_instance_type_id': new['id'],
+                  'project_id': instance['project_id'],
+                  'user_id': instance['user_id']}
+        try:
+            migration = db.migration_create_claimed(
+                context, compute_utils.BINARY, place, values,
+                {'old_flavor': self._flavor_record(current),
+                 'new_flavor': self._flavor_record(new),
+                 'old_vm_state': instance['vm_state']},
+                expected_task_state=updated['task_state'],
+                availability_zone=zone)
+        except exception.NoValidHost as e:
+            self._fail_move(context, instance, values, e, updated)
+            return
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            return  # deleted (or taken over) meanwhile: nothing to move
+        for event in ('cold_migrate', 'conductor_migrate_server'):
+            self._record_event(context, instance, event)
+        try:
+            self._send(context, dict(instance,
+                                     host=migration['dest_compute']),
+                       'prep_resize', migration['uuid'],
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            db.migration_update(context, migration['uuid'],
+                                {'status': 'error'})
+            raise
+
+    def _fail_move(self, context, instance, values, error, updated):
+        """No destination: the server goes back as it was (Nova's
+        conductor), with a fault, an errored migration record and the
+        action's event in error."""
+        LOG.info('No destination for the %s of server %s: %s',
+                 values['migration_type'], instance['uuid'], error)
+        db.migration_create(context, dict(values, status='error'))
+        what = ('resize' if values['migration_type'] == 'resize'
+                else 'cold migrate')
+        try:
+            raise exception.NoValidHost(
+                reason='No valid host found for %s' % what) from error
+        except exception.NoValidHost as reported:
+            for event in ('cold_migrate', 'conductor_migrate_server'):
+                self._record_event(context, instance, event, reported)
+        compute_utils.record_fault(context, instance['uuid'], error)
+        self._revert_task(context, instance, updated['task_state'])
+
+    def _finished_migration(self, context, instance):
+        try:
+            return db.migration_get_by_instance_and_status(
+                context, instance['uuid'], 'finished')
+        except exception.MigrationNotFound:
+            raise exception.InstanceNotResized()
+
+    def confirm_resize(self, context, instance):
+        """Keep the resized server (Nova's ``confirm_resize``): its
+        source agent removes what it kept for a revert, and the server is
+        ACTIVE (SHUTOFF when its guest is off). 400 when no resize awaits
+        a confirmation, 409 when the source's agent is down."""
+        self._precheck(context, instance, 'confirm_resize')
+        migration = self._finished_migration(context, instance)
+        self._check_service_up(context, migration['source_compute'])
+        try:
+            db.migration_update(context, migration['uuid'],
+                                {'status': 'confirming'},
+                                expected_status='finished')
+        except exception.MigrationNotFound:
+            raise exception.InstanceNotResized()
+        try:
+            self._start_task(context, instance, 'confirm_resize')
+            self._send(context, dict(instance,
+                                     host=migration['source_compute']),
+                       'confirm_resize', migration['uuid'])
+        except Exception:
+            db.migration_update(context, migration['uuid'],
+                                {'status': 'finished'},
+                                expected_status='confirming')
+            raise
+
+    def revert_resize(self, context, instance):
+        """Go back to the old flavor and host (Nova's ``revert_resize``):
+        the destination's agent removes the new guest, the source's
+        brings the old one back. The project's quota must hold the old
+        flavor again (a revert of a downsize grows)."""
+        self._precheck(context, instance, 'revert_resize')
+        migration = self._finished_migration(context, instance)
+        system_metadata = db.instance_system_metadata_get(
+            context, instance['uuid'])
+        old = json.loads(system_metadata['old_flavor'])
+        quota.check_upsize(context, instance['project_id'],
+                           self._flavor_of(instance), old)
+        updated = self._start_task(context, instance, 'revert_resize')
+        try:
+            db.migration_update(context, migration['uuid'],
+                                {'status': 'reverting'},
+                                expected_status='finished')
+        except exception.MigrationNotFound:
+            self._revert_task(context, instance, updated['task_state'])
+            raise exception.InstanceNotResized()
+        try:
+            self._send(context, instance, 'revert_resize', migration['uuid'],
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            db.migration_update(context, migration['uuid'],
+                                {'status': 'finished'},
+                                expected_status='reverting')
+            raise
+
+    def shelve(self, context, instance):
+        """Snapshot the server into ``<name>-shelved`` and power it off
+        (Nova's ``shelve``): SHELVED, then SHELVED_OFFLOADED once its
+        agent offloads it (at once with ``shelved_offload_time`` 0)."""
+        self._precheck(context, instance, 'shelve')
+        updated = self._start_task(context, instance, 'shelve')
+        try:
+            image = images.create_snapshot(
+                context, instance, '%s-shelved' % instance['display_name'])
+        except Exception:
+            self._revert_task(context, instance, updated['task_state'])
+            raise
+        try:
+            self._send(context, instance, 'shelve_instance', image['id'],
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            images.delete(context, image['id'])
+            raise
+
+    def shelve_offload(self, context, instance):
+        """Destroy a SHELVED server's guest and free its host (Nova's
+        ``shelve_offload``): SHELVED_OFFLOADED, with no host."""
+        updated = self._start_task(context, instance, 'shelve_offload')
+        self._send(context, instance, 'shelve_offload_instance',
+                   task_state=updated['task_state'],
+                   previous_task_state=instance['task_state'])
+
+    def unshelve(self, context, instance):
+        """Bring a shelved server back (Nova's ``unshelve``): a SHELVED
+        one is powered on where it is; a SHELVED_OFFLOADED one gets a
+        host, chosen and claimed as a create's, whose agent boots it from
+        its shelved image. The image is deleted once the server runs.
+        With no room anywhere, the server stays SHELVED_OFFLOADED and the
+        action's ``schedule_instances`` event is in error, as in Nova."""
+        self._precheck(context, instance, 'unshelve')
+        updated = self._start_task(context, instance, 'unshelve')
+        image_id = db.instance_system_metadata_get(
+            context, instance['uuid']).get('shelved_image_id')
+        if instance['vm_state'] == states.SHELVED:
+            self._send(context, instance, 'unshelve_instance', image_id,
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+            return
+        if image_id:
+            # NOTE: as Nova's conductor: a shelved image that is gone
+            # leaves nothing to boot: ERROR.
+            try:
+                images.get(context.elevated(), image_id)
+            except exception.ImageNotFound:
+                error = exception.ImageNotFound(
+                    'Unshelve attempted but the image %s cannot be found.'
+                    % image_id)
+                self._record_event(context, instance, 'get_image_info',
+                                   error)
+                compute_utils.record_fault(context, instance['uuid'], error)
+                self._revert_task(context, instance, updated['task_state'],
+                                  {'vm_state': states.ERROR})
+                return
+            self._record_event(context, instance, 'get_image_info')
+        flavor = self._flavor_of(instance)
+        zone = instance['availability_zone']
+
+        def place(services, usage, group=None):
+            return scheduler.place(services, usage, flavor, 1,
+                                   availability_zone=zone, group=group)[0]
+
+        try:
+            placed = db.instance_claim_host(
+                context, compute_utils.BINARY, place, instance['uuid'],
+                lambda service: {'host': service['host'],
+                                 'node': service['host']},
+                expected_task_state=updated['task_state'],
+                expected_vm_state=states.SHELVED_OFFLOADED,
+                availability_zone=zone)
+        except exception.NoValidHost as e:
+            LOG.warning('No valid host found for unshelve of %s: %s',
+                        instance['uuid'], e)
+            self._record_event(context, instance, 'schedule_instances', e)
+            compute_utils.record_fault(context, instance['uuid'], e)
+            self._revert_task(context, instance, updated['task_state'])
+            return
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceInvalidState,
+                exception.InstanceNotFound):
+            return  # deleted (or taken over) meanwhile
+        self._record_event(context, instance, 'schedule_instances')
+        try:
+            self._send(context, placed, 'unshelve_instance', image_id,
+                       task_state=updated['task_state'],
+                       previous_task_state=instance['task_state'])
+        except exception.ComputeUnreachable:
+            try:
+                db.instance_update(context, instance['uuid'],
+                                   {'host': None, 'node': None},
+                                   expected_task_state=None,
+                                   expected_vm_state=states.SHELVED_OFFLOADED)
+            except (exception.UnexpectedTaskStateError,
+                    exception.InstanceInvalidState,
+                    exception.InstanceNotFound):
+                pass
+            raise
+
+    @staticmethod
+    def _delete_shelved_image(context, instance):
+        """A shelved server's snapshot goes with it, as in Nova."""
+        if instance['vm_state'] not in (states.SHELVED,
+                                        states.SHELVED_OFFLOADED):
+            return
+        image_id = db.instance_system_metadata_get(
+            context, instance['uuid']).get('shelved_image_id')
+        if image_id:
+            images.delete(context.elevated(), image_id)
 
     # ---------------------------------------------------------------- tags
 

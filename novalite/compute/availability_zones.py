@@ -33,7 +33,8 @@ def hosts_by_zone(services):
         host = zones.setdefault(service['availability_zone'], {}) \
             .setdefault(service['host'], {})
         last = service['last_seen_up']
-        host[service['binary']] = {
+        # NOTE: shown as Nova's name, as os-services shows it.
+        host[compute_utils.API_BINARY] = {
             'available': servicegroup.is_up(service, now),
             'active': True,
             'updated_at': last.isoformat() if last else None,

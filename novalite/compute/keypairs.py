@@ -7,8 +7,14 @@ from novalite import exception
 from novalite import quota
 
 
+def _key_pairs_allowed(context):
+    # NOTE: as Nova, the limit of the caller's project, for whichever
+    # user the key pair is made.
+    return quota.limits(context, context.project_id)['key_pairs']
+
+
 def _check_quota(context, user_id):
-    allowed = quota.limits()['key_pairs']
+    allowed = _key_pairs_allowed(context)
     if 0 <= allowed <= db.key_pair_count_by_user(context, user_id):
         raise exception.KeypairLimitExceeded()
 
@@ -42,7 +48,7 @@ def create(context, user_id, name, key_type='ssh', public_key=None):
     keypair = db.key_pair_create(
         context, {'name': name, 'user_id': user_id, 'type': key_type,
                   'public_key': public_key, 'fingerprint': fingerprint},
-        quota.limits()['key_pairs'])
+        _key_pairs_allowed(context))
     return keypair, private_key
 
 

@@ -8,6 +8,14 @@ API version history:
     * 1.0 - Initial version: build_and_run_instance, terminate_instance,
       reboot_instance, start_instance, stop_instance, set_admin_password,
       get_console_output, trigger_crash_dump.
+    * 1.1 - The server actions of issue 6: pause_instance,
+      unpause_instance, suspend_instance, resume_instance,
+      rescue_instance, unrescue_instance, soft_delete_instance,
+      restore_instance, rebuild_instance, snapshot_instance,
+      prep_resize/resize_instance/finish_resize, confirm_resize,
+      revert_resize/finish_revert_resize, shelve_instance,
+      shelve_offload_instance,
+      unshelve_instance (each sent with version='1.1').
 
 Rules, as in Nova's rpcapi: never change a method's signature within a
 major version; add a new argument with a default, bump the minor version,
@@ -25,7 +33,7 @@ from novalite import rpc
 CONF = cfg.CONF
 
 TOPIC = 'compute'
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
 
 
 class _Sender:
@@ -123,3 +131,103 @@ class ComputeAPI:
         return self._prepare(host).call(ctxt, 'get_console_output',
                                         instance_uuid=instance_uuid,
                                         tail_length=tail_length)
+
+    # 1.1: rebuild, resize, migrate, shelve, snapshot. A resize goes
+    # API -> prep_resize (destination) -> resize_instance (source) ->
+    # finish_resize (destination); a revert API -> revert_resize
+    # (destination) -> finish_revert_resize (source); a confirm goes to
+    # the source.
+
+    def snapshot_instance(self, ctxt, host, instance_uuid, image_id):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'snapshot_instance', instance_uuid=instance_uuid,
+            image_id=image_id)
+
+    def rebuild_instance(self, ctxt, host, instance_uuid, new_pass,
+                         injected_files, orig_image_ref,
+                         preserve_ephemeral=False):
+        """``injected_files``: [[path, base64 contents]]."""
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'rebuild_instance', instance_uuid=instance_uuid,
+            new_pass=new_pass, injected_files=injected_files or [],
+            orig_image_ref=orig_image_ref,
+            preserve_ephemeral=preserve_ephemeral)
+
+    def prep_resize(self, ctxt, host, instance_uuid, migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'prep_resize', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def resize_instance(self, ctxt, host, instance_uuid, migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'resize_instance', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def finish_resize(self, ctxt, host, instance_uuid, migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'finish_resize', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def confirm_resize(self, ctxt, host, instance_uuid, migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'confirm_resize', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def revert_resize(self, ctxt, host, instance_uuid, migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'revert_resize', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def finish_revert_resize(self, ctxt, host, instance_uuid,
+                             migration_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'finish_revert_resize', instance_uuid=instance_uuid,
+            migration_uuid=migration_uuid)
+
+    def shelve_instance(self, ctxt, host, instance_uuid, image_id):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'shelve_instance', instance_uuid=instance_uuid,
+            image_id=image_id)
+
+    def shelve_offload_instance(self, ctxt, host, instance_uuid):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'shelve_offload_instance', instance_uuid=instance_uuid)
+
+    def unshelve_instance(self, ctxt, host, instance_uuid, image_id):
+        self._prepare(host, version='1.1').cast(
+            ctxt, 'unshelve_instance', instance_uuid=instance_uuid,
+            image_id=image_id)
+
+    # 1.1: pause, suspend, rescue, soft delete.
+
+    def _cast_1_1(self, ctxt, host, method, instance_uuid, **kwargs):
+        self._prepare(host, version='1.1').cast(
+            ctxt, method, instance_uuid=instance_uuid, **kwargs)
+
+    def pause_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'pause_instance', instance_uuid)
+
+    def unpause_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'unpause_instance', instance_uuid)
+
+    def suspend_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'suspend_instance', instance_uuid)
+
+    def resume_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'resume_instance', instance_uuid)
+
+    def rescue_instance(self, ctxt, host, instance_uuid, rescue_password,
+                        rescue_image_ref=None):
+        """``rescue_image_ref`` None: the server's own image."""
+        self._cast_1_1(ctxt, host, 'rescue_instance', instance_uuid,
+                       rescue_password=rescue_password,
+                       rescue_image_ref=rescue_image_ref)
+
+    def unrescue_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'unrescue_instance', instance_uuid)
+
+    def soft_delete_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'soft_delete_instance', instance_uuid)
+
+    def restore_instance(self, ctxt, host, instance_uuid):
+        self._cast_1_1(ctxt, host, 'restore_instance', instance_uuid)

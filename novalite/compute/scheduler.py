@@ -4,12 +4,16 @@ Candidates are agents that reported in within ``service_down_time``, are
 not disabled or forced down, are in the requested availability zone, and
 have the flavor's vCPU, RAM and disk free after allocation ratios. Among
 them the one with the most free RAM wins (spreading, like Nova's default
-weigher).
+weigher). The servers of a server group follow its policy: affinity (one
+host), anti-affinity (never a host with a member), or their soft forms
+(preferences).
 
 The choice is made inside the transaction that inserts the servers, with
 the candidates' service rows locked (``db.instance_create_claimed``):
 ``place`` chooses from what was read under the lock.
 """
+
+import collections
 
 from oslo_config import cfg
 
@@ -50,8 +54,68 @@ def _usable(services, availability_zone, force_host):
             and (not force_host or service['host'] == force_host)]
 
 
+def _place_together(free, by_host, members, need, count):
+    """affinity: every server on one host, the members' if they have one
+    (Nova's ServerGroupAffinityFilter), else the one with the most free
+    RAM of those with room for all of them. [] if there is none."""
+    total = [n * count for n in need]
+    fits = [host for host, room in free.items() if _fits(room, total)
+            and (not members or members[host])]
+    if not fits:
+        return []
+    host = max(fits, key=lambda h: (free[h][1], h))
+    return [by_host[host]] * count
+
+
+def _place_each(free, by_host, members, need, count, policy):
+    """One server after the other on the best host for it at that point
+    (fewer than ``count`` if they do not all fit)."""
+    weigh = _GROUP_POLICIES.get(policy, _most_ram)
+    chosen = []
+    while len(chosen) < count:
+        fits = [host for host, room in free.items() if _fits(room, need)
+                and (policy != 'anti-affinity' or not members[host])]
+        if not fits:
+            break
+        host = max(fits, key=weigh(free, members))
+        free[host] = [r - n for r, n in zip(free[host], need)]
+        members[host] += 1
+        chosen.append(by_host[host])
+    return chosen
+
+
+def _most_ram(free, members):
+    return lambda h: (free[h][1], h)
+
+
+def _most_members(free, members):
+    return lambda h: (members[h], free[h][1], h)
+
+
+def _fewest_members(free, members):
+    return lambda h: (-members[h], free[h][1], h)
+
+
+# The weigher of each group policy: a function of (free room, {host:
+# members}) giving the sort key of a host (the largest wins).
+# NOTE: Nova's soft policies are weighers (ServerGroupSoftAffinityWeigher
+# and ...SoftAntiAffinityWeigher, multiplier 1.0) normalised and added to
+# its resource weighers; here the members count comes first and free RAM
+# breaks ties: "prefer, never refuse", as both are documented. The hard
+# policies are filters: anti-affinity drops the hosts of members (in the
+# loop), affinity keeps the members' one (_place_together). A forced host
+# is no exception: Nova's late check on the compute host refuses it too.
+_GROUP_POLICIES = {
+    None: _most_ram,
+    'affinity': _most_ram,
+    'anti-affinity': _most_ram,
+    'soft-affinity': _most_members,
+    'soft-anti-affinity': _fewest_members,
+}
+
+
 def place(services, usage, flavor, count,
-          availability_zone=None, force_host=None):
+          availability_zone=None, force_host=None, group=None):
     """The service of each of ``count`` new servers (a host may repeat).
 
     ``services``: the candidates' service rows; ``usage``: {host: (vcpus,
@@ -61,6 +125,10 @@ def place(services, usage, flavor, count,
     says how many of the request's servers to record in ERROR: ``count``,
     but never more than the hosts could hold if they were empty (and at
     least one), so that a huge count with an unlimited quota costs nothing.
+
+    ``group``: the server group the servers join ({'policy', 'hosts':
+    {host: its members there}}), whose policy is honoured as Nova's
+    filters and weighers do (see ``_GROUP_POLICIES``).
     """
     need = _need(flavor)
     free, by_host, most = {}, {}, 0
@@ -71,14 +139,12 @@ def place(services, usage, flavor, count,
         most += max(0, min((int(room // n) for room, n in
                             zip(_free(service, (0, 0, 0)), need) if n > 0),
                            default=0))
-    chosen = []
-    while len(chosen) < count:
-        fits = [host for host, room in free.items() if _fits(room, need)]
-        if not fits:
-            break
-        host = max(fits, key=lambda h: (free[h][1], h))
-        free[host] = [r - n for r, n in zip(free[host], need)]
-        chosen.append(by_host[host])
+    policy = group['policy'] if group else None
+    members = collections.Counter(group['hosts'] if group else {})
+    if policy == 'affinity':
+        chosen = _place_together(free, by_host, members, need, count)
+    else:
+        chosen = _place_each(free, by_host, members, need, count, policy)
     if len(chosen) < count:
         raise exception.NoValidHost(
             reason='There are not enough hosts available.',

@@ -7,6 +7,10 @@ from novalite.db import api as db
 from novalite import exception
 
 BINARY = 'novalite-compute'
+# The name the API shows and takes for it, the one clients know: tempest
+# and ``openstack compute service set`` name ``nova-compute``, and Nova
+# refuses any other.
+API_BINARY = 'nova-compute'
 
 
 def record_fault(context, instance_uuid, error, host=None):

@@ -62,6 +62,18 @@ compute_opts = [
                help='Seconds a server must have been deleted before '
                     'running_deleted_instance_action applies to its '
                     'guest (Nova\'s option).'),
+    cfg.IntOpt('reclaim_instance_interval',
+               default=0,
+               help='Soft delete (Nova\'s option). 0 or less: ``DELETE '
+                    '/servers/{id}`` deletes the server. Greater than 0: '
+                    'it only powers the guest off and shows the server '
+                    'as SOFT_DELETED, which the ``restore`` action brings '
+                    'back and ``forceDelete`` deletes at once; the '
+                    'server\'s compute agent deletes it for good once it '
+                    'has been soft-deleted this many seconds (it checks '
+                    'every minute, or every interval if shorter). A '
+                    'server that never ran is deleted at once. The API '
+                    'and the agents must agree on it.'),
     cfg.FloatOpt('cpu_allocation_ratio',
                  default=4.0, min=0.0,
                  help='Virtual CPUs the scheduler may place per physical '
@@ -81,6 +93,28 @@ compute_opts = [
                help='Memory (MiB) reported by the fake driver.'),
     cfg.IntOpt('fake_local_gb', default=10000, min=1,
                help='Disk (GiB) reported by the fake driver.'),
+    # rebuild, resize, migrate, shelve, snapshot:
+    cfg.BoolOpt('allow_resize_to_same_host',
+                default=False,
+                help='Allow the scheduler to keep a resized server on its '
+                     'own host (Nova\'s option). With False, a resize needs '
+                     'another compute host with room for the new flavor, '
+                     'else it fails with "No valid host was found" and '
+                     'the server stays as it was. A cold migration never '
+                     'stays on its host, as with Nova\'s libvirt driver.'),
+    cfg.IntOpt('shelved_offload_time',
+               default=0, min=-1,
+               help='Seconds a shelved server keeps its host before the '
+                    'agent offloads it (destroys its guest and frees the '
+                    'host: SHELVED_OFFLOADED), checked every '
+                    'shelved_poll_interval seconds (Nova\'s option). 0 '
+                    'offloads at once, as part of the shelve; -1 never '
+                    'offloads by itself (shelveOffload still does).'),
+    cfg.IntOpt('shelved_poll_interval',
+               default=3600,
+               help='Seconds between the agent\'s checks for shelved '
+                    'servers to offload (Nova\'s option); 0 or less '
+                    'disables the check.'),
 ]
 
 

@@ -3,6 +3,18 @@ import socket
 
 from oslo_config import cfg
 
+
+def _default_ip():
+    """The address of the interface of the default route (no packet is
+    sent: a UDP socket is only connected), else the loopback."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(('192.0.2.1', 9))
+            return probe.getsockname()[0]
+    except OSError:
+        return '127.0.0.1'
+
+
 service_opts = [
     cfg.StrOpt('host',
                default=socket.gethostname(),
@@ -11,6 +23,13 @@ service_opts = [
 Name of this node: the compute host name used in the RPC topic, the
 services table and ``OS-EXT-SRV-ATTR:host``. It must be unique among the
 compute agents of a deployment.
+"""),
+    cfg.HostAddressOpt('my_ip',
+                       default=_default_ip(),
+                       sample_default='<host_ipv4>',
+                       help="""
+This host's IP address, as Nova's option: shown as the hypervisor's
+``host_ip`` (``os-hypervisors``).
 """),
     cfg.StrOpt('state_path',
                default=os.path.join(os.path.expanduser('~'), '.novalite'),

@@ -3,9 +3,13 @@ from oslo_config import cfg
 image_store_group = cfg.OptGroup(
     'image_store', title='Image catalogue',
     help='novalite keeps its own small image catalogue, filled with '
-         '``novalite-manage image create``. The files must be readable by '
-         'every compute host at the same path (a local disk on a single '
-         'host, or a shared mount).')
+         '``novalite-manage image create`` and by snapshots '
+         '(``createImage``, ``shelve``). Every compute host must see the '
+         'files at the same path, and be able to write there: an agent '
+         'writes a snapshot any host boots, and resizes and cold '
+         'migrations pass disks between hosts through ``_transfers/`` '
+         'under it (a local directory on a single host, else one shared '
+         'mount on every host).')
 
 image_store_opts = [
     cfg.StrOpt('path',

@@ -231,7 +231,7 @@ def instance_create(context, values, metadata=None, tags=None):
 @writer
 def instance_create_claimed(context, binary, place, build,
                             availability_zone=None, host=None,
-                            metadata=None, tags=None):
+                            metadata=None, tags=None, group_uuid=None):
     """Create servers on compute hosts, claiming the hosts' room.
 
     The candidates are the ``binary`` services (of ``availability_zone``,
@@ -240,6 +240,10 @@ def instance_create_claimed(context, binary, place, build,
     (vcpus, memory_mb, disk_gb)}) as read here (``scheduler.place``, which
     also drops disabled and down services; it raises NoValidHost).
     ``build(index, service)``: the values of the index-th server.
+
+    With ``group_uuid`` (a server group), ``place(services, usage,
+    group)`` also gets the group ({'uuid', 'policy', 'rules', 'hosts':
+    {host: live members}}) and the new servers join it here.
 
     NOTE: the claim is this one transaction. It first locks the
     candidates' service rows (SELECT ... FOR UPDATE, in id order, so that
@@ -251,7 +255,41 @@ def instance_create_claimed(context, binary, place, build,
     the transaction's first statement: MariaDB's REPEATABLE READ takes its
     snapshot at the first plain read, and that snapshot has to include
     what the previous holder of the lock committed.
+
+    NOTE: with a group, the group's row is locked first, then the
+    services' (always in this order, and nothing that locks services
+    then waits for a group: no crosswise waits), and only then are the
+    usage and the members' hosts read (a locking read takes no MariaDB
+    snapshot: the first plain read does, and it comes after both locks).
+    Creates into one group queue up on its row, each seeing where the
+    previous one put its servers: two concurrent creates into an
+    anti-affinity group cannot both take one host (they would also wait
+    for that host's service row), nor two into an empty affinity group
+    start on two hosts (they may lock disjoint services, by zone: the
+    group's lock orders them).
     """
+    group = None
+    if group_uuid is not None:
+        group = _lock_group(context, group_uuid)
+    services, usage = _lock_candidates(context, binary, availability_zone,
+                                       host)
+    if group is None:
+        chosen = place(services, usage)
+    else:
+        chosen = place(services, usage, _group_placement(context, group))
+    instances = [_instance_create(context, build(index, service), metadata,
+                                  tags)
+                 for index, service in enumerate(chosen)]
+    if group is not None:
+        _add_members(context, group.id, [i['uuid'] for i in instances])
+    return instances
+
+
+def _lock_candidates(context, binary, availability_zone=None, host=None):
+    """(service rows, their usage) of the candidate hosts of a claim,
+    their rows locked for the rest of the transaction (see
+    instance_create_claimed, and migration_create_claimed and
+    instance_claim_host, which claim the same way)."""
     service = models.Service
     query = (sa.select(service)
              .where(service.binary == binary)
@@ -264,8 +302,7 @@ def instance_create_claimed(context, binary, place, build,
                 for row in context.session.execute(query).scalars()]
     usage = instance_usage_by_host(
         context, hosts=[s['host'] for s in services])
-    return [_instance_create(context, build(index, chosen), metadata, tags)
-            for index, chosen in enumerate(place(services, usage))]
+    return services, usage
 
 
 def _instance_create(context, values, metadata, tags):
@@ -546,6 +583,7 @@ def instance_destroy(context, uuid, values=None):
     context.session.execute(sa.delete(models.Tag)
                             .where(models.Tag.resource_id == uuid))
     _release_fixed_ips(context, uuid)
+    _remove_memberships(context, uuid)
 
 
 @writer
@@ -554,25 +592,40 @@ def instance_hard_delete(context, uuid):
     of a failed create only)."""
     session = context.session
     _release_fixed_ips(context, uuid)
+    _remove_memberships(context, uuid)
     session.execute(sa.delete(models.InstanceMetadata).where(
         models.InstanceMetadata.instance_uuid == uuid))
     session.execute(sa.delete(models.Tag).where(
         models.Tag.resource_id == uuid))
     session.execute(sa.delete(models.InstanceFault).where(
         models.InstanceFault.instance_uuid == uuid))
+    session.execute(sa.delete(models.InstanceSystemMetadata).where(
+        models.InstanceSystemMetadata.instance_uuid == uuid))
+    actions = sa.select(models.InstanceAction.id).where(
+        models.InstanceAction.instance_uuid == uuid)
+    session.execute(sa.delete(models.InstanceActionEvent).where(
+        models.InstanceActionEvent.action_id.in_(actions)))
+    session.execute(sa.delete(models.InstanceAction).where(
+        models.InstanceAction.instance_uuid == uuid))
     session.execute(sa.delete(models.Instance).where(
         models.Instance.uuid == uuid))
 
 
 @main_context_manager.reader
 def instance_usage_by_project(context, project_id):
-    """(instances, cores, ram) used by a project's live servers."""
+    """(instances, cores, ram) used by a project's live servers.
+
+    NOTE: as Nova counts them, soft-deleted servers use none (a restore
+    checks the quota again); their hosts still hold their room.
+    """
     model = models.Instance
     row = context.session.execute(
         sa.select(sa.func.count(model.id),
                   sa.func.coalesce(sa.func.sum(model.vcpus), 0),
                   sa.func.coalesce(sa.func.sum(model.memory_mb), 0))
-        .where(model.project_id == project_id, model.deleted == 0)).one()
+        .where(model.project_id == project_id, model.deleted == 0,
+               sa.or_(model.vm_state != 'soft-delete',
+                      model.vm_state.is_(None)))).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
@@ -589,10 +642,17 @@ def instance_usage_by_host(context, hosts=None):
         .where(model.deleted == 0, model.host.is_not(None))
         .group_by(model.host))
     if hosts is not None:
-        query = query.where(model.host.in_(list(hosts)))
+        hosts = list(hosts)
+        query = query.where(model.host.in_(hosts))
     rows = context.session.execute(query)
-    return {host: (int(v or 0), int(m or 0), int(d or 0))
-            for host, v, m, d in rows}
+    usage = {host: (int(v or 0), int(m or 0), int(d or 0))
+             for host, v, m, d in rows}
+    # NOTE: a resize or migration under way holds room on both of its
+    # hosts (see _move_claims).
+    for host, need in _move_claims(context, hosts).items():
+        usage[host] = tuple(a + b for a, b in zip(usage.get(host, (0, 0, 0)),
+                                                  need))
+    return usage
 
 
 @main_context_manager.reader
@@ -621,6 +681,159 @@ def instance_metadata_set(context, uuid, metadata):
     for key, value in metadata.items():
         session.add(models.InstanceMetadata(instance_uuid=uuid, key=key,
                                             value=value))
+
+
+@writer
+def instance_metadata_update(context, uuid, metadata, delete=False,
+                             check=None):
+    """Merge ``metadata`` into a server's (replace it when ``delete``);
+    returns the result. ``check(result)`` may raise (a quota) before
+    anything is written; it runs in the transaction, on the rows as they
+    are now."""
+    session = context.session
+    model = models.InstanceMetadata
+    rows = {row.key: row for row in session.execute(
+        sa.select(model).where(model.instance_uuid == uuid,
+                               model.deleted == 0)).scalars()}
+    result = {} if delete else {k: r.value for k, r in rows.items()}
+    result.update(metadata)
+    if check is not None:
+        check(result)
+    for key, row in rows.items():
+        if key not in result:
+            session.delete(row)
+        elif row.value != result[key]:
+            row.value = result[key]
+    for key, value in result.items():
+        if key not in rows:
+            session.add(model(instance_uuid=uuid, key=key, value=value))
+    _touch_instance(context, uuid)
+    return result
+
+
+@writer
+def instance_metadata_delete(context, uuid, key):
+    model = models.InstanceMetadata
+    result = context.session.execute(sa.delete(model).where(
+        model.instance_uuid == uuid, model.key == key, model.deleted == 0))
+    if result.rowcount == 0:
+        raise exception.MetadataItemNotFound()
+    _touch_instance(context, uuid)
+
+
+# ---------------------------------------------------------- system metadata
+
+@main_context_manager.reader
+def instance_system_metadata_get(context, uuid):
+    model = models.InstanceSystemMetadata
+    return {key: value for key, value in context.session.execute(
+        sa.select(model.key, model.value).where(model.instance_uuid == uuid))}
+
+
+@writer
+def instance_system_metadata_update(context, uuid, values):
+    """Set keys of a server's system metadata; a None value removes the
+    key."""
+    session = context.session
+    model = models.InstanceSystemMetadata
+    rows = {row.key: row for row in session.execute(
+        sa.select(model).where(model.instance_uuid == uuid,
+                               model.key.in_(list(values)))).scalars()}
+    for key, value in values.items():
+        row = rows.get(key)
+        if value is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(model(instance_uuid=uuid, key=key, value=value))
+        else:
+            row.value = value
+
+
+# ---------------------------------------------------------- instance actions
+
+def _action_dict(row):
+    return row.as_dict()
+
+
+@writer
+def action_start(context, instance_uuid, action, request_id=None):
+    """Record that a user started ``action`` on a server; returns it."""
+    row = models.InstanceAction(
+        action=action, instance_uuid=instance_uuid,
+        request_id=request_id or context.request_id,
+        user_id=context.user_id, project_id=context.project_id,
+        start_time=utcnow())
+    context.session.add(row)
+    context.session.flush()
+    return _action_dict(row)
+
+
+def _action_by_request(context, instance_uuid, request_id):
+    model = models.InstanceAction
+    return context.session.execute(
+        sa.select(model).where(model.instance_uuid == instance_uuid,
+                               model.request_id == request_id)
+        .order_by(model.id.desc()).limit(1)).scalar_one_or_none()
+
+
+@main_context_manager.reader
+def action_get_by_request_id(context, instance_uuid, request_id):
+    row = _action_by_request(context, instance_uuid, request_id)
+    if row is None:
+        raise exception.InstanceActionNotFound(request_id=request_id,
+                                               instance_uuid=instance_uuid)
+    return _action_dict(row)
+
+
+@main_context_manager.reader
+def actions_get(context, instance_uuid):
+    """A server's actions, newest first."""
+    model = models.InstanceAction
+    return [_action_dict(row) for row in context.session.execute(
+        sa.select(model).where(model.instance_uuid == instance_uuid)
+        .order_by(model.created_at.desc(), model.id.desc())).scalars()]
+
+
+@writer
+def action_event_start(context, instance_uuid, request_id, event, host):
+    """Record that an agent started ``event`` (``compute_stop_instance``)
+    for the action of ``request_id``; returns the event's id, or None
+    when no action has that request id (e.g. a periodic task)."""
+    action = _action_by_request(context, instance_uuid, request_id)
+    if action is None:
+        return None
+    row = models.InstanceActionEvent(event=event, action_id=action.id,
+                                     start_time=utcnow(), host=host)
+    context.session.add(row)
+    action.updated_at = utcnow()
+    context.session.flush()
+    return row.id
+
+
+@writer
+def action_event_finish(context, event_id, result, traceback=None):
+    """``result`` is 'Success' or 'Error'; an error marks its action's
+    message 'Error', as in Nova."""
+    row = context.session.get(models.InstanceActionEvent, event_id)
+    if row is None:
+        return
+    now = utcnow()
+    row.finish_time = now
+    row.result = result
+    row.traceback = traceback
+    action = context.session.get(models.InstanceAction, row.action_id)
+    action.updated_at = now
+    if result == 'Error':
+        action.message = 'Error'
+
+
+@main_context_manager.reader
+def action_events_get(context, action_id):
+    model = models.InstanceActionEvent
+    return [row.as_dict() for row in context.session.execute(
+        sa.select(model).where(model.action_id == action_id)
+        .order_by(model.start_time.desc(), model.id.desc())).scalars()]
 
 
 # --------------------------------------------------------------------- tags
@@ -695,14 +908,27 @@ def flavor_create(context, values):
     return row.as_dict()
 
 
+def _flavor_accessible(project_id):
+    """The flavors ``project_id`` was given access to (os-flavor-access)."""
+    access = models.FlavorProject
+    return sa.exists().where(access.flavor_id == models.Flavor.id,
+                             access.project_id == project_id)
+
+
+def _flavor_visible(context):
+    """Nova's rule: admins see every flavor, anyone else the public ones
+    and the private ones of their project's access list."""
+    if context.is_admin:
+        return sa.true()
+    return sa.or_(models.Flavor.is_public.is_(True),
+                  _flavor_accessible(context.project_id))
+
+
 @main_context_manager.reader
 def flavor_get_by_flavor_id(context, flavorid):
-    """A flavor; a private one only for admins (as Nova's query, which
-    also admits the projects of its access list: novalite has none yet).
-    """
-    query = sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid)
-    if not context.is_admin:
-        query = query.where(models.Flavor.is_public.is_(True))
+    """A flavor the caller may see (FlavorNotFound otherwise)."""
+    query = sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid,
+                                           _flavor_visible(context))
     row = context.session.execute(query).scalar_one_or_none()
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
@@ -712,20 +938,29 @@ def flavor_get_by_flavor_id(context, flavorid):
 @main_context_manager.reader
 def flavor_get_all(context, filters=None, sort_key='flavorid',
                    sort_dir='asc', limit=None, marker=None):
+    """``filters``: min_memory_mb, min_root_gb, disabled, is_public (as
+    Nova: True also admits the private flavors of the caller's project's
+    access list, None any)."""
     filters = filters or {}
-    query = context.session.query(models.Flavor)
+    query = context.session.query(models.Flavor).filter(
+        _flavor_visible(context))
     if filters.get('min_memory_mb'):
         query = query.filter(models.Flavor.memory_mb
                              >= filters['min_memory_mb'])
     if filters.get('min_root_gb'):
         query = query.filter(models.Flavor.root_gb >= filters['min_root_gb'])
+    if filters.get('disabled') is not None:
+        query = query.filter(models.Flavor.disabled == filters['disabled'])
     if filters.get('is_public') is not None:
-        query = query.filter(models.Flavor.is_public
-                             == filters['is_public'])
+        public = models.Flavor.is_public == filters['is_public']
+        if filters['is_public'] and context.project_id is not None:
+            public = sa.or_(public, _flavor_accessible(context.project_id))
+        query = query.filter(public)
     marker_row = None
     if marker is not None:
-        marker_row = context.session.query(models.Flavor).filter_by(
-            flavorid=marker).first()
+        marker_row = context.session.query(models.Flavor).filter(
+            models.Flavor.flavorid == marker,
+            _flavor_visible(context)).first()
         if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
     # NOTE: a key Nova has but novalite does not store (vcpu_weight, NULL
@@ -739,10 +974,317 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
 
 @writer
 def flavor_destroy(context, flavorid):
-    result = context.session.execute(sa.delete(models.Flavor).where(
-        models.Flavor.flavorid == flavorid))
-    if result.rowcount == 0:
+    """Delete a flavor with its extra specs and access list. Servers of
+    the flavor keep its sizes (copied into their rows at boot)."""
+    row = _flavor_for_update(context, flavorid)
+    session = context.session
+    session.execute(sa.delete(models.FlavorExtraSpec).where(
+        models.FlavorExtraSpec.flavor_id == row.id))
+    session.execute(sa.delete(models.FlavorProject).where(
+        models.FlavorProject.flavor_id == row.id))
+    session.execute(sa.delete(models.Flavor).where(
+        models.Flavor.id == row.id))
+
+
+# ------------------------------------------ flavor extra specs and access
+#
+# The flavor is looked up as the caller may see it (Nova's
+# common.get_flavor), and its row is locked while its specs or access
+# list change, so that concurrent writers of one flavor queue up instead
+# of colliding on the unique keys.
+
+def _flavor_for_update(context, flavorid):
+    row = context.session.execute(
+        sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid,
+                                       _flavor_visible(context))
+        .with_for_update()).scalar_one_or_none()
+    if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
+def _flavor_row(context, flavorid):
+    row = context.session.execute(
+        sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid,
+                                       _flavor_visible(context))
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
+def _extra_specs(context, flavor_row_id):
+    spec = models.FlavorExtraSpec
+    rows = context.session.execute(
+        sa.select(spec.key, spec.value).where(spec.flavor_id == flavor_row_id)
+        .order_by(spec.key))
+    return {key: value for key, value in rows}
+
+
+@main_context_manager.reader
+def flavor_extra_specs_get(context, flavorid):
+    """{key: value} of a flavor the caller may see, sorted by key."""
+    return _extra_specs(context, _flavor_row(context, flavorid).id)
+
+
+@writer
+def flavor_extra_specs_update_or_create(context, flavorid, specs):
+    """Set ``specs`` ({key: str}) on the flavor, keeping its other keys;
+    returns all of them."""
+    row = _flavor_for_update(context, flavorid)
+    existing = _extra_specs(context, row.id)
+    spec = models.FlavorExtraSpec
+    now = utcnow()
+    for key, value in specs.items():
+        if key in existing:
+            if existing[key] != value:
+                context.session.execute(
+                    sa.update(spec).where(spec.flavor_id == row.id,
+                                          spec.key == key)
+                    .values(value=value, updated_at=now))
+        else:
+            context.session.add(spec(flavor_id=row.id, key=key, value=value))
+        existing[key] = value
+    context.session.flush()
+    return dict(sorted(existing.items()))
+
+
+@writer
+def flavor_extra_specs_delete(context, flavorid, key):
+    row = _flavor_for_update(context, flavorid)
+    spec = models.FlavorExtraSpec
+    result = context.session.execute(sa.delete(spec).where(
+        spec.flavor_id == row.id, spec.key == key))
+    if result.rowcount == 0:
+        raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid,
+                                                 extra_specs_key=key)
+
+
+def _flavor_projects(context, flavor_row_id):
+    access = models.FlavorProject
+    return list(context.session.execute(
+        sa.select(access.project_id).where(access.flavor_id == flavor_row_id)
+        .order_by(access.id)).scalars())
+
+
+@main_context_manager.reader
+def flavor_access_get(context, flavorid):
+    """(flavor, [project ids given access, oldest first])."""
+    row = _flavor_row(context, flavorid)
+    return row.as_dict(), _flavor_projects(context, row.id)
+
+
+@writer
+def flavor_access_add(context, flavorid, project_id):
+    """Give ``project_id`` access; returns [project ids]."""
+    row = _flavor_for_update(context, flavorid)
+    projects = _flavor_projects(context, row.id)
+    if project_id in projects:
+        raise exception.FlavorAccessExists(flavor_id=row.id,
+                                           project_id=project_id)
+    context.session.add(models.FlavorProject(flavor_id=row.id,
+                                             project_id=project_id))
+    context.session.flush()
+    return projects + [project_id]
+
+
+@writer
+def flavor_access_remove(context, flavorid, project_id):
+    """Take ``project_id``'s access away; returns [project ids]."""
+    row = _flavor_for_update(context, flavorid)
+    access = models.FlavorProject
+    result = context.session.execute(sa.delete(access).where(
+        access.flavor_id == row.id, access.project_id == project_id))
+    if result.rowcount == 0:
+        raise exception.FlavorAccessNotFound(flavor_id=row.id,
+                                             project_id=project_id)
+    return _flavor_projects(context, row.id)
+
+
+# ------------------------------------------------------------ server groups
+#
+# A group (instance_groups) has one policy and its members
+# (instance_group_member). Members are the group's live servers: a
+# server's row leaves the group when the server is deleted
+# (instance_destroy) or rolled back (instance_hard_delete). New members
+# join in the transaction that places them (instance_create_claimed).
+
+def _group_query(context):
+    """Groups the caller may see: its project's; every one for admins."""
+    query = sa.select(models.InstanceGroup)
+    if not context.is_admin:
+        query = query.where(
+            models.InstanceGroup.project_id == context.project_id)
+    return query
+
+
+def _group_dict(row):
+    group = row.as_dict()
+    group['rules'] = json.loads(group['rules'] or '{}')
+    group['members'] = []
+    return group
+
+
+def _attach_members(context, groups):
+    """Each group's live members (server uuids, oldest first), one
+    query for all the groups."""
+    if not groups:
+        return groups
+    by_id = {group['id']: group for group in groups}
+    member, inst = models.InstanceGroupMember, models.Instance
+    rows = context.session.execute(
+        sa.select(member.group_id, member.instance_uuid)
+        .join(inst, inst.uuid == member.instance_uuid)
+        .where(member.group_id.in_(list(by_id)), inst.deleted == 0)
+        .order_by(member.id))
+    for group_id, uuid in rows:
+        by_id[group_id]['members'].append(uuid)
+    return groups
+
+
+@writer
+def instance_group_create(context, values):
+    """A new group: ``values`` with uuid, name, project_id, user_id,
+    policy (and rules, a dict)."""
+    values = dict(values)
+    values['rules'] = json.dumps(values.get('rules') or {})
+    row = models.InstanceGroup(**values)
+    context.session.add(row)
+    context.session.flush()
+    return _group_dict(row)
+
+
+@main_context_manager.reader
+def instance_group_get(context, group_uuid):
+    """A group the caller may see, with its members (else
+    InstanceGroupNotFound)."""
+    row = context.session.execute(
+        _group_query(context).where(models.InstanceGroup.uuid == group_uuid)
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    return _attach_members(context, [_group_dict(row)])[0]
+
+
+@main_context_manager.reader
+def instance_group_get_all(context, project_id=None, limit=None, offset=0):
+    """A page of groups (of ``project_id``, or of every project), oldest
+    first, with their members."""
+    query = sa.select(models.InstanceGroup).order_by(models.InstanceGroup.id)
+    if project_id is not None:
+        query = query.where(models.InstanceGroup.project_id == project_id)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = context.session.execute(query).scalars()
+    return _attach_members(context, [_group_dict(row) for row in rows])
+
+
+@writer
+def instance_group_delete(context, group_uuid):
+    """Delete a group the caller may see, and its memberships (its
+    servers stay)."""
+    row = context.session.execute(
+        _group_query(context).where(models.InstanceGroup.uuid == group_uuid)
+        .with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    context.session.execute(sa.delete(models.InstanceGroupMember).where(
+        models.InstanceGroupMember.group_id == row.id))
+    context.session.execute(sa.delete(models.InstanceGroup).where(
+        models.InstanceGroup.id == row.id))
+
+
+@main_context_manager.reader
+def instance_group_member_count_by_user(context, group_uuid, user_id):
+    """How many live members of the group ``user_id`` owns (the usage of
+    the server_group_members quota, as Nova counts it)."""
+    member, inst = models.InstanceGroupMember, models.Instance
+    group = models.InstanceGroup
+    return int(context.session.execute(
+        sa.select(sa.func.count(member.id))
+        .join(group, group.id == member.group_id)
+        .join(inst, inst.uuid == member.instance_uuid)
+        .where(group.uuid == group_uuid, inst.user_id == user_id,
+               inst.deleted == 0)).scalar())
+
+
+def _add_members(context, group_id, instance_uuids):
+    for uuid in instance_uuids:
+        context.session.add(models.InstanceGroupMember(
+            group_id=group_id, instance_uuid=uuid))
+    context.session.flush()
+
+
+@writer
+def instance_group_members_add(context, group_uuid, instance_uuids):
+    """Add new servers to a group (of any project: the caller checked)."""
+    _add_members(context, _lock_group(context, group_uuid).id,
+                 instance_uuids)
+
+
+def _lock_group(context, group_uuid):
+    """The group's row, locked (InstanceGroupNotFound if it is gone)."""
+    group = models.InstanceGroup
+    row = context.session.execute(
+        sa.select(group).where(group.uuid == group_uuid).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    return row
+
+
+def _group_placement(context, row, exclude=None):
+    """{'uuid', 'policy', 'rules', 'hosts'} of a locked group for the
+    scheduler: ``hosts`` is {host: live members on it}, not counting the
+    server ``exclude`` (one being moved)."""
+    member, inst = models.InstanceGroupMember, models.Instance
+    query = (sa.select(inst.host, sa.func.count(inst.id))
+             .join(member, member.instance_uuid == inst.uuid)
+             .where(member.group_id == row.id, inst.deleted == 0,
+                    inst.host.is_not(None))
+             .group_by(inst.host))
+    if exclude is not None:
+        query = query.where(inst.uuid != exclude)
+    rows = context.session.execute(query)
+    return {'uuid': row.uuid, 'policy': row.policy,
+            'rules': json.loads(row.rules or '{}'),
+            'hosts': {host: int(count) for host, count in rows}}
+
+
+def _lock_group_of(context, instance_uuid):
+    """The locked row of the group the server is a member of, or None.
+
+    NOTE: both reads lock: a plain read would take MariaDB's snapshot
+    before the service rows are locked (see instance_create_claimed).
+    """
+    member = models.InstanceGroupMember
+    group_id = context.session.execute(
+        sa.select(member.group_id).where(
+            member.instance_uuid == instance_uuid).limit(1)
+        .with_for_update()).scalar_one_or_none()
+    if group_id is None:
+        return None
+    group = models.InstanceGroup
+    return context.session.execute(
+        sa.select(group).where(group.id == group_id).with_for_update()
+    ).scalar_one_or_none()
+
+
+def _place_member(context, place, services, usage, group, instance_uuid):
+    """``place`` for a server that moves (resize, migrate, unshelve):
+    with its group's policy if it is in one, as Nova's scheduler applies
+    it to moves; its own place does not count."""
+    if group is None:
+        return place(services, usage)
+    return place(services, usage, group=_group_placement(
+        context, group, exclude=instance_uuid))
+
+
+def _remove_memberships(context, instance_uuid):
+    context.session.execute(sa.delete(models.InstanceGroupMember).where(
+        models.InstanceGroupMember.instance_uuid == instance_uuid))
 
 
 # ------------------------------------------------------------------- images
@@ -808,16 +1350,272 @@ def image_destroy(context, image_id):
 
 
 @main_context_manager.reader
-def image_get_all(context, limit=None, marker=None):
+def image_get_all(context, limit=None, marker=None, visible_to=None):
+    """Images, newest first; with ``visible_to`` (a project id) only the
+    public ones and that project's snapshots (see compute/images.py)."""
     query = context.session.query(models.Image)
+    if visible_to is not None:
+        query = query.filter(_image_visible_to(visible_to))
     marker_row = None
     if marker is not None:
         marker_row = context.session.get(models.Image, marker)
-        if marker_row is None:
+        if marker_row is None or (
+                visible_to is not None and not context.session.query(
+                    models.Image).filter(
+                        models.Image.id == marker,
+                        _image_visible_to(visible_to)).count()):
             raise exception.MarkerNotFound(marker=marker)
     query = _paginate(query, models.Image, limit, ['created_at', 'id'],
                       ['desc', 'desc'], marker_row)
     return [_image_to_dict(r) for r in query.all()]
+
+
+# ---------------------------------------- snapshots, resizes and migrations
+#
+# A snapshot is an image record (see compute/images.py) whose file an
+# agent writes. A resize or cold migration is a migrations row: its host
+# is chosen, and its room claimed, as a create's (_lock_candidates), and
+# the flavors it moves between are the server's system metadata
+# ``old_flavor`` and ``new_flavor`` (JSON), from which the room it holds
+# is counted (_move_claims).
+
+# A move holds the new flavor's room on its destination until the server
+# is there, then the old flavor's room on its source until it is
+# confirmed or reverted (as Nova's resource tracker claims them).
+MIGRATION_DEST_CLAIM = ('pre-migrating', 'migrating', 'post-migrating')
+MIGRATION_SOURCE_CLAIM = ('finished', 'confirming', 'reverting')
+MIGRATION_IN_PROGRESS = MIGRATION_DEST_CLAIM + MIGRATION_SOURCE_CLAIM
+
+
+def _image_visible_to(project_id):
+    """SQL: the public images (no ``owner_id`` property) and the
+    snapshots of ``project_id``. The properties are JSON text written by
+    json.dumps, so a key and its value appear exactly so."""
+    props = models.Image.properties
+    encoded = json.dumps(project_id)
+    return sa.or_(
+        props.is_(None),
+        ~props.contains('"owner_id": ', autoescape=True),
+        props.contains('"owner_id": %s' % encoded, autoescape=True),
+        props.contains('"instance_owner": %s' % encoded, autoescape=True))
+
+
+@writer
+def image_update(context, image_id, values):
+    """Change an image record (status, size, checksum, properties ...);
+    returns it. ImageNotFound if it is gone."""
+    row = context.session.get(models.Image, image_id)
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    values = dict(values)
+    if 'properties' in values:
+        values['properties'] = json.dumps(values['properties'] or {})
+    values.setdefault('updated_at', utcnow())
+    for key, value in values.items():
+        setattr(row, key, value)
+    context.session.flush()
+    return _image_to_dict(row)
+
+
+@main_context_manager.reader
+def image_get_unfinished_snapshots(context, instance_uuid):
+    """The snapshots of a server whose file was never finished (status
+    queued or saving)."""
+    model = models.Image
+    rows = context.session.execute(sa.select(model).where(
+        model.status.in_(('queued', 'saving')),
+        model.properties.contains('"instance_uuid": %s'
+                                  % json.dumps(instance_uuid),
+                                  autoescape=True))).scalars()
+    return [image for image in map(_image_to_dict, rows)
+            if image['properties'].get('instance_uuid') == instance_uuid]
+
+
+def _flavor_need(flavor):
+    """(vcpus, memory_mb, disk_gb) of a flavor, counted as a server's."""
+    return (int(flavor['vcpus']), int(flavor['memory_mb']),
+            int(flavor['root_gb']) + int(flavor['ephemeral_gb'])
+            + (int(flavor['swap']) + 1023) // 1024)
+
+
+def _move_claims(context, hosts=None):
+    """{host: (vcpus, memory_mb, disk_gb)} held by the moves under way
+    of live servers (see MIGRATION_DEST_CLAIM)."""
+    mig = models.Migration
+    meta = models.InstanceSystemMetadata
+    inst = models.Instance
+    rows = context.session.execute(
+        sa.select(mig.status, mig.source_compute, mig.dest_compute,
+                  meta.key, meta.value)
+        .join(inst, sa.and_(inst.uuid == mig.instance_uuid,
+                            inst.deleted == 0))
+        .join(meta, sa.and_(meta.instance_uuid == mig.instance_uuid,
+                            meta.key.in_(('old_flavor', 'new_flavor'))))
+        .where(mig.status.in_(MIGRATION_IN_PROGRESS)))
+    wanted = None if hosts is None else set(hosts)
+    claims = {}
+    for status, source, dest, key, value in rows:
+        if status in MIGRATION_DEST_CLAIM and key == 'new_flavor':
+            host = dest
+        elif status in MIGRATION_SOURCE_CLAIM and key == 'old_flavor':
+            host = source
+        else:
+            continue
+        if host is None or (wanted is not None and host not in wanted):
+            continue
+        need = _flavor_need(json.loads(value))
+        claims[host] = tuple(a + b for a, b in zip(
+            claims.get(host, (0, 0, 0)), need))
+    return claims
+
+
+def _check_task(context, instance_uuid, expected_task_state):
+    row = context.session.execute(
+        sa.select(models.Instance.task_state).where(
+            models.Instance.uuid == instance_uuid,
+            models.Instance.deleted == 0)).one_or_none()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    if row[0] != expected_task_state:
+        exc = (exception.UnexpectedDeletingTaskStateError
+               if row[0] == 'deleting'
+               else exception.UnexpectedTaskStateError)
+        raise exc(instance_uuid=instance_uuid, expected=expected_task_state,
+                  actual=row[0])
+
+
+@writer
+def migration_create_claimed(context, binary, place, values,
+                             system_metadata, expected_task_state,
+                             availability_zone=None):
+    """Record a resize or cold migration of a server and claim the room
+    of its destination, in one transaction, as a create claims a host
+    (instance_create_claimed): ``place(services, usage)`` returns the
+    destination's service row (NoValidHost if there is none).
+    ``values``: the migration's columns but ``uuid`` and
+    ``dest_compute``; ``system_metadata``: the server's (its
+    ``old_flavor`` and ``new_flavor`` say what room the move holds).
+    The server must still be in ``expected_task_state``.
+    """
+    # NOTE: the group first, then the services, as a create locks them
+    # (see instance_create_claimed).
+    group = _lock_group_of(context, values['instance_uuid'])
+    services, usage = _lock_candidates(context, binary, availability_zone)
+    _check_task(context, values['instance_uuid'], expected_task_state)
+    chosen = _place_member(context, place, services, usage, group,
+                           values['instance_uuid'])
+    instance_system_metadata_update(context, values['instance_uuid'],
+                                    system_metadata)
+    row = models.Migration(**dict(values, uuid=str(uuidlib.uuid4()),
+                                  dest_compute=chosen['host']))
+    context.session.add(row)
+    context.session.flush()
+    return row.as_dict()
+
+
+@writer
+def migration_create(context, values):
+    """A migrations row as given (one that failed before it had a
+    destination, say)."""
+    row = models.Migration(**dict(values, uuid=str(uuidlib.uuid4())))
+    context.session.add(row)
+    context.session.flush()
+    return row.as_dict()
+
+
+@writer
+def instance_claim_host(context, binary, place, instance_uuid, build,
+                        expected_task_state, expected_vm_state,
+                        availability_zone=None):
+    """Give a server with no host (a shelved-offloaded one) a host, its
+    room claimed as a create's (instance_create_claimed):
+    ``place(services, usage)`` returns the service row,
+    ``build(service)`` the server's new values (host, node ...). Returns
+    the updated server."""
+    # NOTE: the group first, then the services, as a create locks them.
+    group = _lock_group_of(context, instance_uuid)
+    services, usage = _lock_candidates(context, binary, availability_zone)
+    _check_task(context, instance_uuid, expected_task_state)
+    chosen = _place_member(context, place, services, usage, group,
+                           instance_uuid)
+    return instance_update(context, instance_uuid, build(chosen),
+                           expected_task_state=expected_task_state,
+                           expected_vm_state=expected_vm_state)
+
+
+@main_context_manager.reader
+def migration_get(context, migration_uuid):
+    row = context.session.execute(sa.select(models.Migration).where(
+        models.Migration.uuid == migration_uuid)).scalar_one_or_none()
+    if row is None:
+        raise exception.MigrationNotFound(migration_id=migration_uuid)
+    return row.as_dict()
+
+
+@main_context_manager.reader
+def migration_get_by_instance_and_status(context, instance_uuid, status):
+    """The newest migration of a server in ``status``;
+    MigrationNotFoundByStatus if there is none."""
+    model = models.Migration
+    row = context.session.execute(
+        sa.select(model).where(model.instance_uuid == instance_uuid,
+                               model.status == status)
+        .order_by(model.id.desc()).limit(1)).scalar_one_or_none()
+    if row is None:
+        raise exception.MigrationNotFoundByStatus(instance_id=instance_uuid,
+                                                  status=status)
+    return row.as_dict()
+
+
+@main_context_manager.reader
+def migrations_in_progress(context, host=None, instance_uuid=None):
+    """The moves under way (see MIGRATION_IN_PROGRESS), of ``host``
+    (source or destination) or of one server, oldest first."""
+    model = models.Migration
+    query = sa.select(model).where(model.status.in_(MIGRATION_IN_PROGRESS))
+    if host is not None:
+        query = query.where(sa.or_(model.source_compute == host,
+                                   model.dest_compute == host))
+    if instance_uuid is not None:
+        query = query.where(model.instance_uuid == instance_uuid)
+    return [row.as_dict() for row in context.session.execute(
+        query.order_by(model.id)).scalars()]
+
+
+@writer
+def migration_update(context, migration_uuid, values, expected_status=None,
+                     instance_values=None,
+                     expected_task_state=_NOT_SET):
+    """Change a migration, as a compare-and-swap on its status when
+    ``expected_status`` (a value or a tuple) is given
+    (MigrationNotFoundByStatus otherwise). With ``instance_values`` its
+    server changes in the same transaction (compare-and-swap on
+    ``expected_task_state``, see instance_update): the server and the
+    room it holds move together. Returns (migration, server or None).
+    """
+    model = models.Migration
+    stmt = sa.update(model).where(model.uuid == migration_uuid)
+    if expected_status is not None:
+        statuses = (list(expected_status)
+                    if isinstance(expected_status, (list, tuple))
+                    else [expected_status])
+        stmt = stmt.where(model.status.in_(statuses))
+    values = dict(values)
+    values.setdefault('updated_at', utcnow())
+    result = context.session.execute(stmt.values(**values))
+    row = context.session.execute(sa.select(model).where(
+        model.uuid == migration_uuid)).scalar_one_or_none()
+    if row is None:
+        raise exception.MigrationNotFound(migration_id=migration_uuid)
+    if result.rowcount != 1:
+        raise exception.MigrationNotFoundByStatus(
+            instance_id=row.instance_uuid, status=expected_status)
+    instance = None
+    if instance_values is not None:
+        instance = instance_update(context, row.instance_uuid,
+                                   instance_values,
+                                   expected_task_state=expected_task_state)
+    return row.as_dict(), instance
 
 
 # ----------------------------------------------------------------- keypairs
@@ -909,6 +1707,9 @@ def service_report(context, host, binary, topic, capacity,
         row.vcpus = capacity['vcpus']
         row.memory_mb = capacity['memory_mb']
         row.local_gb = capacity['local_gb']
+        for key in ('hypervisor_type', 'hypervisor_version', 'host_ip'):
+            if key in capacity:
+                setattr(row, key, capacity[key])
     try:
         context.session.flush()
     except db_exc.DBDuplicateEntry:
@@ -934,6 +1735,158 @@ def service_update(context, host, binary, values):
         sa.update(models.Service).where(models.Service.host == host,
                                         models.Service.binary == binary)
         .values(**values))
+
+
+# ------------------------------------------------------------ admin APIs:
+# os-services, os-hypervisors, os-simple-tenant-usage, os-quota-sets
+
+# A migration in one of these states no longer involves its hosts (Nova's
+# MigrationList.get_in_progress_by_host_and_node).
+MIGRATION_DONE_STATUSES = ('confirmed', 'reverted', 'error', 'failed',
+                           'completed', 'cancelled', 'done')
+
+
+@main_context_manager.reader
+def service_get(context, service_id):
+    """One service row by id; ServiceNotFound."""
+    row = context.session.get(models.Service, service_id)
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return row.as_dict()
+
+
+@writer
+def service_update_by_host(context, host, binary, values):
+    """Update the ``binary`` service of ``host``: its row afterwards, or
+    None if there is no such service."""
+    model = models.Service
+    row = context.session.execute(
+        sa.select(model).where(model.host == host, model.binary == binary)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    for key, value in values.items():
+        setattr(row, key, value)
+    context.session.flush()
+    return row.as_dict()
+
+
+@writer
+def service_destroy(context, service_id, compute_binary):
+    """Delete a service row; for a compute service (``compute_binary``)
+    only if no live server and no unfinished migration is on its host
+    (ComputeHostHasInstances, ComputeHostHasMigrations), as Nova.
+
+    NOTE: the row is locked first, so that a create claiming this host
+    (instance_create_claimed locks the same rows) either comes before
+    the count or finds no service.
+    """
+    model = models.Service
+    row = context.session.execute(
+        sa.select(model).where(model.id == service_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    if row.binary == compute_binary:
+        inst = models.Instance
+        servers = context.session.execute(
+            sa.select(sa.func.count(inst.id)).where(
+                inst.host == row.host, inst.deleted == 0)).scalar()
+        if servers:
+            raise exception.ComputeHostHasInstances()
+        mig = models.Migration
+        migrations = context.session.execute(
+            sa.select(sa.func.count(mig.id)).where(
+                sa.or_(mig.source_compute == row.host,
+                       mig.dest_compute == row.host),
+                mig.status.not_in(MIGRATION_DONE_STATUSES))).scalar()
+        if migrations:
+            raise exception.ComputeHostHasMigrations()
+    context.session.delete(row)
+
+
+@main_context_manager.reader
+def instance_counts_by_host(context, hosts=None):
+    """{host: (live servers, those with a task in progress)}."""
+    model = models.Instance
+    busy = sa.case((model.task_state.is_not(None), 1), else_=0)
+    query = (sa.select(model.host, sa.func.count(model.id), sa.func.sum(busy))
+             .where(model.deleted == 0, model.host.is_not(None))
+             .group_by(model.host))
+    if hosts is not None:
+        query = query.where(model.host.in_(list(hosts)))
+    return {host: (int(count), int(working or 0))
+            for host, count, working in context.session.execute(query)}
+
+
+@main_context_manager.reader
+def instance_get_active_by_window(context, begin, end, project_id=None,
+                                  limit=None):
+    """Servers, deleted ones included, that may have run between
+    ``begin`` and ``end``: not terminated before ``begin``, launched
+    before ``end`` (never launched: not at all), sorted by project and
+    uuid, at most ``limit``, as Nova's
+    instance_get_active_by_window_joined."""
+    model = models.Instance
+    query = (_instance_query(context, project_only=False, read_deleted='yes')
+             .where(sa.or_(model.terminated_at.is_(None),
+                           model.terminated_at > begin),
+                    model.launched_at < end)
+             .order_by(model.project_id, model.uuid))
+    if project_id is not None:
+        query = query.where(model.project_id == project_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_instance_to_dict(row)
+            for row in context.session.execute(query).scalars()]
+
+
+@main_context_manager.reader
+def quota_get_all_by_project(context, project_id):
+    """{resource: limit} a project's quota rows set."""
+    model = models.Quota
+    rows = context.session.execute(
+        sa.select(model.resource, model.hard_limit)
+        .where(model.project_id == project_id))
+    return {resource: limit for resource, limit in rows}
+
+
+@writer
+def quota_set(context, project_id, limits):
+    """Create or update the project's rows of ``limits`` ({resource:
+    limit}) in one transaction."""
+    model = models.Quota
+    rows = {row.resource: row for row in context.session.execute(
+        sa.select(model).where(model.project_id == project_id,
+                               model.resource.in_(list(limits)))
+        .with_for_update()).scalars()}
+    for resource, limit in limits.items():
+        if resource in rows:
+            rows[resource].hard_limit = limit
+        else:
+            context.session.add(model(project_id=project_id,
+                                      resource=resource, hard_limit=limit))
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        # NOTE: another request created the row meanwhile: as Nova's
+        # create_limit/update_limit race, the caller may retry.
+        raise exception.QuotaExists(project_id=project_id)
+
+
+@writer
+def quota_destroy_all_by_project(context, project_id):
+    context.session.execute(sa.delete(models.Quota).where(
+        models.Quota.project_id == project_id))
+
+
+@main_context_manager.reader
+def quota_count_server_groups(context, project_id):
+    """The project's server groups (their quota usage)."""
+    model = models.InstanceGroup
+    return int(context.session.execute(
+        sa.select(sa.func.count(model.id))
+        .where(model.project_id == project_id)).scalar())
 
 
 # ----------------------------------------------------------------- networks

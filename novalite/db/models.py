@@ -194,6 +194,10 @@ class Service(TimestampMixin, Base):
     availability_zone = sa.Column(sa.String(255), nullable=False,
                                   default='nova')
     hypervisor_hostname = sa.Column(sa.String(255))
+    # What the agent's driver reports of its hypervisor (os-hypervisors).
+    hypervisor_type = sa.Column(sa.String(255))
+    hypervisor_version = sa.Column(sa.Integer)
+    host_ip = sa.Column(sa.String(39))
     report_count = sa.Column(sa.Integer, nullable=False, default=0)
     last_seen_up = sa.Column(sa.DateTime)
     disabled = sa.Column(sa.Boolean, nullable=False, default=False)
@@ -243,3 +247,148 @@ class FixedIp(Base):
     instance_uuid = sa.Column(sa.String(36), nullable=False)
     mac_address = sa.Column(sa.String(17), nullable=False)
     created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)
+
+
+class InstanceSystemMetadata(TimestampMixin, Base):
+    """What novalite keeps about a server that its users do not set: the
+    server password, the image of a shelved server, the flavor before a
+    resize, the image a rescue boots."""
+    __tablename__ = 'instance_system_metadata'
+    __table_args__ = (
+        sa.UniqueConstraint('instance_uuid', 'key',
+                            name='uniq_instance_system_metadata0'
+                                 'instance_uuid0key'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.Text)
+
+
+class InstanceAction(TimestampMixin, Base):
+    """One user action on a server (os-instance-actions), with the
+    request id the client saw."""
+    __tablename__ = 'instance_actions'
+    __table_args__ = (
+        sa.Index('instance_actions_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('instance_actions_request_id_idx', 'request_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    action = sa.Column(sa.String(255))
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    request_id = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    start_time = sa.Column(sa.DateTime, default=_utcnow)
+    finish_time = sa.Column(sa.DateTime)
+    message = sa.Column(sa.String(255))
+
+
+class InstanceActionEvent(TimestampMixin, Base):
+    """A step of an action, done by an agent (``compute_stop_instance``)."""
+    __tablename__ = 'instance_actions_events'
+    __table_args__ = (
+        sa.Index('instance_actions_events_action_id_idx', 'action_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    event = sa.Column(sa.String(255))
+    action_id = sa.Column(sa.Integer, sa.ForeignKey('instance_actions.id'),
+                          nullable=False)
+    start_time = sa.Column(sa.DateTime, default=_utcnow)
+    finish_time = sa.Column(sa.DateTime)
+    result = sa.Column(sa.String(255))
+    traceback = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))
+    details = sa.Column(sa.Text)
+
+
+class Quota(TimestampMixin, Base):
+    """A project's limit for one resource (os-quota-sets); resources
+    without a row use the ``[quota]`` defaults."""
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource',
+                            name='uniq_quotas0project_id0resource'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class FlavorExtraSpec(TimestampMixin, Base):
+    __tablename__ = 'flavor_extra_specs'
+    __table_args__ = (
+        sa.UniqueConstraint('flavor_id', 'key',
+                            name='uniq_flavor_extra_specs0flavor_id0key'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    flavor_id = sa.Column(sa.Integer, sa.ForeignKey('flavors.id'),
+                          nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.String(255))
+
+
+class FlavorProject(TimestampMixin, Base):
+    """A project given access to a private flavor."""
+    __tablename__ = 'flavor_projects'
+    __table_args__ = (
+        sa.UniqueConstraint('flavor_id', 'project_id',
+                            name='uniq_flavor_projects0flavor_id0project_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    flavor_id = sa.Column(sa.Integer, sa.ForeignKey('flavors.id'),
+                          nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group (os-server-groups) and its one policy."""
+    __tablename__ = 'instance_groups'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_instance_groups0uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    policy = sa.Column(sa.String(255), nullable=False)
+    rules = sa.Column(sa.Text)  # JSON object
+
+
+class InstanceGroupMember(TimestampMixin, Base):
+    __tablename__ = 'instance_group_member'
+    __table_args__ = (
+        sa.UniqueConstraint('group_id', 'instance_uuid',
+                            name='uniq_instance_group_member0group_id0'
+                                 'instance_uuid'),
+        sa.Index('instance_group_member_instance_uuid_idx',
+                 'instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    group_id = sa.Column(sa.Integer, sa.ForeignKey('instance_groups.id'),
+                         nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+
+
+class Migration(TimestampMixin, Base):
+    """A resize or cold migration of a server from one host to another
+    (possibly the same), with the flavors before and after."""
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
+        sa.Index('migrations_instance_uuid_status_idx', 'instance_uuid',
+                 'status'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    migration_type = sa.Column(sa.String(16), nullable=False)
+    status = sa.Column(sa.String(255), nullable=False)
+    source_compute = sa.Column(sa.String(255))
+    dest_compute = sa.Column(sa.String(255))
+    old_instance_type_id = sa.Column(sa.Integer)
+    new_instance_type_id = sa.Column(sa.Integer)
+    project_id = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255))

@@ -79,6 +79,22 @@ rules = [
     _rule(SERVERS % 'stop', base.PROJECT_MEMBER_OR_ADMIN,
           'Stop a server',
           [('POST', '/servers/{server_id}/action (os-stop)')]),
+    # rebuild, resize, snapshot:
+    _rule(SERVERS % 'rebuild', base.PROJECT_MEMBER_OR_ADMIN,
+          'Rebuild a server',
+          [('POST', '/servers/{server_id}/action (rebuild)')]),
+    _rule(SERVERS % 'resize', base.PROJECT_MEMBER_OR_ADMIN,
+          'Resize a server',
+          [('POST', '/servers/{server_id}/action (resize)')]),
+    _rule(SERVERS % 'confirm_resize', base.PROJECT_MEMBER_OR_ADMIN,
+          'Confirm a server resize',
+          [('POST', '/servers/{server_id}/action (confirmResize)')]),
+    _rule(SERVERS % 'revert_resize', base.PROJECT_MEMBER_OR_ADMIN,
+          'Revert a server resize',
+          [('POST', '/servers/{server_id}/action (revertResize)')]),
+    _rule(SERVERS % 'create_image', base.PROJECT_MEMBER_OR_ADMIN,
+          'Create an image from a server',
+          [('POST', '/servers/{server_id}/action (createImage)')]),
 ]
 
 

@@ -46,7 +46,8 @@ class ComputeDriver:
     def get_available_resource(self):
         """Total capacity.
 
-        {'vcpus', 'memory_mb', 'local_gb', 'hypervisor_hostname'}.
+        {'vcpus', 'memory_mb', 'local_gb', 'hypervisor_hostname',
+        'hypervisor_type', 'hypervisor_version', 'host_ip'}.
         """
         raise NotImplementedError()
 
@@ -96,6 +97,58 @@ class ComputeDriver:
         """InstanceInfo for the guest; InstanceNotFound if it is gone."""
         raise NotImplementedError()
 
+    # Pause, suspend and rescue. Each may be asked again after the agent
+    # died half-way (see the manager's start-up): a guest already in the
+    # wanted state is not an error.
+
+    def pause(self, instance):
+        """Freeze the running guest in memory (power state PAUSED).
+
+        InstanceNotFound if the guest is gone, InstanceNotRunning if it
+        is neither running nor paused.
+        """
+        raise NotImplementedError()
+
+    def unpause(self, instance):
+        """Let a paused guest run on (RUNNING); a running one is fine.
+
+        InstanceNotRunning if it is neither paused nor running.
+        """
+        raise NotImplementedError()
+
+    def suspend(self, instance):
+        """Save the guest's memory on the host's disk and stop it, so
+        that ``resume`` carries on where it stopped (libvirt's managed
+        save). A paused guest may be suspended; an already suspended one
+        is fine; InstanceNotRunning if it is off. The power state is the
+        hypervisor's: libvirt shows a saved guest as SHUTDOWN, as Nova.
+        """
+        raise NotImplementedError()
+
+    def resume(self, instance, network_info=None):
+        """Start a suspended guest from its saved state (RUNNING); one
+        with no saved state boots afresh, a running one is fine."""
+        raise NotImplementedError()
+
+    def rescue(self, instance, rescue_image, rescue_password,
+               network_info=None):
+        """Replace the guest by a rescue guest, as Nova's libvirt driver:
+        it boots from a new disk of ``rescue_image`` (an image dict, its
+        ``kernel``/``ramdisk`` resolved), with the server's own disk
+        attached second, its network interfaces, and, when the server
+        has a config drive, a new one whose admin password is
+        ``rescue_password``. The guest is powered off first if it still
+        runs. The server's own guest definition is kept for ``unrescue``;
+        rescuing a rescued guest again keeps the original one.
+        """
+        raise NotImplementedError()
+
+    def unrescue(self, instance, network_info=None):
+        """Remove the rescue guest and its files, and start the server's
+        own guest again as it was defined before ``rescue``. A guest that
+        is not rescued is just started."""
+        raise NotImplementedError()
+
     def set_admin_password(self, instance, new_pass):
         """Set the guest's admin password.
 
@@ -112,6 +165,70 @@ class ComputeDriver:
     def get_console_output(self, instance):
         """Everything the guest printed on its serial console, as text."""
         raise NotImplementedError()
+
+    # Snapshot, resize and cold migration, shelve. Paths are on the image
+    # store (``[image_store] path``), which every compute host sees: an
+    # agent writes there what another reads.
+
+    def snapshot(self, instance, target_path):
+        """Write a copy of the guest's root disk to ``target_path`` (a new
+        file in an existing directory): a standalone qcow2 image, with no
+        backing file. Returns ``{'disk_format': 'qcow2', 'size': bytes}``.
+
+        A running guest is paused while its disk is read and resumed
+        after, so that the copy is consistent (Nova's cold snapshot);
+        one that is off, paused or suspended is left as it is.
+        InstanceNotFound if the guest is gone. On failure nothing is left
+        at ``target_path``.
+        """
+        raise NotImplementedError()
+
+    def migrate_disk_and_power_off(self, instance, flavor, transfer_dir,
+                                   timeout=0, network_info=None):
+        """Source side of a resize or cold migration: stop the guest
+        (cleanly within ``timeout`` seconds if > 0), take it off the
+        hypervisor (with its network connections, ``network_info``) and
+        copy its disks into ``transfer_dir`` (an empty directory) for
+        ``finish_migration``, on this host or another.
+        The guest's own files are kept until ``confirm_migration``, or
+        brought back by ``finish_revert_migration``.
+
+        ``flavor``: the new flavor. A root disk cannot shrink:
+        InstanceFaultRollback(CannotResizeDisk), the guest left as it was
+        (the server goes back to its state, as in Nova). On any other
+        failure the guest is left as it was too, if it can be.
+        """
+        raise NotImplementedError()
+
+    def finish_migration(self, instance, image, transfer_dir, network_info,
+                         power_on=True):
+        """Destination side: create the guest from the disks
+        ``migrate_disk_and_power_off`` left in ``transfer_dir``, its root
+        disk grown to the instance's (new) ``root_gb``, connected to
+        ``network_info``; running if ``power_on``, else defined and off.
+        ``image``: the server's image (a direct kernel boot needs its
+        kernel). On failure nothing is left on this host.
+        """
+        raise NotImplementedError()
+
+    def confirm_migration(self, instance):
+        """Source side, once the move is confirmed: remove what
+        ``migrate_disk_and_power_off`` kept. Nothing kept is fine."""
+        raise NotImplementedError()
+
+    def finish_revert_migration(self, instance, image, network_info,
+                                power_on=True):
+        """Source side of a revert: bring the guest back as
+        ``migrate_disk_and_power_off`` kept it (its old disk and
+        flavor), connected to ``network_info``; running if ``power_on``.
+        """
+        raise NotImplementedError()
+
+    def unshelve(self, instance, image, network_info):
+        """Create and start the guest of a shelved-offloaded server from
+        its snapshot ``image``. As ``spawn``, but nothing may depend on
+        the image afterwards: it is deleted once the guest runs."""
+        self.spawn(instance, image, None, [], network_info)
 
     def manage_image_cache(self, images_in_use):
         """Remove cached copies of images no server here uses (ids in

@@ -1,29 +1,52 @@
 """``/flavors``: list, detail and show for everyone; create and delete
-for admins."""
+for admins. A private flavor is seen by admins and by the projects of
+its access list (``os-flavor-access``); its extra specs are under
+``os-extra_specs``."""
 
 from oslo_utils import strutils
 from oslo_utils import uuidutils
+import pecan
 from pecan import rest
 
 from novalite.api import common
+from novalite.api.controllers import flavor_access
+from novalite.api.controllers import flavor_extra_specs
 from novalite.api import links
 from novalite.api.schemas import flavors as schema
 from novalite.api import validation
 from novalite.api.views import flavors as views
 from novalite.api import wsgi
 from novalite.compute import flavors
+from novalite import exception
 from novalite import policy
+
+
+def _is_public(value):
+    """Nova's is_public filter: True by default, None for "none", else
+    a strict boolean."""
+    if value is None:
+        return True
+    if value.lower() == 'none':
+        return None
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.ValidationError(
+            detail='Invalid is_public filter [%s]' % value)
 
 
 def _filters(req):
     filters = {}
     context = req.context
-    is_public = common.last(req, 'is_public')
-    if not context.is_admin or is_public is None:
-        # Everyone but an admin asking otherwise sees public flavors.
+    if context.is_admin:
+        # Only an admin chooses; True also lists the private flavors of
+        # the admin's project's access list, as in Nova.
+        filters['is_public'] = _is_public(common.last(req, 'is_public'))
+    else:
+        # The public flavors and those of the project's access list,
+        # not disabled ones.
         filters['is_public'] = True
-    elif is_public.lower() != 'none':
-        filters['is_public'] = strutils.bool_from_string(is_public)
+        filters['disabled'] = False
     for param, key in (('minRam', 'min_memory_mb'),
                        ('minDisk', 'min_root_gb')):
         value = common.last(req, param)
@@ -88,3 +111,11 @@ class FlavorsController(rest.RestController):
     def delete(self, req, flavor_id):
         policy.authorize(req.context, 'os_compute_api:os-flavor-manage:delete')
         flavors.destroy(req.context, flavor_id)
+
+    action = flavor_access.FlavorActionController()
+
+
+pecan.route(FlavorsController, 'os-extra_specs',
+            flavor_extra_specs.FlavorExtraSpecsController())
+pecan.route(FlavorsController, 'os-flavor-access',
+            flavor_access.FlavorAccessController())

@@ -5,11 +5,19 @@ import pecan
 from novalite.api import api_version
 from novalite.api.controllers import availability_zones
 from novalite.api.controllers import flavors
+from novalite.api.controllers import hypervisors
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
 from novalite.api.controllers import networks
+from novalite.api.controllers import quota_sets
+# NOTE: imported for its server actions, which it registers.
+from novalite.api.controllers import server_actions  # noqa: F401
+from novalite.api.controllers import server_disk_actions  # noqa: F401
+from novalite.api.controllers import server_groups
 from novalite.api.controllers import servers
+from novalite.api.controllers import services
+from novalite.api.controllers import simple_tenant_usage
 from novalite.api import wsgi
 from novalite import exception
 
@@ -63,9 +71,17 @@ class V21Controller:
 
 
 pecan.route(V21Controller, 'os-keypairs', keypairs.KeypairsController())
+pecan.route(V21Controller, 'os-server-groups',
+            server_groups.ServerGroupsController())
 pecan.route(V21Controller, 'os-networks', networks.NetworksController())
 pecan.route(V21Controller, 'os-availability-zone',
             availability_zones.AvailabilityZoneController())
+pecan.route(V21Controller, 'os-services', services.ServicesController())
+pecan.route(V21Controller, 'os-hypervisors',
+            hypervisors.HypervisorsController())
+pecan.route(V21Controller, 'os-simple-tenant-usage',
+            simple_tenant_usage.SimpleTenantUsageController())
+pecan.route(V21Controller, 'os-quota-sets', quota_sets.QuotaSetsController())
 
 
 class RootController:

@@ -8,9 +8,15 @@ import netaddr
 from oslo_config import cfg
 from oslo_utils import strutils
 from oslo_utils import timeutils
+import pecan
 from pecan import rest
 
+from novalite.api import actions
 from novalite.api import common
+from novalite.api.controllers import base
+from novalite.api.controllers import instance_actions
+from novalite.api.controllers import server_metadata
+from novalite.api.controllers import server_password
 from novalite.api import links
 from novalite.api.schemas import servers as schema
 from novalite.api import validation
@@ -19,10 +25,7 @@ from novalite.api.validation import validators
 from novalite.api.views import servers as views
 from novalite.api import wsgi
 from novalite.compute import api as compute
-from novalite.compute import availability_zones
 from novalite.compute import flavors
-from novalite.compute import images
-from novalite.compute import keypairs
 from novalite import exception
 from novalite import policy
 from novalite import states
@@ -68,7 +71,7 @@ _INVALID_FILTERS = ('block_device_mapping', 'services', 'metadata',
                     'system_metadata', 'info_cache', 'security_groups',
                     'pci_devices')
 
-_compute_api = compute.API()
+_compute_api = base.compute_api
 
 
 def _user_filters(req):
@@ -80,11 +83,10 @@ def _user_filters(req):
 
 
 def _get_server(req, server_id, extras=compute.ALL_EXTRAS):
-    return _compute_api.get(req.context, server_id, extras=extras)
+    return base.server(req, server_id, extras=extras)
 
 
-def _authorize(req, rule, instance):
-    policy.authorize(req.context, rule, common.policy_target(instance))
+_authorize = base.authorize
 
 
 def _parse_all_tenants(value):
@@ -251,70 +253,6 @@ def _parse_flavor_ref(ref):
     return str(ref).rstrip('/').rsplit('/', 1)[-1]
 
 
-def _parse_az(context, value):
-    """(zone, host) from 'az', 'az:host', 'az:host:node' or 'az::node'."""
-    if not value:
-        return CONF.default_schedule_zone, None
-    parts = value.split(':')
-    if len(parts) > 3:
-        raise exception.ValidationError(
-            detail='Unable to parse availability_zone')
-    zone = parts[0]
-    host = parts[1] if len(parts) > 1 and parts[1] else None
-    node = parts[2] if len(parts) > 2 and parts[2] else None
-    if host or node:
-        policy.authorize(context, POLICY % 'create:forced_host',
-                         {'project_id': context.project_id,
-                          'user_id': context.user_id})
-    available, unavailable, _ = availability_zones.get_availability_zones(
-        context)
-    zones = set(available) | set(unavailable)
-    if zone and zone not in zones:
-        raise exception.ValidationError(
-            detail='The requested availability zone is not available')
-    return zone or None, host or node
-
-
-BDM_UNSUPPORTED = ('Block Device Mapping is Invalid: novalite has no '
-                   'volume service; the only mapping it takes is '
-                   'imageRef\'s image on a local disk at boot_index 0 '
-                   '(source_type "image", destination_type "local").')
-
-
-def _image_from_bdms(context, server, image_ref):
-    """The image of a create that has a block device mapping.
-
-    The one novalite takes is what clients send with ``imageRef`` for a
-    plain image boot: a single ``block_device_mapping_v2`` entry mapping
-    that image to a local disk at boot_index 0. Its answers are Nova's:
-    an image->local entry needs ``imageRef`` and boot_index 0. Anything
-    else needs volumes: 400.
-    """
-    mappings = server.get('block_device_mapping_v2') or []
-    if server.get('block_device_mapping') or len(mappings) != 1:
-        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
-    bdm = mappings[0]
-    if bdm.get('source_type') != 'image' or \
-            bdm.get('destination_type', 'local') != 'local':
-        raise exception.ValidationError(detail=BDM_UNSUPPORTED)
-    if not image_ref or str(bdm.get('boot_index')) != '0':
-        raise exception.ValidationError(
-            detail='Block Device Mapping is Invalid: Mapping image to '
-                   'local is not supported.')
-    uuid = bdm.get('uuid')
-    if uuid and uuid != image_ref:
-        try:
-            images.get(context, uuid)
-        except exception.ImageNotFound:
-            raise exception.ValidationError(
-                detail='Block Device Mapping is Invalid: failed to get '
-                       'image %s.' % uuid)
-        raise exception.ValidationError(
-            detail='Block Device Mapping is Invalid: the image %s of the '
-                   'boot mapping is not imageRef %s.' % (uuid, image_ref))
-    return image_ref
-
-
 def _canonical_ipv6(address):
     """Nova stores an IPv6 access address in its canonical form
     (``::babe:dc0c:1602`` for ``0:0:0:0:0:babe:220.12.22.2``)."""
@@ -361,26 +299,28 @@ class ServerActionController(rest.RestController):
         if not isinstance(body, dict) or len(body) != 1:
             raise exception.MalformedRequestBody()
         name = next(iter(body))
-        handler = _ACTIONS.get(name)
-        if handler is None:
+        found = actions.get(name)
+        if found is None:
             raise exception.ValidationError(
                 detail='There is no such action: %s' % name)
-        method, action_schema, min_version = handler
-        if not req.is_version(min_version):
-            # Nova: an action of a later microversion is not found (404),
+        if not req.api_version.matches(found.min_version,
+                                       found.max_version):
+            # Nova: an action of another microversion is not found (404),
             # before any server is looked up.
             raise exception.ResourceNotFound()
         instance = _get_server(req, server_id, extras=())
-        if action_schema is not None:
-            validators.validate(action_schema, body)
-        return method(req, instance, body[name])
+        if found.schema is not None:
+            validators.validate(found.schema, body)
+        return found.handler(req, instance, body[name])
 
 
+@actions.action('lock')
 def _lock(req, instance, body):
     _authorize(req, 'os_compute_api:os-lock-server:lock', instance)
     _compute_api.lock(req.context, instance)
 
 
+@actions.action('unlock')
 def _unlock(req, instance, body):
     _authorize(req, 'os_compute_api:os-lock-server:unlock', instance)
     if not _compute_api.is_expected_locked_by(req.context, instance):
@@ -389,27 +329,32 @@ def _unlock(req, instance, body):
     _compute_api.unlock(req.context, instance)
 
 
+@actions.action('reboot', schema.reboot)
 def _reboot(req, instance, body):
     _authorize(req, POLICY % 'reboot', instance)
     _compute_api.reboot(req.context, instance, body['type'].upper())
 
 
+@actions.action('os-start')
 def _start(req, instance, body):
     _authorize(req, POLICY % 'start', instance)
     _compute_api.start(req.context, instance)
 
 
+@actions.action('os-stop')
 def _stop(req, instance, body):
     _authorize(req, POLICY % 'stop', instance)
     _compute_api.stop(req.context, instance)
 
 
+@actions.action('changePassword', schema.change_password)
 def _change_password(req, instance, body):
     _authorize(req, 'os_compute_api:os-admin-password', instance)
     _compute_api.set_admin_password(req.context, instance,
                                     body['adminPass'])
 
 
+@actions.action('os-getConsoleOutput', schema.get_console_output)
 def _console_output(req, instance, body):
     _authorize(req, 'os_compute_api:os-console-output', instance)
     length = (body or {}).get('length')
@@ -425,24 +370,11 @@ def _console_output(req, instance, body):
     return wsgi.response({'output': output}, status=200)
 
 
+@actions.action('trigger_crash_dump', schema.trigger_crash_dump,
+                min_version='2.17')
 def _trigger_crash_dump(req, instance, body):
     _authorize(req, POLICY % 'trigger_crash_dump', instance)
     _compute_api.trigger_crash_dump(req.context, instance)
-
-
-# action name: (handler, body schema, first microversion)
-_ACTIONS = {
-    'lock': (_lock, None, '2.1'),
-    'unlock': (_unlock, None, '2.1'),
-    'reboot': (_reboot, schema.reboot, '2.1'),
-    'os-start': (_start, None, '2.1'),
-    'os-stop': (_stop, None, '2.1'),
-    'changePassword': (_change_password, schema.change_password, '2.1'),
-    'os-getConsoleOutput': (_console_output, schema.get_console_output,
-                            '2.1'),
-    'trigger_crash_dump': (_trigger_crash_dump, schema.trigger_crash_dump,
-                           '2.17'),
-}
 
 
 def _tagged_server(req, server_id, rule, extras=()):
@@ -543,6 +475,7 @@ class ServersController(rest.RestController):
     action = ServerActionController()
     tags = ServerTagsController()
     ips = ServerIPsController()
+    metadata = server_metadata.ServerMetadataController()
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
@@ -583,97 +516,49 @@ class ServersController(rest.RestController):
         if min_count > max_count:
             raise exception.ValidationError(
                 detail='min_count must be <= max_count')
-
-        image_ref = server.get('imageRef')
         if server.get('block_device_mapping') or \
                 server.get('block_device_mapping_v2'):
             policy.authorize(context, POLICY % 'create:attach_volume',
                              target)
-            image_ref = _image_from_bdms(context, server, image_ref)
         networks = server.get('networks')
         if networks:
             policy.authorize(context, POLICY % 'create:attach_network',
                              target)
-        requested_networks = _requested_networks(networks, max_count)
-
-        flavor_id = _parse_flavor_ref(server['flavorRef'])
-        try:
-            flavor = flavors.get_by_flavor_id(context, flavor_id)
-        except exception.FlavorNotFound as e:
-            raise exception.ValidationError(detail=e.message)
-        if flavor['disabled']:
-            raise exception.ValidationError(
-                detail='Flavor %s could not be found.' % flavor_id)
-
-        if not image_ref:
-            raise exception.ValidationError(
-                detail='Missing imageRef attribute')
-        try:
-            image = images.get(context, image_ref)
-        except exception.ImageNotFound:
-            raise exception.ValidationError(
-                detail='Can not find requested image')
-        if image['status'] != 'active':
-            raise exception.ValidationError(
-                detail='Image %s is not active.' % image_ref)
-        if flavor['memory_mb'] < image['min_ram']:
-            raise exception.ValidationError(
-                detail="Flavor's memory is too small for requested image.")
-        if flavor['root_gb'] == 0:
-            if not policy.authorize(context, POLICY %
-                                    'create:zero_disk_flavor', target,
-                                    fatal=False):
-                raise exception.NotAuthorized(
-                    'Only volume-backed servers are allowed for flavors '
-                    'with zero disk.')
-        elif flavor['root_gb'] < image['min_disk'] or \
-                (image['size'] or 0) > flavor['root_gb'] * 1024 ** 3:
-            raise exception.ValidationError(
-                detail="Flavor's disk is too small for requested image. "
-                       'Flavor disk is %d bytes, image is %d bytes.' % (
-                           flavor['root_gb'] * 1024 ** 3,
-                           image['size'] or 0))
-
-        key_pair = None
-        if server.get('key_name'):
-            try:
-                key_pair = keypairs.get(context, context.user_id,
-                                        server['key_name'])
-            except exception.KeypairNotFound:
-                raise exception.ValidationError(
-                    detail='Invalid key_name provided.')
-
+        # NOTE: as Nova, entries without a name are ignored, and no name
+        # at all means the default group.
         groups = []
-        for group in server.get('security_groups') or [{'name': 'default'}]:
-            if group['name'] not in groups:
+        for group in server.get('security_groups') or ():
+            if group.get('name') and group['name'] not in groups:
                 groups.append(group['name'])
-        for name in groups:
-            if name != 'default':
-                raise exception.ValidationError(
-                    detail='Security group %s not found for project %s.'
-                           % (name, context.project_id))
+        groups = groups or ['default']
 
-        zone, forced_host = _parse_az(context,
-                                      server.get('availability_zone'))
-        admin_pass = server.get('adminPass') or compute.generate_password()
-        description = (server.get('description') if req.is_version('2.19')
-                       else server['name'])
-        personality = [(f['path'], f['contents'])
-                       for f in server.get('personality') or ()]
-
-        instances, reservation_id = _compute_api.create(
-            context, flavor, image, server['name'],
+        spec = compute.RequestSpec(
+            name=server['name'],
+            flavor_id=_parse_flavor_ref(server['flavorRef']),
+            image_ref=server.get('imageRef'),
+            block_device_mapping=server.get('block_device_mapping'),
+            block_device_mapping_v2=server.get('block_device_mapping_v2'),
             min_count=min_count, max_count=max_count,
-            description=description, metadata=server.get('metadata', {}),
-            key_pair=key_pair, user_data=server.get('user_data'),
+            description=(server.get('description')
+                         if req.is_version('2.19') else server['name']),
+            metadata=server.get('metadata', {}),
+            key_name=server.get('key_name'),
+            user_data=server.get('user_data'),
             access_ip_v4=server.get('accessIPv4'),
             access_ip_v6=_canonical_ipv6(server.get('accessIPv6')),
             auto_disk_config=server.get('OS-DCF:diskConfig') == 'AUTO',
             config_drive=common.is_true(server.get('config_drive', False)),
-            availability_zone=zone, forced_host=forced_host,
-            security_groups=groups, admin_password=admin_pass,
-            injected_files=personality,
-            requested_networks=requested_networks)
+            availability_zone=server.get('availability_zone'),
+            security_groups=groups,
+            admin_password=server.get('adminPass'),
+            injected_files=[(f['path'], f['contents'])
+                            for f in server.get('personality') or ()],
+            requested_networks=_requested_networks(networks, max_count),
+            # Nova's order: the hints under their new name if given.
+            scheduler_hints=req.body.get(
+                'os:scheduler_hints' if 'os:scheduler_hints' in req.body
+                else 'OS-SCH-HNT:scheduler_hints') or {})
+        instances, reservation_id = _compute_api.create(context, spec)
 
         if common.is_true(server.get('return_reservation_id', False)):
             return wsgi.response({'reservation_id': reservation_id},
@@ -686,7 +571,7 @@ class ServersController(rest.RestController):
             'security_groups': [{'name': g} for g in groups],
         }
         if CONF.api.enable_instance_password:
-            view['adminPass'] = admin_pass
+            view['adminPass'] = spec.admin_password
         return wsgi.response({'server': view}, status=202,
                              headers={'Location': view['links'][0]['href']})
 
@@ -716,4 +601,14 @@ class ServersController(rest.RestController):
     def delete(self, req, server_id):
         instance = _get_server(req, server_id, extras=())
         _authorize(req, POLICY % 'delete', instance)
-        _compute_api.delete(req.context, instance)
+        if CONF.reclaim_instance_interval > 0:
+            # Nova: a soft delete (see os-deferred-delete's actions).
+            _compute_api.soft_delete(req.context, instance)
+        else:
+            _compute_api.delete(req.context, instance)
+
+
+pecan.route(ServersController, 'os-instance-actions',
+            instance_actions.InstanceActionsController())
+pecan.route(ServersController, 'os-server-password',
+            server_password.ServerPasswordController())

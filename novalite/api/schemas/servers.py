@@ -111,7 +111,34 @@ _server_create_v21 = {
     'additionalProperties': False,
 }
 
-_hints = {'type': 'object', 'additionalProperties': True}
+# Nova's scheduler hints: the known ones checked for form, any other
+# taken (and ignored). novalite acts on ``group`` only: same_host and
+# different_host are for filters Nova does not enable by default.
+_hints = {
+    'type': 'object',
+    'properties': {
+        'group': {
+            'oneOf': [
+                {'type': 'array', 'items': types.uuid},
+                types.uuid,
+            ],
+        },
+        'different_host': {
+            'oneOf': [types.uuid,
+                      {'type': 'array', 'items': types.uuid}],
+        },
+        'same_host': {'type': ['string', 'array'], 'items': types.uuid},
+        'query': {'type': ['string', 'object']},
+        'target_cell': types.name,
+        'different_cell': {'type': ['string', 'array'],
+                           'items': {'type': 'string'}},
+        'build_near_host_ip': {'type': 'string',
+                               'oneOf': [{'format': 'ipv4'},
+                                         {'format': 'ipv6'}]},
+        'cidr': {'type': 'string', 'pattern': '^/[0-9a-f.:]+$'},
+    },
+    'additionalProperties': True,
+}
 
 
 def _create(server_schema):

@@ -24,5 +24,5 @@ def build(limits, usage):
         'totalInstancesUsed': usage['instances'],
         'totalFloatingIpsUsed': 0,
         'totalSecurityGroupsUsed': 0,
-        'totalServerGroupsUsed': 0,
+        'totalServerGroupsUsed': usage['server_groups'],
     }}}

@@ -158,9 +158,12 @@ class Deployment(fixtures.Fixture):
     def __init__(self, compute_hosts=('hv1',), compute_driver=None,
                  extra_conf='', libvirt_uri='test:///default',
                  transport_url=None, database_url=None,
-                 agent_transport_url=None):
+                 agent_transport_url=None, per_host_instances=False):
         super().__init__()
         self.agent_transport_url = agent_transport_url
+        # Each agent keeps its guests' files in instances-<host>/, as
+        # separate hosts would (the image store stays shared).
+        self.per_host_instances = per_host_instances
         self.compute_hosts = compute_hosts
         self.compute_driver = compute_driver or 'libvirt.LibvirtDriver'
         self.extra_conf = extra_conf
@@ -309,12 +312,20 @@ ram = 1000000
             # Host names are unique per test run: topics on the shared
             # broker never mix with another run's.
             f.write('[DEFAULT]\nhost = %s-%s\n' % (host, self.tag))
+            if self.per_host_instances:
+                f.write('instances_path = %s\n' % self.instances_dir(host))
             if self.agent_transport_url:
                 f.write('transport_url = %s\n' % self.agent_transport_url)
         return path
 
     def host_name(self, host):
         return '%s-%s' % (host, self.tag)
+
+    def instances_dir(self, host):
+        """Where ``host``'s agent keeps its guests' files."""
+        if self.per_host_instances:
+            return os.path.join(self.dir, 'instances-%s' % host)
+        return os.path.join(self.dir, 'instances')
 
     def start_api(self):
         self._start('api', _script('novalite-api') + ['--config-file',

@@ -3,9 +3,10 @@
 One guest is booted and taken through everything the real-guests issue
 promises, in order, so that the suite boots it once: ACTIVE with the
 address the API shows, user data run, a personality file written, SOFT
-reboot, stop, start, HARD reboot, libvirtd restarted under the agent, a
-guest killed behind the agent's back, and a delete that leaves nothing on
-the host.
+reboot, stop, start, HARD reboot, pause and unpause, suspend and resume,
+rescue and unrescue, libvirtd restarted under the agent, a guest killed
+behind the agent's back, and a delete that leaves nothing on the host;
+a snapshot (createImage) of its disk is what the last server boots.
 
 Needs libvirtd (qemu:///system), qemu-system-x86 and the Debian package
 registry (for the tiny image's kernel, cached after the first build).
@@ -13,12 +14,17 @@ Under CI (``CI`` set) a missing prerequisite fails the test.
 """
 
 import base64
+import glob
 import ipaddress
 import os
 import re
 import sqlite3
 import subprocess
 import time
+import xml.etree.ElementTree as ET
+
+from tempest.lib.services.compute import images_client
+import testtools
 
 from novalite.tests.functional import base
 from novalite.tests.functional import fixtures as func_fixtures
@@ -30,8 +36,21 @@ except ImportError:  # pragma: no cover - the requirement says why
 
 URI = 'qemu:///system'
 MARK = 'novalite-tiny: '
-USER_SCRIPT = b'#!/bin/sh\necho "user-data says $((6 * 7))"\n'
+# The user data also marks the server's own disk (vda) at each boot of
+# its guest; a rescue guest finds that disk second (vdb) and says what is
+# on it.
+USER_SCRIPT = (b'#!/bin/sh\n'
+               b'echo "user-data says $((6 * 7))"\n'
+               b'if [ -b /dev/vdb ]; then\n'
+               b'    echo "rescue sees $(head -c 13 /dev/vdb)"\n'
+               b'else\n'
+               b'    printf server-disk-1 | dd of=/dev/vda 2>/dev/null'
+               b' && sync\n'
+               b'fi\n')
 MOTD = b'hello from a personality file\n'
+# The user data of the server booted from the first one's snapshot: it says
+# what is on its disk (the mark the first server wrote there).
+READ_MARK = b'#!/bin/sh\necho "snapshot disk says $(head -c 13 /dev/vda)"\n'
 
 
 def _libvirtd_problem():
@@ -157,6 +176,11 @@ class TestRealGuest(base.FunctionalTestCase):
         self.assertEqual(1, len(servers.get_console_output(
             server_id, length=1)['output'].splitlines()))
 
+        # createImage: the root disk (with the mark the user data wrote),
+        # copied while the guest is paused, becomes a private image; the
+        # last server below boots from it.
+        snapshot_id = self.create_image(server_id)
+
         # SOFT reboot: the ACPI button, then a fresh boot.
         servers.reboot_server(server_id, type='SOFT')
         self.wait_console(server_id, MARK + 'power button', 1)
@@ -183,6 +207,8 @@ class TestRealGuest(base.FunctionalTestCase):
         # Every boot got the same address.
         self.assertEqual({vif['addr']}, set(re.findall(
             MARK + r'eth0 (\S+)', output)))
+
+        self._pause_suspend_rescue(servers, server_id, vif)
 
         # libvirtd restarted under the running agent: the guest runs on,
         # the agent reconnects, and the power sync below still works.
@@ -213,10 +239,12 @@ class TestRealGuest(base.FunctionalTestCase):
         self.assertEqual([], self.allocated_addresses())
 
         # The address is free again, for real: the next server (another
-        # MAC) gets it from DHCP at once (the old lease was released).
+        # MAC) gets it from DHCP at once (the old lease was released). It
+        # boots from the snapshot, and finds the mark on its disk.
         second = servers.create_server(
-            name='again', flavorRef='42', imageRef=self.image_id,
-            networks=[{'uuid': self.network_id}])['server']
+            name='again', flavorRef='42', imageRef=snapshot_id,
+            networks=[{'uuid': self.network_id}],
+            user_data=base64.b64encode(READ_MARK).decode())['server']
         server = self.wait_for_status(servers, second['id'], 'ACTIVE',
                                       timeout=self.TIMEOUT)
         (again,), = server['addresses'].values()
@@ -225,8 +253,104 @@ class TestRealGuest(base.FunctionalTestCase):
                             again['OS-EXT-IPS-MAC:mac_addr'])
         output, _ = self.wait_console(second['id'], MARK + 'ready')
         self.assertIn(MARK + 'eth0 %s' % vif['addr'], output)
+        self.assertIn('snapshot disk says server-disk-1', output)
+        self.assertEqual(snapshot_id, server['image']['id'])
         servers.delete_server(second['id'])
         self.wait_for_deletion(servers, second['id'], timeout=self.TIMEOUT)
+
+    def _pause_suspend_rescue(self, servers, server_id, vif):
+        """Pause, suspend and rescue the guest (4 boots so far), and
+        bring it back each time."""
+        booted = len(re.findall(MARK + 'booted', self.console(server_id)))
+        domain = self.conn.lookupByUUIDString(server_id)
+
+        # Pause: the vCPUs stop, the memory stays (a domain suspend).
+        servers.pause_server(server_id)
+        server = self.wait_for_status(servers, server_id, 'PAUSED')
+        self.assertEqual(3, server['OS-EXT-STS:power_state'])
+        self.assertEqual(libvirt.VIR_DOMAIN_PAUSED, domain.state()[0])
+        servers.unpause_server(server_id)
+        server = self.wait_for_status(servers, server_id, 'ACTIVE')
+        self.assertEqual(1, server['OS-EXT-STS:power_state'])
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING, domain.state()[0])
+
+        # Suspend: the memory goes to the host's disk and the guest stops
+        # (a managed save); resume carries on where it was, no new boot.
+        servers.suspend_server(server_id)
+        server = self.wait_for_status(servers, server_id, 'SUSPENDED',
+                                      timeout=self.TIMEOUT)
+        self.assertEqual(4, server['OS-EXT-STS:power_state'])
+        self.assertEqual(libvirt.VIR_DOMAIN_SHUTOFF, domain.state()[0])
+        self.assertTrue(domain.hasManagedSaveImage(0))
+        servers.resume_server(server_id)
+        server = self.wait_for_status(servers, server_id, 'ACTIVE',
+                                      timeout=self.TIMEOUT)
+        self.assertEqual(1, server['OS-EXT-STS:power_state'])
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING, domain.state()[0])
+        self.assertFalse(domain.hasManagedSaveImage(0))
+        self.assertEqual(booted, len(re.findall(MARK + 'booted',
+                                                self.console(server_id))))
+
+        # Rescue: a rescue guest boots from a new disk of the image, with
+        # the server's own disk second: it reads what the server's guest
+        # wrote there. Unrescue brings that guest back.
+        resp = servers.rescue_server(server_id, adminPass='r3scue-Pass')
+        self.assertEqual('r3scue-Pass', resp['adminPass'])
+        self.wait_for_status(servers, server_id, 'RESCUE',
+                             timeout=self.TIMEOUT)
+        output, _ = self.wait_console(server_id, MARK + 'ready', booted + 1)
+        self.assertIn('rescue sees server-disk-1', output)
+        self.assertEqual({vif['addr']}, set(re.findall(
+            MARK + r'eth0 (\S+)', output)))
+        instance_dir = os.path.join(self.deployment.dir, 'instances',
+                                    server_id)
+        disks = {d.find('target').get('dev'): d.find('source').get('file')
+                 for d in ET.fromstring(domain.XMLDesc()).iter('disk')}
+        self.assertEqual(os.path.join(instance_dir, 'disk.rescue'),
+                         disks['vda'])
+        self.assertEqual(os.path.join(instance_dir, 'disk'), disks['vdb'])
+        servers.unrescue_server(server_id)
+        server = self.wait_for_status(servers, server_id, 'ACTIVE',
+                                      timeout=self.TIMEOUT)
+        self.assertEqual(1, server['OS-EXT-STS:power_state'])
+        # NOTE: the server's own guest is seen starting to boot, not
+        # waited for until ready: that would add a boot's time.
+        self.wait_console(server_id, MARK + 'booted', booted + 2)
+        disks = {d.find('target').get('dev'): d.find('source').get('file')
+                 for d in ET.fromstring(domain.XMLDesc()).iter('disk')}
+        self.assertEqual(os.path.join(instance_dir, 'disk'), disks['vda'])
+        self.assertNotIn('vdb', disks)
+        self.assertEqual([], glob.glob(os.path.join(instance_dir,
+                                                    '*.rescue')))
+        self.assertFalse(os.path.exists(os.path.join(instance_dir,
+                                                     'unrescue.xml')))
+
+    def create_image(self, server_id):
+        """Snapshot the server; the image's id, once it is ACTIVE."""
+        started = time.monotonic()
+        images = images_client.ImagesClient(
+            self.user.servers.auth_provider, 'compute', 'RegionOne')
+        resp = images.create_image(server_id, name='real-snapshot')
+        image_id = resp.response['location'].rsplit('/', 1)[-1]
+        deadline = time.monotonic() + self.TIMEOUT
+        while images.show_image(image_id)['image']['status'] != 'ACTIVE':
+            self.assertLess(time.monotonic(), deadline,
+                            'the snapshot never became ACTIVE')
+            time.sleep(0.2)
+        image = images.show_image(image_id)['image']
+        self.assertEqual(('snapshot', server_id, self.image_id),
+                         (image['metadata']['image_type'],
+                          image['metadata']['instance_uuid'],
+                          image['metadata']['base_image_ref']))
+        server = self.wait_for_status(self.user.servers, server_id,
+                                      'ACTIVE', timeout=self.TIMEOUT)
+        # Paused for the copy, running again.
+        self.assertEqual(1, server['OS-EXT-STS:power_state'])
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING,
+                         self.domain_state(server_id))
+        self.addDetail('snapshot seconds', testtools.content.text_content(
+            '%.2f' % (time.monotonic() - started)))
+        return image_id
 
     def _close_conn(self):
         try:

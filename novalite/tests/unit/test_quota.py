@@ -125,9 +125,43 @@ class CheckInstancesTest(QuotaTestCase):
         self.assertEqual(128, limits['metadata_items'])
         self.assertEqual({'instances', 'cores', 'ram', 'metadata_items',
                           'injected_files', 'injected_file_content_bytes',
-                          'injected_file_path_length', 'key_pairs',
-                          'server_groups', 'server_group_members'},
+                          'injected_file_path_bytes', 'key_pairs',
+                          'server_groups', 'server_group_members',
+                          'fixed_ips', 'floating_ips', 'security_groups',
+                          'security_group_rules'},
                          set(limits))
+
+    def test_project_limits_override_the_defaults(self):
+        quota.update(self.admin_context, 'p1', {'instances': 2, 'cores': -1,
+                                                'server_groups': 3})
+        limits = quota.limits(self.admin_context, 'p1')
+        self.assertEqual((2, -1, 3, 10240),
+                         (limits['instances'], limits['cores'],
+                          limits['server_groups'], limits['ram']))
+        self.assertEqual(10, quota.limits(self.admin_context,
+                                          'p2')['instances'])
+        self.assertEqual(10, quota.limits()['instances'])
+        self.assertEqual(2, self.check(1, 5))
+        self.use(2)
+        self.assertRaises(exception.TooManyInstances, self.check)
+        self.assertEqual(1, quota.check_instances(self.admin_context, 'p2',
+                                                  FLAVOR, 1, 1))
+        quota.revert_to_defaults(self.admin_context, 'p1')
+        self.assertEqual(quota.defaults(),
+                         quota.limits(self.admin_context, 'p1'))
+
+    def test_update_below_usage(self):
+        self.use(3)
+        e = self.assertRaises(exception.QuotaLimitTooLow, quota.update,
+                              self.admin_context, 'p1', {'instances': 2})
+        self.assertEqual('Quota limit 2 for instances must be greater than '
+                         'or equal to already used and reserved 3.',
+                         e.message)
+        quota.update(self.admin_context, 'p1', {'instances': 3})
+        quota.update(self.admin_context, 'p1', {'instances': 0},
+                     force=True)
+        self.assertEqual(0, quota.limits(self.admin_context,
+                                         'p1')['instances'])
 
 
 class MetadataAndFilesTest(QuotaTestCase):
@@ -174,3 +208,17 @@ class MetadataAndFilesTest(QuotaTestCase):
         self.flags(injected_file_content_bytes=-1, injected_files=-1,
                    injected_file_path_length=-1, group='quota')
         quota.check_injected_files([('/' + 'a' * 1000, 'x' * 100000)] * 50)
+
+    def test_project_limits(self):
+        quota.update(self.admin_context, 'p1', {
+            'metadata_items': 1, 'injected_files': 1,
+            'injected_file_path_bytes': 3})
+        quota.check_metadata({'a': '1', 'b': '2'})
+        self.assertRaises(exception.MetadataLimitExceeded,
+                          quota.check_metadata, {'a': '1', 'b': '2'},
+                          self.admin_context, 'p1')
+        files = [('/abcd', '')]
+        quota.check_injected_files(files, self.admin_context, 'p2')
+        self.assertRaises(exception.OnsetFilePathLimitExceeded,
+                          quota.check_injected_files, files,
+                          self.admin_context, 'p1')

@@ -115,3 +115,31 @@ class ComputeServiceTest(base.TestCase):
         svc = service.ComputeService(host='svc-host')
         self.assertIsInstance(svc.driver, fake.FakeDriver)
         self.assertEqual('svc-host', svc.manager.host)
+
+    def test_soft_deleted_servers_are_reclaimed_periodically(self):
+        # Nova's _reclaim_queued_deletes: every minute, or every
+        # reclaim_instance_interval seconds when that is shorter.
+        self.flags(reclaim_instance_interval=3600)
+        self.assertEqual(60, service.RECLAIM_INTERVAL)
+        self.flags(reclaim_instance_interval=1)
+        svc = service.ComputeService(host='svc-host',
+                                     driver=fake.FakeDriver())
+        svc.start()
+        self.addCleanup(svc.stop, graceful=False)
+        reclaim, = [t for t in svc.timers
+                    if t.name == 'reclaim_queued_deletes']
+        self.assertEqual(1, reclaim.interval)
+        self.create_flavor()
+        self.create_image()
+        db.instance_create(self.admin_context, {
+            'uuid': str(uuid.uuid4()), 'project_id': 'p', 'user_id': 'u',
+            'vm_state': states.SOFT_DELETED, 'task_state': None,
+            'power_state': 4, 'host': 'svc-host',
+            'image_ref': base.IMAGE_ID, 'vcpus': 1, 'memory_mb': 64,
+            'display_name': 'x', 'hostname': 'x',
+            'deleted_at': db.utcnow()})
+        deadline = time.monotonic() + 10
+        while db.instance_get_all_by_host(self.admin_context, 'svc-host'):
+            self.assertLess(time.monotonic(), deadline,
+                            'the server was never reclaimed')
+            time.sleep(0.05)

@@ -191,6 +191,14 @@ CONTRACT_ACTIONS = {
     'start': ({'stopped'}, {None}, 'powering-on'),
     'stop': ({'active', 'error'}, {None}, 'powering-off'),
     'change_password': ({'active'}, {None}, 'updating_password'),
+    # pause, suspend, rescue, soft delete (Nova's compute.API decorators):
+    'pause': ({'active'}, {None}, 'pausing'),
+    'unpause': ({'paused'}, {None}, 'unpausing'),
+    'suspend': ({'active'}, {None}, 'suspending'),
+    'resume': ({'suspended'}, {None}, 'resuming'),
+    'rescue': ({'active', 'stopped', 'error'}, {None}, 'rescuing'),
+    'unrescue': ({'rescued'}, {None}, 'unrescuing'),
+    'restore': ({'soft-delete'}, {None}, 'restoring'),
 }
 
 API_ACTION_NAMES = {'reboot_soft': 'reboot', 'reboot_hard': 'reboot',

@@ -14,7 +14,9 @@ shows is the address the guest gets.
 """
 
 import errno
+import glob
 import ipaddress
+import json
 import os
 import shutil
 import subprocess
@@ -46,6 +48,9 @@ NETWORKS_DIR = '_networks'
 NETWORK_PREFIX = 'novalite-'
 # Nova's kernel command line for images that set no os_command_line.
 DEFAULT_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0'
+# The files of a rescue guest (disk.rescue, kernel.rescue, ...), beside
+# the server's own, as Nova names them.
+RESCUE_SUFFIX = '.rescue'
 
 
 def needs_config_drive(instance, injected_files):
@@ -80,6 +85,7 @@ class LibvirtDriver(driver.ComputeDriver):
         stat = os.statvfs(CONF.instances_path)
         capacity['local_gb'] = int(stat.f_frsize * stat.f_blocks / 1024 ** 3)
         capacity['hypervisor_hostname'] = CONF.host
+        capacity['host_ip'] = CONF.my_ip
         return capacity
 
     def list_instance_uuids(self):
@@ -149,9 +155,9 @@ class LibvirtDriver(driver.ComputeDriver):
                       (e.stderr or '').strip())
             raise exception.VirtDriverError(what) from e
 
-    def _create_disk(self, instance, image, instance_dir):
+    def _create_disk(self, instance, image, instance_dir, name='disk'):
         base = self._cache_image(image)
-        disk = os.path.join(instance_dir, 'disk')
+        disk = os.path.join(instance_dir, name)
         # NOTE: the backing format is always given: qemu must never probe
         # it (a raw image could otherwise pass itself off as qcow2).
         args = ['create', '-f', 'qcow2', '-F', image['disk_format'],
@@ -161,7 +167,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._qemu_img("Could not create the guest's disk.", *args)
         return disk
 
-    def _boot_files(self, instance_dir, image):
+    def _boot_files(self, instance_dir, image, suffix=''):
         """(kernel, initrd, cmdline) for direct kernel boot, or Nones.
 
         An image whose properties name a ``kernel_id`` (and optionally a
@@ -173,11 +179,11 @@ class LibvirtDriver(driver.ComputeDriver):
         kernel_image = image.get('kernel')
         if not kernel_image:
             return None, None, None
-        kernel = os.path.join(instance_dir, 'kernel')
+        kernel = os.path.join(instance_dir, 'kernel' + suffix)
         shutil.copyfile(self._cache_image(kernel_image), kernel)
         initrd = None
         if image.get('ramdisk'):
-            initrd = os.path.join(instance_dir, 'ramdisk')
+            initrd = os.path.join(instance_dir, 'ramdisk' + suffix)
             shutil.copyfile(self._cache_image(image['ramdisk']), initrd)
         properties = image.get('properties') or {}
         return kernel, initrd, properties.get('os_command_line',
@@ -324,11 +330,12 @@ class LibvirtDriver(driver.ComputeDriver):
 
     @staticmethod
     def _write_config_drive(instance, instance_dir, admin_password,
-                            injected_files, network_info):
+                            injected_files, network_info,
+                            name='disk.config'):
         contents = configdrive.build_contents(instance, admin_password,
                                               injected_files, network_info)
         try:
-            configdrive.write_iso(os.path.join(instance_dir, 'disk.config'),
+            configdrive.write_iso(os.path.join(instance_dir, name),
                                   contents)
         except exception.ConfigDriveError as e:
             # NOTE: write_iso's message carries pycdlib's or the OSError's
@@ -371,6 +378,13 @@ class LibvirtDriver(driver.ComputeDriver):
             LOG.info('Soft reboot of %s timed out; rebooting hard',
                      instance['uuid'])
         guest.poweroff()
+        # NOTE: a HARD reboot boots afresh, a suspended guest too (Nova
+        # undefines the domain with its managed save), and the server's
+        # own guest, not a rescue guest left over (Nova builds the
+        # domain anew from the server): e.g. the restore of a server
+        # soft-deleted while rescued.
+        guest.discard_saved_state()
+        self._restore_unrescued(instance)
         # NOTE: the DHCP entries are made sure of again: a HARD reboot
         # also repairs a network that was removed behind the agent's back.
         self._plug_vifs(network_info)
@@ -433,6 +447,314 @@ class LibvirtDriver(driver.ComputeDriver):
         except FileNotFoundError:
             return ''
 
+    # ------------------------------------------ pause, suspend, rescue
+
+    def pause(self, instance):
+        guest = self._get_guest(instance)
+        power = guest.get_power_state()
+        if power == states.PAUSED_POWER:
+            return
+        if power != states.RUNNING:
+            raise exception.InstanceNotRunning(instance_id=instance['uuid'])
+        guest.pause()
+
+    def unpause(self, instance):
+        guest = self._get_guest(instance)
+        power = guest.get_power_state()
+        if power == states.RUNNING:
+            return
+        if power != states.PAUSED_POWER:
+            raise exception.InstanceNotRunning(instance_id=instance['uuid'])
+        guest.unpause()
+
+    def suspend(self, instance):
+        # NOTE: as Nova's libvirt driver, a managed save: libvirt writes
+        # the guest's memory under its own directory and the next start
+        # of the domain restores it.
+        guest = self._get_guest(instance)
+        if guest.is_active():
+            guest.save_memory_state()
+        elif not guest.has_saved_state():
+            raise exception.InstanceNotRunning(instance_id=instance['uuid'])
+
+    def resume(self, instance, network_info=None):
+        guest = self._get_guest(instance)
+        if guest.is_active():
+            return
+        self._plug_vifs(network_info)
+        guest.launch()
+
+    @staticmethod
+    def _unrescue_xml_path(instance):
+        return os.path.join(LibvirtDriver._instance_dir(instance),
+                            'unrescue.xml')
+
+    def rescue(self, instance, rescue_image, rescue_password,
+               network_info=None):
+        instance_dir = self._instance_dir(instance)
+        saved = self._unrescue_xml_path(instance)
+        guest = self._get_guest(instance)
+        if not os.path.exists(saved):
+            # NOTE: the server's own definition, kept before anything
+            # changes (Nova's unrescue.xml); a second rescue keeps it.
+            tmp = saved + '.part'
+            with open(tmp, 'w') as f:
+                f.write(guest.get_xml(inactive=True))
+            os.rename(tmp, saved)
+        try:
+            config = self._guest_config(instance, instance_dir, network_info)
+            disk = config.disks[0]
+            # NOTE: the images the rescue guest uses, kept in the image
+            # cache as long as it is there (see manage_image_cache).
+            with open(os.path.join(instance_dir,
+                                   'images' + RESCUE_SUFFIX), 'w') as f:
+                json.dump([rescue_image['id']] + [
+                    rescue_image[key]['id'] for key in ('kernel', 'ramdisk')
+                    if rescue_image.get(key)], f)
+            self._create_disk(instance, rescue_image, instance_dir,
+                              name='disk' + RESCUE_SUFFIX)
+            rescue_disk = vconfig.GuestDisk(
+                os.path.join(instance_dir, 'disk' + RESCUE_SUFFIX), 'vda',
+                cache=disk.cache)
+            disk.target_dev = 'vdb'
+            config.disks = [rescue_disk, disk]
+            if os.path.exists(os.path.join(instance_dir, 'disk.config')) \
+                    or needs_config_drive(instance, None):
+                name = 'disk.config' + RESCUE_SUFFIX
+                self._write_config_drive(instance, instance_dir,
+                                         rescue_password, None,
+                                         network_info, name=name)
+                config.disks.append(vconfig.GuestDisk(
+                    os.path.join(instance_dir, name), 'sda',
+                    driver_format='raw', device='cdrom', target_bus='sata',
+                    readonly=True))
+            (config.kernel, config.initrd,
+             config.cmdline) = self._boot_files(instance_dir, rescue_image,
+                                                suffix=RESCUE_SUFFIX)
+            self._plug_vifs(network_info)
+            guest.poweroff()
+            # NOTE: a managed save (of a suspended guest that then failed)
+            # would restore the old guest in place of the rescue one.
+            guest.discard_saved_state()
+            guest = libvirt_guest.Guest.define(self._host.get_connection(),
+                                               config.to_xml())
+            guest.launch()
+        except Exception:
+            # NOTE: the server keeps its own guest (off), whatever failed:
+            # it goes to ERROR, and a HARD reboot must boot its own disk.
+            with utils.ignore_errors('undoing a failed rescue'):
+                self._restore_unrescued(instance)
+            raise
+
+    @staticmethod
+    def _rescue_images():
+        """Ids of the images (kernels, ramdisks) of this host's rescue
+        guests."""
+        ids = set()
+        for path in glob.glob(os.path.join(CONF.instances_path, '*',
+                                           'images' + RESCUE_SUFFIX)):
+            try:
+                with open(path) as f:
+                    ids.update(json.load(f))
+            except (OSError, ValueError):
+                continue
+        return ids
+
+    def _restore_unrescued(self, instance):
+        """Define the server's own guest again (off) and remove the
+        rescue files; False if the guest was not rescued."""
+        saved = self._unrescue_xml_path(instance)
+        if not os.path.exists(saved):
+            return False
+        with open(saved) as f:
+            xml = f.read()
+        guest = self._lookup(instance)
+        if guest is not None:
+            guest.poweroff()
+        libvirt_guest.Guest.define(self._host.get_connection(), xml)
+        instance_dir = self._instance_dir(instance)
+        for name in os.listdir(instance_dir):
+            if name.endswith(RESCUE_SUFFIX):
+                os.unlink(os.path.join(instance_dir, name))
+        os.unlink(saved)
+        return True
+
+    def unrescue(self, instance, network_info=None):
+        self._get_guest(instance)
+        self._restore_unrescued(instance)
+        guest = self._get_guest(instance)
+        if not guest.is_active():
+            self._plug_vifs(network_info)
+            guest.launch()
+
+    # ------------------------------ snapshot, resize and migrate, shelve
+
+    # What migrate_disk_and_power_off keeps of the guest, beside its
+    # directory, until the move is confirmed or reverted (Nova's name).
+    RESIZE_SUFFIX = '_resize'
+
+    @staticmethod
+    def _virtual_size(path):
+        """The virtual size of a disk image, in bytes."""
+        try:
+            result = subprocess.run(
+                ('qemu-img', 'info', '-U', '--output=json', path),
+                check=True, capture_output=True, text=True)
+            return int(json.loads(result.stdout)['virtual-size'])
+        except (OSError, subprocess.CalledProcessError, ValueError,
+                KeyError) as e:
+            LOG.error('Could not read the size of %s: %s', path,
+                      getattr(e, 'stderr', None) or e)
+            raise exception.VirtDriverError(
+                "Could not read the size of the guest's disk.") from e
+
+    def _grow_disk(self, instance, disk):
+        """Grow ``disk`` to the instance's root_gb; never shrink it."""
+        wanted = int(instance['root_gb'] or 0) * 1024 ** 3
+        if wanted and wanted > self._virtual_size(disk):
+            self._qemu_img("Could not resize the guest's disk.", 'resize',
+                           '-f', 'qcow2', disk, str(wanted))
+
+    def snapshot(self, instance, target_path):
+        guest = self._get_guest(instance)
+        disk = os.path.join(self._instance_dir(instance), 'disk')
+        # NOTE: a cold snapshot, as Nova's: a running guest is paused while
+        # its disk is read (stopping the vCPUs flushes qemu's caches to
+        # the disk), and runs on after. qemu keeps its lock on the disk
+        # of a paused guest, hence --force-share (-U).
+        paused = guest.get_power_state() == states.RUNNING
+        if paused:
+            guest.pause()
+        tmp = target_path + '.part'
+        try:
+            self._qemu_img("Could not copy the guest's disk.", 'convert',
+                           '-U', '-f', 'qcow2', '-O', 'qcow2', disk, tmp)
+            os.rename(tmp, target_path)
+        except Exception:
+            with utils.ignore_errors('removing a failed snapshot'):
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            raise
+        finally:
+            if paused:
+                with utils.ignore_errors('resuming a guest after its '
+                                         'snapshot'):
+                    guest.unpause()
+        return {'disk_format': 'qcow2',
+                'size': os.path.getsize(target_path)}
+
+    def migrate_disk_and_power_off(self, instance, flavor, transfer_dir,
+                                   timeout=0, network_info=None):
+        if flavor['root_gb'] < instance['root_gb']:
+            # NOTE: as Nova's libvirt driver: the server goes back to its
+            # state, untouched.
+            raise exception.InstanceFaultRollback(
+                exception.CannotResizeDisk(reason='Unable to resize disk '
+                                                  'down.'))
+        guest = self._get_guest(instance)
+        was_running = guest.is_running()
+        instance_dir = self._instance_dir(instance)
+        kept = instance_dir + self.RESIZE_SUFFIX
+        if not (timeout and guest.shutdown(timeout)):
+            guest.poweroff()
+        try:
+            # NOTE: a standalone copy (no backing file): the destination
+            # has its own image cache, or none of this image.
+            self._qemu_img("Could not copy the guest's disk.", 'convert',
+                           '-f', 'qcow2', '-O', 'qcow2',
+                           os.path.join(instance_dir, 'disk'),
+                           os.path.join(transfer_dir, 'disk'))
+            config_drive = os.path.join(instance_dir, 'disk.config')
+            if os.path.exists(config_drive):
+                shutil.copyfile(config_drive,
+                                os.path.join(transfer_dir, 'disk.config'))
+            shutil.rmtree(kept, ignore_errors=True)
+            os.rename(instance_dir, kept)
+            try:
+                guest.discard_saved_state()
+                guest.undefine()
+            except Exception:
+                os.rename(kept, instance_dir)
+                raise
+        except Exception:
+            if was_running:
+                with utils.ignore_errors('restarting a guest whose '
+                                         'migration failed'):
+                    guest.launch()
+            raise
+        self._unplug_vifs(network_info)
+
+    def _define_moved_guest(self, instance, image, network_info, power_on):
+        """Define (and start if ``power_on``) the guest of a moved server
+        from the disks in its directory."""
+        instance_dir = self._instance_dir(instance)
+        kernel, initrd, cmdline = self._boot_files(instance_dir, image)
+        self._plug_vifs(network_info)
+        xml = self._guest_config(instance, instance_dir, network_info,
+                                 kernel, initrd, cmdline).to_xml()
+        guest = libvirt_guest.Guest.define(self._host.get_connection(), xml)
+        if power_on:
+            guest.launch()
+
+    def finish_migration(self, instance, image, transfer_dir, network_info,
+                         power_on=True):
+        instance_dir = self._instance_dir(instance)
+        os.makedirs(instance_dir, exist_ok=True)
+        try:
+            for name in ('disk', 'disk.config'):
+                source = os.path.join(transfer_dir, name)
+                if os.path.exists(source):
+                    shutil.move(source, os.path.join(instance_dir, name))
+            self._grow_disk(instance, os.path.join(instance_dir, 'disk'))
+            self._define_moved_guest(instance, image, network_info,
+                                     power_on)
+        except Exception:
+            with utils.ignore_errors('cleaning up after a failed '
+                                     'migration'):
+                self._remove_guest(instance, network_info, timeout=0)
+            raise
+
+    def confirm_migration(self, instance):
+        shutil.rmtree(self._instance_dir(instance) + self.RESIZE_SUFFIX,
+                      ignore_errors=True)
+
+    def finish_revert_migration(self, instance, image, network_info,
+                                power_on=True):
+        instance_dir = self._instance_dir(instance)
+        kept = instance_dir + self.RESIZE_SUFFIX
+        if os.path.isdir(kept):
+            # NOTE: on one host, the destination's directory is gone
+            # already (the revert destroyed it first).
+            shutil.rmtree(instance_dir, ignore_errors=True)
+            os.rename(kept, instance_dir)
+        elif not os.path.exists(os.path.join(instance_dir, 'disk')):
+            LOG.error('The disk of %s kept for a revert is missing (%s)',
+                      instance['uuid'], kept)
+            raise exception.VirtDriverError(
+                "The guest's disk kept for the revert is missing.")
+        guest = self._lookup(instance)
+        if guest is not None:
+            guest.poweroff()
+            guest.undefine()
+        self._define_moved_guest(instance, image, network_info, power_on)
+
+    def unshelve(self, instance, image, network_info):
+        instance_dir = self._instance_dir(instance)
+        os.makedirs(instance_dir, exist_ok=True)
+        disk = os.path.join(instance_dir, 'disk')
+        try:
+            # NOTE: a full copy of the snapshot, not an overlay of a cached
+            # copy: the snapshot is deleted once the server runs.
+            self._qemu_img("Could not create the guest's disk.", 'convert',
+                           '-f', image['disk_format'], '-O', 'qcow2',
+                           image['location'], disk)
+            self._grow_disk(instance, disk)
+        except Exception:
+            shutil.rmtree(instance_dir, ignore_errors=True)
+            raise
+        # The disk is there: spawn adds the rest (and cleans up on error).
+        self.spawn(instance, image, None, [], network_info)
+
     # ------------------------------------------------------- image cache
 
     def manage_image_cache(self, images_in_use):
@@ -445,6 +767,8 @@ class LibvirtDriver(driver.ComputeDriver):
         """
         if not CONF.image_cache.remove_unused_base_images:
             return []
+        # NOTE: a rescue guest's disk is backed by its image's copy too.
+        images_in_use = set(images_in_use) | self._rescue_images()
         base_dir = self._base_dir()
         try:
             names = os.listdir(base_dir)

@@ -79,8 +79,14 @@ class Host:
     def get_capacity(self):
         # getInfo(): [model, memory MiB, cpus, mhz, nodes, sockets, cores,
         # threads]
-        info = self.get_connection().getInfo()
-        return {'vcpus': int(info[2]), 'memory_mb': int(info[1])}
+        connection = self.get_connection()
+        info = connection.getInfo()
+        # getType(): 'QEMU' for the qemu driver, 'TEST' for test:///;
+        # getVersion(): the hypervisor's, as major * 10**6 + minor * 1000
+        # + micro (Nova's hypervisor_version).
+        return {'vcpus': int(info[2]), 'memory_mb': int(info[1]),
+                'hypervisor_type': connection.getType(),
+                'hypervisor_version': int(connection.getVersion())}
 
     def get_hostname(self):
         return self.get_connection().getHostname()

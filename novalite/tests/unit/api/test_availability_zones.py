@@ -52,11 +52,11 @@ class TestAvailabilityZones(base.APITestCase):
                               resp)
         zones = {z['zoneName']: z for z in resp.json['availabilityZoneInfo']}
         self.assertEqual(['az-a', 'az-b', 'nova'], sorted(zones))
-        service = zones['az-a']['hosts']['hv-a']['novalite-compute']
+        service = zones['az-a']['hosts']['hv-a']['nova-compute']
         self.assertEqual((False, True), (service['available'],
                                          service['active']))
         agent = zones['nova']['hosts'][self.agent.service.host]
-        self.assertTrue(agent['novalite-compute']['available'])
-        self.assertIsNotNone(agent['novalite-compute']['updated_at'])
+        self.assertTrue(agent['nova-compute']['available'])
+        self.assertIsNotNone(agent['nova-compute']['updated_at'])
         self.assertEqual({'available': False}, zones['az-b']['zoneState'])
         self.assertIsNone(zones['az-b']['hosts'])

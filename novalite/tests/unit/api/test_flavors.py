@@ -1,4 +1,5 @@
-"""Flavors: a private flavor is an admin's only (no access lists yet)."""
+"""Flavors: a private flavor is an admin's only, until a project is given
+access to it (test_flavor_access)."""
 
 from novalite.tests import base
 

@@ -37,11 +37,14 @@ import sqlalchemy as sa
 import webtest
 from webtest import lint
 
+from novalite.api import actions
 from novalite.api import api_version
 from novalite.api.controllers import root
-from novalite.api.controllers import servers as servers_controller
 from novalite.api import faults
 from novalite.api import routes
+from novalite.api.schemas import flavor_access as flavor_access_schema
+from novalite.api.schemas import server_metadata as \
+    server_metadata_schema
 from novalite.api.schemas import servers as servers_schema
 from novalite.api import validation
 from novalite.api.validation import parameter_types as types
@@ -84,7 +87,7 @@ EXTRA_PATHS = ['/', '/v2', '/v2/', '/v2.1', '/v2.1/', '/v2.1/nothing',
                '/v2.1/{project}/os-keypairs/{keypair_name}',
                '/v2.1/servers/{server_id}/action/extra',
                '/v2.1/servers/{server_id}/tags/{tag}/more',
-               '/v2.1/flavors/{flavor_id}/os-extra_specs',
+               '/v2.1/flavors/{flavor_id}/os-extra_specs/{tag}/more',
                '/v2.1/servers/detail/{server_id}', '/v2.1/limits/{tag}']
 
 # Header values are latin-1 (WSGI), here printable.
@@ -237,6 +240,10 @@ def _from_type(schema, kind, depth):
                 lambda pair: dict(pair[1], **pair[0]))
         return strategy
     if kind == 'array':
+        if isinstance(schema.get('items'), list):
+            # Draft 4's tuple form: one schema per position.
+            return st.tuples(*[from_schema(item, depth + 1)
+                               for item in schema['items']]).map(list)
         return st.lists(from_schema(schema.get('items', {}), depth + 1),
                         max_size=min(schema.get('maxItems', 4), 4))
     if kind == 'string':
@@ -490,18 +497,39 @@ class TestFuzz(base.APITestCase):
             crypto.generate_ssh_key())
         self.api.post('os-keypairs', {'keypair': {
             'name': 'kp1', 'public_key': self.public_key}}, status=200)
+        # A private flavor the project may use, extra specs, and a
+        # server group of each project.
+        self.create_flavor(flavorid='fpriv', name='private', is_public=False)
+        db.flavor_access_add(self.admin_context, 'fpriv', 'demo')
+        db.flavor_extra_specs_update_or_create(
+            self.admin_context, 'f2', {'k1': 'v1', 'hw:cpu_policy': 'x'})
+        groups = [self.api.as_user(user, project).post(
+            'os-server-groups', {'server_group': {
+                'name': 'fz', 'policies': ['anti-affinity']}},
+            status=200).json['server_group']['id']
+            for user, project in (('demo', 'demo'), ('eve', 'evil'))]
         # Values for path placeholders; the fuzzer adds what it creates.
         self.pools = {
+            'flavor_extra_spec_key': ['k1', 'hw:cpu_policy', 'nokey'],
+            'server_group_id': groups,
             'server_id': [own['id'], tagged['id'], other['id'],
                           gone['id']],
-            'flavor_id': ['1', 'f2'],
+            'flavor_id': ['1', 'f2', 'fpriv'],
             'image_id': [base.IMAGE_ID],
             'keypair_name': ['kp1'],
             'tag': ['t'],
             'network_label': ['private'],
             'network_id': [self.network['uuid']],
             'project': ['0123abcd', 'demo', 'abc-def'],
+            # The admin APIs': the agent's service (its hypervisor), its
+            # host and patterns, projects.
+            'service_id': [str(self._agent_service_id()), '0', '999'],
+            'hypervisor_id': [str(self._agent_service_id()),
+                              self.agent.service.host, '%', 'host', '99'],
+            'tenant_id': ['demo', 'evil', '0123abcd', 'nobody'],
         }
+        # Projects whose quota was set with force (maybe below usage).
+        self.forced_quotas = set()
         # Listed routes thrice as often as the others, actions more, the
         # removed os-networks ones less.
         self.routes = []
@@ -588,6 +616,11 @@ class TestFuzz(base.APITestCase):
                          else st.just(piece))
         return st.tuples(*parts, suffix).map(''.join)
 
+    def _agent_service_id(self):
+        [service] = db.service_get_all(self.admin_context,
+                                       hosts=[self.agent.service.host])
+        return service['id']
+
     def _seed_bodies(self, method, template):
         """Valid bodies of the route (for the route as listed)."""
         if method == 'POST' and template == '/v2.1/servers':
@@ -595,6 +628,13 @@ class TestFuzz(base.APITestCase):
                       'imageRef': base.IMAGE_ID}
             return [
                 {'server': dict(server)},
+                {'server': dict(server, flavorRef='fpriv'),
+                 'os:scheduler_hints': {
+                     'group': self.pools['server_group_id'][0]}},
+                {'server': dict(server, min_count=2),
+                 'OS-SCH-HNT:scheduler_hints': {
+                     'group': self.pools['server_group_id'][1],
+                     'same_host': [base.IMAGE_ID]}},
                 {'server': dict(server, networks=[
                     {'uuid': self.network['uuid']}])},
                 {'server': dict(server, networks=[
@@ -633,9 +673,50 @@ class TestFuzz(base.APITestCase):
                     {'changePassword': {'adminPass': 'pw'}},
                     {'os-getConsoleOutput': {'length': 5}},
                     {'os-getConsoleOutput': {}},
-                    {'trigger_crash_dump': None}]
+                    {'trigger_crash_dump': None},
+                    # pause, suspend, rescue, soft delete, groups:
+                    {'pause': None}, {'unpause': None},
+                    {'suspend': None}, {'resume': None},
+                    {'rescue': None}, {'rescue': {'adminPass': 'pw'}},
+                    {'unrescue': None}, {'restore': None},
+                    {'forceDelete': None},
+                    {'addSecurityGroup': {'name': 'default'}},
+                    {'removeSecurityGroup': {'name': 'default'}},
+                    # rebuild, resize, migrate, shelve, snapshot:
+                    {'createImage': {'name': 'fz', 'metadata': {'a': 'b'}}},
+                    {'rebuild': {'imageRef': base.IMAGE_ID, 'name': 'r',
+                                 'adminPass': 'pw', 'metadata': {'a': 'b'},
+                                 'preserve_ephemeral': False,
+                                 'OS-DCF:diskConfig': 'AUTO',
+                                 'accessIPv4': '1.2.3.4',
+                                 'accessIPv6': '::1',
+                                 'personality': [{'path': '/etc/x',
+                                                  'contents': 'eA=='}]}},
+                    {'resize': {'flavorRef': 'f2'}},
+                    {'resize': {'flavorRef': '1',
+                                'OS-DCF:diskConfig': 'MANUAL'}},
+                    {'confirmResize': None}, {'revertResize': None},
+                    {'migrate': None}, {'shelve': None},
+                    {'shelveOffload': None}, {'unshelve': None}]
         if template.endswith('/servers/{server_id}/tags'):
             return [{'tags': ['a', 'b']}, {'tags': []}]
+        if template.endswith('/metadata') and method in ('POST', 'PUT'):
+            return [{'metadata': {'a': 'b', 'c': ''}}, {'metadata': {}}]
+        if template.endswith('/metadata/{key}') and method == 'PUT':
+            return [{'meta': {'a': 'b'}}]
+        if template.endswith('/os-extra_specs') and method == 'POST':
+            return [{'extra_specs': {'k1': 'v', 'n': 1.5, 'i': 7}},
+                    {'extra_specs': {}}]
+        if template.endswith('/os-extra_specs/{flavor_extra_spec_key}'):
+            return [{'k1': 'v2'}, {'hw:cpu_policy': 3}]
+        if template.endswith('/flavors/{flavor_id}/action'):
+            return [{'addTenantAccess': {'tenant': 'demo'}},
+                    {'removeTenantAccess': {'tenant': 'demo'}},
+                    {'addTenantAccess': {'tenant': 'evil'}}]
+        if method == 'POST' and template == '/v2.1/os-server-groups':
+            return [{'server_group': {'name': 'fz', 'policies': [policy]}}
+                    for policy in ('affinity', 'anti-affinity',
+                                   'soft-affinity', 'soft-anti-affinity')]
         if method == 'POST' and template == '/v2.1/flavors':
             return [{'flavor': {'name': 'fz', 'ram': 64, 'vcpus': 1,
                                 'disk': 1}},
@@ -651,6 +732,17 @@ class TestFuzz(base.APITestCase):
                                  'user_id': 'demo'}},
                     {'keypair': {'name': 'ky', 'type': 'x509'}},
                     {'keypair': {'name': 'kg'}}]
+        if method == 'PUT' and template.startswith('/v2.1/os-services/'):
+            service = {'host': self.agent.service.host,
+                       'binary': 'nova-compute'}
+            return [service, dict(service, disabled_reason='fz'),
+                    dict(service, forced_down=False),
+                    dict(service, host='nohost')]
+        if method == 'PUT' and template.startswith('/v2.1/os-quota-sets/'):
+            return [{'quota_set': {'instances': 30, 'cores': '60'}},
+                    {'quota_set': {'key_pairs': 200, 'ram': -1,
+                                   'metadata_items': 100}},
+                    {'quota_set': {'security_groups': 5}}]
         if template.startswith('/v2.1/os-networks'):
             return [{'network': {'label': 'x'}}, {'id': None},
                     {'disassociate': None}]
@@ -659,11 +751,20 @@ class TestFuzz(base.APITestCase):
     def _schemas(self, method, template, handler):
         """The route's body schemas, for each microversion range."""
         if template.endswith('/servers/{server_id}/action'):
-            return [s for _h, s, _v in servers_controller._ACTIONS.values()
-                    if s is not None]
+            return [actions.get(name).schema for name in actions.names()
+                    if actions.get(name).schema is not None]
         if template.endswith('/servers/{server_id}/tags') and \
                 method == 'PUT':
             return [servers_schema.update_all_tags]
+        if template.endswith('/flavors/{flavor_id}/action'):
+            return [flavor_access_schema.add_tenant_access,
+                    flavor_access_schema.remove_tenant_access]
+        if template.endswith('/servers/{server_id}/metadata') and \
+                method == 'PUT':
+            return [server_metadata_schema.update_all]
+        if template.endswith('/servers/{server_id}/metadata/{key}') and \
+                method == 'PUT':
+            return [server_metadata_schema.update]
         if handler is None:
             return []
         return [s for _l, _h, s in getattr(
@@ -740,6 +841,9 @@ class TestFuzz(base.APITestCase):
         allowed_5xx = (code == 501 and request.method == 'POST'
                        and request.url.endswith('/action')
                        and b'changePassword' in (request.body or b''))
+        # No uptime from the agent: Nova's 501 for such a driver.
+        allowed_5xx = allowed_5xx or (
+            code == 501 and request.template.endswith('/uptime'))
         self.assertTrue(code < 500 or allowed_5xx, what)
         if request.method == 'HEAD':
             return
@@ -768,6 +872,12 @@ class TestFuzz(base.APITestCase):
     def _remember(self, request, resp):
         """Add what a request created to the pools of path values (and
         bring back flavor 1, which the valid bodies use)."""
+        if request.method == 'PUT' and resp.status_int == 200 and \
+                '/os-quota-sets/' in request.url and \
+                b'force' in (request.body or b''):
+            project = request.url.split('/os-quota-sets/')[1]
+            self.forced_quotas.add(urllib.parse.unquote(
+                project.split('?')[0].split('/')[0].split(';')[0]))
         if request.method == 'DELETE' and resp.status_int == 202 and \
                 '/flavors/' in request.url:
             try:
@@ -782,7 +892,8 @@ class TestFuzz(base.APITestCase):
             return
         for key, pool, field in (('server', 'server_id', 'id'),
                                  ('keypair', 'keypair_name', 'name'),
-                                 ('flavor', 'flavor_id', 'id')):
+                                 ('flavor', 'flavor_id', 'id'),
+                                 ('server_group', 'server_group_id', 'id')):
             value = body.get(key) if isinstance(body, dict) else None
             if (request.method == 'POST' and isinstance(value, dict)
                     and isinstance(value.get(field), str)
@@ -842,10 +953,32 @@ class TestFuzz(base.APITestCase):
         # Key pairs: unique per user, within quota.
         names = [(k['user_id'], k['name']) for k in keypairs]
         self.assertEqual(len(names), len(set(names)))
-        allowed = quota.limits()
+        # NOTE: a key pair counts against the limit of the project of
+        # whoever creates it (an admin may, for any user): at most the
+        # largest limit.
+        with self.db.engine.connect() as conn:
+            key_pair_limits = set(conn.execute(
+                sa.select(models.Quota.hard_limit).where(
+                    models.Quota.resource == 'key_pairs')).scalars())
+        key_pair_limits.add(quota.defaults()['key_pairs'])
         for user in {u for u, _n in names}:
             count = sum(1 for u, _n in names if u == user)
-            self.assertLessEqual(count, allowed['key_pairs'], user)
+            if -1 not in key_pair_limits:
+                self.assertLessEqual(count, max(key_pair_limits), user)
+        # Server group members and flavor extra specs and access rows
+        # only of what exists.
+        with self.db.engine.connect() as conn:
+            members = conn.execute(sa.select(
+                models.InstanceGroupMember.instance_uuid)).scalars().all()
+            flavor_ids = {f['id'] for f in flavors}
+            spec_flavors = conn.execute(sa.select(
+                models.FlavorExtraSpec.flavor_id)).scalars().all()
+            access_flavors = conn.execute(sa.select(
+                models.FlavorProject.flavor_id)).scalars().all()
+        for uuid in members:
+            self.assertIn(uuid, live, 'a member of a group')
+        self.assertLessEqual(set(spec_flavors) | set(access_flavors),
+                             flavor_ids)
         # Flavors within the columns' range.
         for flavor in flavors:
             for column, low in (('memory_mb', 1), ('vcpus', 1),
@@ -858,6 +991,7 @@ class TestFuzz(base.APITestCase):
             'demo', 'evil', 'admin', '0123abcd'}
         for project in sorted(projects):
             mine = [r for r in live.values() if r['project_id'] == project]
+            allowed = quota.limits(self.admin_context, project)
             resp = self.api.as_user('u', project).get('limits', status=200)
             absolute = resp.json['limits']['absolute']
             self.assertEqual(
@@ -868,7 +1002,8 @@ class TestFuzz(base.APITestCase):
             for resource, key in (('instances', 'totalInstancesUsed'),
                                   ('cores', 'totalCoresUsed'),
                                   ('ram', 'totalRAMUsed')):
-                if allowed[resource] >= 0:
+                if allowed[resource] >= 0 and \
+                        project not in self.forced_quotas:
                     self.assertLessEqual(absolute[key], allowed[resource],
                                          project)
         resp = self.admin_api.get('servers/detail?all_tenants=1',

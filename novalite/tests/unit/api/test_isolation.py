@@ -38,8 +38,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives import serialization
 from oslo_utils import uuidutils
 
+from novalite.api import actions
 from novalite.api import api_version
-from novalite.api.controllers import servers as servers_controller
 from novalite.api import routes
 from novalite.db import api as db
 from novalite.tests import base
@@ -61,6 +61,27 @@ ACTION_BODIES = {
     'changePassword': {'adminPass': 'bravo-pass'},
     'os-getConsoleOutput': {'length': 5},
     'trigger_crash_dump': None,
+    # pause, suspend, rescue, soft delete, security groups:
+    'pause': None,
+    'unpause': None,
+    'suspend': None,
+    'resume': None,
+    'rescue': {'adminPass': 'bravo-rescue'},
+    'unrescue': None,
+    'restore': None,
+    'forceDelete': None,
+    'addSecurityGroup': {'name': 'default'},
+    'removeSecurityGroup': {'name': 'default'},
+    # rebuild, resize, migrate, shelve, snapshot:
+    'createImage': {'name': 'bravo-snap'},
+    'rebuild': {'imageRef': base.IMAGE_ID},
+    'resize': {'flavorRef': 'big'},
+    'confirmResize': None,
+    'revertResize': None,
+    'migrate': None,
+    'shelve': None,
+    'shelveOffload': None,
+    'unshelve': None,
 }
 
 
@@ -131,9 +152,11 @@ class TestTenantIsolation(base.APITestCase):
 
     # ------------------------------------------------------------ A's data
 
-    def _a_server(self, name, wait='ACTIVE', **extra):
+    def _a_server(self, name, wait='ACTIVE', hints=None, **extra):
         body = {'server': dict({'name': name, 'flavorRef': '1',
                                 'imageRef': base.IMAGE_ID}, **extra)}
+        if hints:
+            body['os:scheduler_hints'] = hints
         server = self.alice.post('servers', body,
                                  status=202).json['server']
         self.wait_for_status(server['id'], wait)
@@ -150,10 +173,23 @@ class TestTenantIsolation(base.APITestCase):
             resp = a.post('os-keypairs', {'keypair': dict(body, name=name)},
                           status=201)
             self.a_keys[name] = resp.json['keypair']
+        # A private flavor only A's project may use, with an extra
+        # spec, and a server group with A's web server in it.
+        self.a_flavor = self._name('flavor')
+        self.create_flavor(flavorid=self.a_flavor,
+                           name=self._name('flavor-name'), is_public=False)
+        db.flavor_access_add(self.admin_context, self.a_flavor, 'demo')
+        db.flavor_extra_specs_update_or_create(
+            self.admin_context, self.a_flavor,
+            {self._name('spec-key'): self._name('spec-value')})
+        self.a_group = a.post('os-server-groups', {'server_group': {
+            'name': self._name('group'), 'policies': ['anti-affinity']}},
+            status=200).json['server_group']['id']
         user_data = base64.b64encode(
             self._name('user-data').encode()).decode()
         self.a_web = self._a_server(
-            self._name('web'), key_name=self._name('key-gen'),
+            self._name('web'), hints={'group': self.a_group},
+            key_name=self._name('key-gen'),
             user_data=user_data, description=self._name('description'),
             metadata={self._name('meta-key'): self._name('meta-value')},
             accessIPv4='198.51.100.77', accessIPv6='2001:db8::77',
@@ -274,6 +310,12 @@ class TestTenantIsolation(base.APITestCase):
                       'bridge'):
             add(network[field], 'network %s: %s' % (self.a_net['name'],
                                                     field))
+        add(self.a_group, 'server group: id')
+        add(self._name('group'), 'server group: name')
+        add(self.a_flavor, 'private flavor: id')
+        add(self._name('flavor-name'), 'private flavor: name')
+        add(self._name('spec-key'), 'private flavor: extra spec key')
+        add(self._name('spec-value'), 'private flavor: extra spec value')
         for request_id in self.a_request_ids:
             add(request_id, "request id of A's request")
         return secrets
@@ -287,7 +329,8 @@ class TestTenantIsolation(base.APITestCase):
         for path in ('servers/detail',
                      'servers/detail' + _query(**{'changes-since': SINCE}),
                      'os-keypairs', 'os-networks',
-                     'os-networks/%s' % self.a_net['uuid'], 'limits'):
+                     'os-networks/%s' % self.a_net['uuid'], 'limits',
+                     'os-quota-sets/demo/detail'):
             state['A ' + path] = a.get(path, status=200).json
         for server in self.a_servers[:2]:
             for path in ('servers/%s/ips', 'servers/%s/tags'):
@@ -305,6 +348,13 @@ class TestTenantIsolation(base.APITestCase):
         state['admin servers'] = admin_view
         state['admin network'] = self.admin.get(
             'os-networks/%s' % self.a_net['uuid'], status=200).json
+        state['A server groups'] = a.get('os-server-groups',
+                                         status=200).json
+        state['A flavor'] = a.get('flavors/' + self.a_flavor,
+                                  status=200).json
+        for path in ('os-flavor-access', 'os-extra_specs'):
+            state['admin flavor ' + path] = self.admin.get(
+                'flavors/%s/%s' % (self.a_flavor, path), status=200).json
         state['db fixed ips'] = sorted(
             (vif['address'], vif['mac_address'], vif['network_id'])
             for server in self.a_servers
@@ -407,6 +457,15 @@ class TestTenantIsolation(base.APITestCase):
                 {'uuid': SHARED, 'fixed_ip': a_shared}])},
              409, self._message('Fixed IP %s is already in use.'
                                 % a_shared)),
+            # Another project's server group and private flavor are
+            # unknown.
+            ('servers', {'server': create,
+                         'os:scheduler_hints': {'group': self.a_group}},
+             400, self._message('Instance group %s could not be found.'
+                                % self.a_group)),
+            ('servers', {'server': dict(create, flavorRef=self.a_flavor)},
+             400, self._message('Flavor %s could not be found.'
+                                % self.a_flavor)),
         ]
 
     def walk_get_server(self, v):
@@ -426,8 +485,8 @@ class TestTenantIsolation(base.APITestCase):
 
     def walk_post_server_action(self, v):
         probes = []
-        for name, (_h, _schema, min_version) in sorted(
-                servers_controller._ACTIONS.items()):
+        for name in actions.names():
+            min_version = actions.get(name).min_version
             self.assertIn(name, ACTION_BODIES,
                           'server action %s: add a body to ACTION_BODIES '
                           'so that the isolation walk tries it' % name)
@@ -464,6 +523,45 @@ class TestTenantIsolation(base.APITestCase):
         probes.append(('servers/%s/ips/public' % self.b_server, None, 200,
                        None))
         return probes
+
+    def _on_a_servers(self, suffix, body=None):
+        """``servers/<A's server><suffix>`` for each of A's servers: 404,
+        the server is not B's to see."""
+        return [('servers/%s%s' % (s, suffix), body, 404,
+                 self._not_found(s)) for s in self.a_servers]
+
+    def walk_get_metadata(self, v):
+        return self._on_a_servers('/metadata')
+
+    def walk_post_metadata(self, v):
+        return self._on_a_servers('/metadata',
+                                  {'metadata': {'bravo': 'x'}})
+
+    def walk_put_metadata(self, v):
+        return self._on_a_servers('/metadata', {'metadata': {}})
+
+    def walk_get_metadata_item(self, v):
+        return self._on_a_servers('/metadata/%s' % self._name('meta-key'))
+
+    def walk_put_metadata_item(self, v):
+        return self._on_a_servers('/metadata/bravo',
+                                  {'meta': {'bravo': 'x'}})
+
+    def walk_delete_metadata_item(self, v):
+        return self._on_a_servers('/metadata/%s' % self._name('meta-key'))
+
+    def walk_get_server_password(self, v):
+        return self._on_a_servers('/os-server-password')
+
+    def walk_delete_server_password(self, v):
+        return self._on_a_servers('/os-server-password')
+
+    def walk_get_instance_actions(self, v):
+        return self._on_a_servers('/os-instance-actions')
+
+    def walk_get_instance_action(self, v):
+        return self._on_a_servers('/os-instance-actions/req-%s'
+                                  % uuidutils.generate_uuid())
 
     def _tags(self, v, probes):
         """Below 2.26 the tag routes do not exist (404). From 2.26, as
@@ -615,13 +713,20 @@ class TestTenantIsolation(base.APITestCase):
 
     def walk_get_flavors(self, v):
         return [('flavors' + q, None, 200, None)
-                for q in ('', _query(is_public='none'))]
+                for q in ('', _query(is_public='none'),
+                          _query(is_public='false'))] + [
+            # A marker B cannot see is unknown.
+            ('flavors' + _query(marker=self.a_flavor), None, 400,
+             self._message('marker [%s] not found' % self.a_flavor))]
 
     def walk_get_flavors_detail(self, v):
         return [('flavors/detail', None, 200, None)]
 
     def walk_get_flavor(self, v):
-        return [('flavors/big', None, 200, None)]
+        return [('flavors/big', None, 200, None),
+                ('flavors/' + self.a_flavor, None, 404,
+                 self._message('Flavor %s could not be found.'
+                               % self.a_flavor))]
 
     def walk_post_flavors(self, v):
         return [('flavors', {'flavor': {'name': 'bravo', 'ram': 64,
@@ -640,6 +745,167 @@ class TestTenantIsolation(base.APITestCase):
     def walk_get_image(self, v):
         return [('images/' + base.IMAGE_ID, None, 200, None)]
 
+    # A private flavor is its access list's (and admins'): B neither
+    # sees it nor its extra specs; extra specs and access lists are
+    # written by admins only (the policy runs before any lookup).
+
+    def _flavor_unknown(self):
+        return self._message('Flavor %s could not be found.'
+                             % self.a_flavor)
+
+    def walk_get_flavor_extra_specs(self, v):
+        return [('flavors/%s/os-extra_specs' % self.a_flavor, None, 404,
+                 self._flavor_unknown()),
+                ('flavors/1/os-extra_specs', None, 200, None)]
+
+    def walk_get_flavor_extra_spec(self, v):
+        key = self._name('spec-key')
+        return [('flavors/%s/os-extra_specs/%s' % (self.a_flavor, key),
+                 None, 404, self._flavor_unknown()),
+                ('flavors/1/os-extra_specs/' + key, None, 404,
+                 self._message('Flavor 1 has no extra specs with key %s.'
+                               % key))]
+
+    def _flavor_writes(self, method, suffix, body):
+        return [((method, 'flavors/%s/%s' % (flavor, suffix)), body, 403,
+                 self._forbidden) for flavor in (self.a_flavor, '1')]
+
+    def walk_post_flavor_extra_specs(self, v):
+        return self._flavor_writes('POST', 'os-extra_specs', {
+            'extra_specs': {self._name('spec-key'): 'bravo'}})
+
+    def walk_put_flavor_extra_spec(self, v):
+        key = self._name('spec-key')
+        return self._flavor_writes('PUT', 'os-extra_specs/' + key,
+                                   {key: 'bravo'})
+
+    def walk_delete_flavor_extra_spec(self, v):
+        return self._flavor_writes(
+            'DELETE', 'os-extra_specs/' + self._name('spec-key'), None)
+
+    def walk_get_flavor_access(self, v):
+        return self._flavor_writes('GET', 'os-flavor-access', None)
+
+    def walk_post_flavor_action(self, v):
+        return (self._flavor_writes('POST', 'action', {
+            'addTenantAccess': {'tenant': 'bob'}}) +
+            self._flavor_writes('POST', 'action', {
+                'removeTenantAccess': {'tenant': 'demo'}}))
+
+    # Server groups are a project's: another project's is not found.
+
+    def walk_get_server_groups(self, v):
+        return [('os-server-groups' + q, None, 200, self._only_b_groups)
+                for q in ('', _query(all_projects=1),
+                          _query(all_projects='true', limit=5, offset=0),
+                          _query(project_id='demo'))]
+
+    def walk_post_server_groups(self, v):
+        return [('os-server-groups', {'server_group': {
+            'name': 'bravo-group', 'policies': ['affinity']}}, 200, None)]
+
+    def walk_get_server_group(self, v):
+        return [('os-server-groups/' + self.a_group, None, 404,
+                 self._message('Instance group %s could not be found.'
+                               % self.a_group))]
+
+    def walk_delete_server_group(self, v):
+        return self.walk_get_server_group(v)
+
+    # Admin APIs: the deployment's services and hypervisors are for
+    # admins; a project's usage and quotas for its members and admins.
+
+    def _agent_service(self):
+        return {'host': self.agent.service.host, 'binary': 'nova-compute'}
+
+    def _agent_service_id(self):
+        [service] = db.service_get_all(self.admin_context,
+                                       hosts=[self.agent.service.host])
+        return service['id']
+
+    def walk_get_services(self, v):
+        return [('os-services' + q, None, 403, self._forbidden)
+                for q in ('', _query(host=self.agent.service.host))]
+
+    def _service_update(self, action, body):
+        return [('os-services/' + action, body, 403, self._forbidden)]
+
+    def walk_put_services_enable(self, v):
+        return self._service_update('enable', self._agent_service())
+
+    def walk_put_services_disable(self, v):
+        return self._service_update('disable', self._agent_service())
+
+    def walk_put_services_disable_log_reason(self, v):
+        return self._service_update('disable-log-reason', dict(
+            self._agent_service(), disabled_reason='bravo'))
+
+    def walk_put_services_force_down(self, v):
+        # The policy runs before Nova finds that 2.1 has no force-down.
+        return self._service_update('force-down', self._agent_service())
+
+    def walk_delete_service(self, v):
+        return [('os-services/%d' % self._agent_service_id(), None, 403,
+                 self._forbidden)]
+
+    def walk_get_hypervisors(self, v):
+        return [('os-hypervisors', None, 403, self._forbidden)]
+
+    def walk_get_hypervisors_detail(self, v):
+        return [('os-hypervisors/detail', None, 403, self._forbidden)]
+
+    def walk_get_hypervisors_statistics(self, v):
+        return [('os-hypervisors/statistics', None, 403, self._forbidden)]
+
+    def _hypervisor_item(self, suffix=''):
+        return [('os-hypervisors/%d%s' % (self._agent_service_id(), suffix),
+                 None, 403, self._forbidden)]
+
+    def walk_get_hypervisor(self, v):
+        return self._hypervisor_item()
+
+    def walk_get_hypervisor_uptime(self, v):
+        return self._hypervisor_item('/uptime')
+
+    def walk_get_hypervisor_search(self, v):
+        return [('os-hypervisors/%s/search' % self.agent.service.host,
+                 None, 403, self._forbidden)]
+
+    def walk_get_hypervisor_servers(self, v):
+        return [('os-hypervisors/%s/servers' % self.agent.service.host,
+                 None, 403, self._forbidden)]
+
+    def walk_get_tenant_usages(self, v):
+        return [('os-simple-tenant-usage' + _query(detailed='1'), None,
+                 403, self._forbidden)]
+
+    def walk_get_tenant_usage(self, v):
+        return [('os-simple-tenant-usage/demo', None, 403, self._forbidden),
+                ('os-simple-tenant-usage/bob' + _query(
+                    start='2000-01-01T00:00:00'), None, 200,
+                 self._only_b_usage)]
+
+    def walk_get_quota_set(self, v):
+        return [('os-quota-sets/demo', None, 403, self._forbidden),
+                ('os-quota-sets/bob', None, 200, None)]
+
+    def walk_get_quota_set_detail(self, v):
+        return [('os-quota-sets/demo/detail', None, 403, self._forbidden),
+                ('os-quota-sets/bob/detail', None, 200, self._b_quota)]
+
+    def walk_get_quota_set_defaults(self, v):
+        # The defaults are the deployment's, for any project.
+        return [('os-quota-sets/demo/defaults', None, 200, None)]
+
+    def walk_put_quota_set(self, v):
+        return [('os-quota-sets/' + project,
+                 {'quota_set': {'instances': 1000}}, 403, self._forbidden)
+                for project in ('demo', 'bob')]
+
+    def walk_delete_quota_set(self, v):
+        return [('os-quota-sets/' + project, None, 403, self._forbidden)
+                for project in ('demo', 'bob')]
+
     WALK = {
         ('GET', '/servers'): walk_get_servers,
         ('GET', '/servers/detail'): walk_get_servers_detail,
@@ -651,6 +917,23 @@ class TestTenantIsolation(base.APITestCase):
         ('GET', '/servers/{server_id}/ips'): walk_get_ips,
         ('GET', '/servers/{server_id}/ips/{network_label}'):
             walk_get_ips_label,
+        ('GET', '/servers/{server_id}/metadata'): walk_get_metadata,
+        ('POST', '/servers/{server_id}/metadata'): walk_post_metadata,
+        ('PUT', '/servers/{server_id}/metadata'): walk_put_metadata,
+        ('GET', '/servers/{server_id}/metadata/{key}'):
+            walk_get_metadata_item,
+        ('PUT', '/servers/{server_id}/metadata/{key}'):
+            walk_put_metadata_item,
+        ('DELETE', '/servers/{server_id}/metadata/{key}'):
+            walk_delete_metadata_item,
+        ('GET', '/servers/{server_id}/os-server-password'):
+            walk_get_server_password,
+        ('DELETE', '/servers/{server_id}/os-server-password'):
+            walk_delete_server_password,
+        ('GET', '/servers/{server_id}/os-instance-actions'):
+            walk_get_instance_actions,
+        ('GET', '/servers/{server_id}/os-instance-actions/{request_id}'):
+            walk_get_instance_action,
         ('GET', '/servers/{server_id}/tags'): walk_get_tags,
         ('PUT', '/servers/{server_id}/tags'): walk_put_tags,
         ('DELETE', '/servers/{server_id}/tags'): walk_delete_tags,
@@ -680,6 +963,53 @@ class TestTenantIsolation(base.APITestCase):
         ('GET', '/images'): walk_get_images,
         ('GET', '/images/detail'): walk_get_images_detail,
         ('GET', '/images/{image_id}'): walk_get_image,
+        ('GET', '/flavors/{flavor_id}/os-extra_specs'):
+            walk_get_flavor_extra_specs,
+        ('GET', '/flavors/{flavor_id}/os-extra_specs/'
+                '{flavor_extra_spec_key}'): walk_get_flavor_extra_spec,
+        ('POST', '/flavors/{flavor_id}/os-extra_specs'):
+            walk_post_flavor_extra_specs,
+        ('PUT', '/flavors/{flavor_id}/os-extra_specs/'
+                '{flavor_extra_spec_key}'): walk_put_flavor_extra_spec,
+        ('DELETE', '/flavors/{flavor_id}/os-extra_specs/'
+                   '{flavor_extra_spec_key}'): walk_delete_flavor_extra_spec,
+        ('GET', '/flavors/{flavor_id}/os-flavor-access'):
+            walk_get_flavor_access,
+        ('POST', '/flavors/{flavor_id}/action'): walk_post_flavor_action,
+        ('GET', '/os-server-groups'): walk_get_server_groups,
+        ('POST', '/os-server-groups'): walk_post_server_groups,
+        ('GET', '/os-server-groups/{server_group_id}'):
+            walk_get_server_group,
+        ('DELETE', '/os-server-groups/{server_group_id}'):
+            walk_delete_server_group,
+        ('GET', '/os-services'): walk_get_services,
+        ('PUT', '/os-services/enable'): walk_put_services_enable,
+        ('PUT', '/os-services/disable'): walk_put_services_disable,
+        ('PUT', '/os-services/disable-log-reason'):
+            walk_put_services_disable_log_reason,
+        ('PUT', '/os-services/force-down'): walk_put_services_force_down,
+        ('DELETE', '/os-services/{service_id}'): walk_delete_service,
+        ('GET', '/os-hypervisors'): walk_get_hypervisors,
+        ('GET', '/os-hypervisors/detail'): walk_get_hypervisors_detail,
+        ('GET', '/os-hypervisors/statistics'):
+            walk_get_hypervisors_statistics,
+        ('GET', '/os-hypervisors/{hypervisor_id}'): walk_get_hypervisor,
+        ('GET', '/os-hypervisors/{hypervisor_id}/uptime'):
+            walk_get_hypervisor_uptime,
+        ('GET', '/os-hypervisors/{hypervisor_id}/search'):
+            walk_get_hypervisor_search,
+        ('GET', '/os-hypervisors/{hypervisor_id}/servers'):
+            walk_get_hypervisor_servers,
+        ('GET', '/os-simple-tenant-usage'): walk_get_tenant_usages,
+        ('GET', '/os-simple-tenant-usage/{tenant_id}'):
+            walk_get_tenant_usage,
+        ('GET', '/os-quota-sets/{tenant_id}'): walk_get_quota_set,
+        ('GET', '/os-quota-sets/{tenant_id}/detail'):
+            walk_get_quota_set_detail,
+        ('GET', '/os-quota-sets/{tenant_id}/defaults'):
+            walk_get_quota_set_defaults,
+        ('PUT', '/os-quota-sets/{tenant_id}'): walk_put_quota_set,
+        ('DELETE', '/os-quota-sets/{tenant_id}'): walk_delete_quota_set,
     }
 
     # -------------------------------------------------------------- checks
@@ -738,6 +1068,12 @@ class TestTenantIsolation(base.APITestCase):
                 test.assertEqual('bob', server['tenant_id'])
 
     @staticmethod
+    def _only_b_groups(test, resp):
+        for group in resp.json['server_groups']:
+            test.assertNotEqual(test.a_group, group['id'])
+            test.assertEqual('bob', group.get('project_id', 'bob'))
+
+    @staticmethod
     def _only_b_keys(test, resp):
         test.assertLessEqual(
             {k['keypair']['name'] for k in resp.json['keypairs']},
@@ -748,6 +1084,20 @@ class TestTenantIsolation(base.APITestCase):
         test.assertEqual(
             {SHARED, test.b_net['uuid']},
             {n['id'] for n in resp.json['networks']})
+
+    @staticmethod
+    def _only_b_usage(test, resp):
+        usage = resp.json['tenant_usage']
+        test.assertEqual('bob', usage['tenant_id'])
+        test.assertEqual(test.b_servers, {
+            s['instance_id'] for s in usage['server_usages']})
+
+    @staticmethod
+    def _b_quota(test, resp):
+        quota_set = resp.json['quota_set']
+        test.assertEqual((1, 1, 512), (quota_set['instances']['in_use'],
+                                       quota_set['cores']['in_use'],
+                                       quota_set['ram']['in_use']))
 
     @staticmethod
     def _b_usage(test, resp):
@@ -798,7 +1148,7 @@ class TestTenantIsolation(base.APITestCase):
             self.fail('%d isolation problem(s):\n%s' % (
                 len(problems), '\n'.join(problems)))
         self.assertEqual(len(self.WALK) * len(VERSIONS), len(walked))
-        self.assertEqual(set(servers_controller._ACTIONS),
+        self.assertEqual(set(actions.names()),
                          self.exercised_actions)
         self.assertGreater(requests, 300)
         # Nothing of A's changed, as A and an admin see it.

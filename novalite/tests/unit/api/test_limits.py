@@ -73,6 +73,13 @@ class TestLimits(LimitsTestBase):
         self.assertEqual(NOVA_DEFAULTS, self.absolute(
             self.admin_api, '?tenant_id=other'))
 
+    def test_server_groups_used(self):
+        self.api.post('os-server-groups', {'server_group': {
+            'name': 'g', 'policies': ['affinity']}}, status=200)
+        self.assertEqual(1, self.absolute()['totalServerGroupsUsed'])
+        self.assertEqual(0, self.absolute(
+            self.api.as_user('eve', 'evil'))['totalServerGroupsUsed'])
+
     def test_get_only(self):
         self.api.get('limits/x', status=404)
         for method in ('put', 'post', 'delete'):

@@ -10,7 +10,7 @@ from tempest.lib.api_schema.response.compute.v2_3 import servers as s23
 from tempest.lib.api_schema.response.compute.v2_9 import servers as s29
 from tempest.lib.common import rest_client
 
-from novalite.api.controllers import servers as servers_controller
+from novalite.compute import api as compute_api
 from novalite.db import api as db
 from novalite import rpc
 from novalite.tests import base
@@ -171,14 +171,14 @@ class TestCreateErrors(base.APITestCase):
                  'a0a4d1c8-46a8-4d77-a83b-7a3c1c2bbb4f.'),
                 (self._server(block_device_mapping_v2=[
                     dict(bdm, destination_type='volume', volume_size=1)]),
-                 servers_controller.BDM_UNSUPPORTED),
+                 compute_api.BDM_UNSUPPORTED),
                 (self._server(block_device_mapping_v2=[bdm, dict(
                     bdm, boot_index=1, source_type='blank')]),
-                 servers_controller.BDM_UNSUPPORTED)):
+                 compute_api.BDM_UNSUPPORTED)):
             resp = self._create(server, 400)
             self.assertFault(resp, 'badRequest', message)
         self.assertIn('no volume service',
-                      servers_controller.BDM_UNSUPPORTED)
+                      compute_api.BDM_UNSUPPORTED)
 
     def test_access_ipv6_is_stored_canonical(self):
         # Nova's answer for this address.
@@ -330,6 +330,12 @@ class TestCreateErrors(base.APITestCase):
 
     def test_unknown_security_group(self):
         self._create(self._server(security_groups=[{'name': 'web'}]), 400)
+
+    def test_security_groups_without_a_name_mean_default(self):
+        # Nova ignores them (a KeyError, a 500, before).
+        resp = self._create(self._server(security_groups=[{}]), 202)
+        self.assertEqual([{'name': 'default'}],
+                         resp.json['server']['security_groups'])
 
     def test_reader_cannot_create(self):
         reader = self.api.as_user('r', 'demo', roles=['reader'])

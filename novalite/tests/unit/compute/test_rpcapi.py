@@ -44,3 +44,19 @@ class TestComputeRPCAPI(base.TestCase):
         self.flags(rpc_send_retries=-1)
         self.assertIsNone(rpcapi.ComputeAPI()._prepare('hv9')
                           ._prepared.retry)
+
+    def test_actions_of_1_1_need_the_agent_at_1_1(self):
+        # Capped at 1.0 (agents not upgraded yet): nothing is sent.
+        self.flags(compute='1.0', group='upgrade_levels')
+        api = rpcapi.ComputeAPI()
+        uuid = 'b5e5ba5c-3c54-4c2f-a0a4-2c8d2b2a7d1e'
+        for method in ('pause_instance', 'unpause_instance',
+                       'suspend_instance', 'resume_instance',
+                       'unrescue_instance', 'soft_delete_instance',
+                       'restore_instance'):
+            self.assertRaises(messaging.RPCVersionCapError,
+                              getattr(api, method), self.admin_context,
+                              'hv9', uuid)
+        self.assertRaises(messaging.RPCVersionCapError,
+                          api.rescue_instance, self.admin_context, 'hv9',
+                          uuid, 'pw')

@@ -62,8 +62,10 @@ class _ClaimsMixin:
             try:
                 context = _user_context(index)
                 start.wait()
-                api.create(context, self.flavor, self.image,
-                           'racer%d' % index, requested_networks=[])
+                api.create(context, compute_api.RequestSpec(
+                    name='racer%d' % index,
+                    flavor_id=self.flavor['flavorid'],
+                    image_ref=self.image['id'], requested_networks=[]))
             except Exception as e:  # noqa: B902 - any error fails the test
                 errors.append(e)
 
@@ -131,9 +133,10 @@ class AbsurdCountTest(base.TestCase):
 
     def create(self, min_count, max_count):
         return compute_api.API().create(
-            self.context, self.flavor, self.image, 'many',
-            min_count=min_count, max_count=max_count,
-            requested_networks=[])
+            self.context, compute_api.RequestSpec(
+                name='many', flavor_id=self.flavor['flavorid'],
+                image_ref=self.image['id'], min_count=min_count,
+                max_count=max_count, requested_networks=[]))
 
     def servers(self):
         return db.instance_get_all_by_filters_sort(

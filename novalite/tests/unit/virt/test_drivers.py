@@ -171,11 +171,14 @@ class _DriverConformance:
     def test_get_available_resource(self):
         resources = self.driver.get_available_resource()
         self.assertEqual({'vcpus', 'memory_mb', 'local_gb',
-                          'hypervisor_hostname'}, set(resources))
-        for key in ('vcpus', 'memory_mb', 'local_gb'):
+                          'hypervisor_hostname', 'hypervisor_type',
+                          'hypervisor_version', 'host_ip'}, set(resources))
+        for key in ('vcpus', 'memory_mb', 'local_gb', 'hypervisor_version'):
             self.assertIsInstance(resources[key], int, key)
             self.assertGreater(resources[key], 0, key)
         self.assertEqual(CONF.host, resources['hypervisor_hostname'])
+        self.assertEqual(CONF.my_ip, resources['host_ip'])
+        self.assertEqual(self.HYPERVISOR_TYPE, resources['hypervisor_type'])
 
     def test_set_admin_password(self):
         inst = self.spawn()
@@ -191,8 +194,163 @@ class _DriverConformance:
         inst = self.spawn()
         self.assertIsInstance(self.driver.get_console_output(inst), str)
 
+    # ----------------------------------- pause, suspend, rescue
+
+    def test_pause_unpause(self):
+        inst = self.spawn()
+        self.driver.pause(inst)
+        self.assertEqual(states.PAUSED_POWER, self.state(inst))
+        # Asked again (an agent restarted half-way): fine.
+        self.driver.pause(inst)
+        self.assertEqual(states.PAUSED_POWER, self.state(inst))
+        self.driver.unpause(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.unpause(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_pause_or_suspend_a_guest_that_is_off(self):
+        inst = self.spawn()
+        self.driver.power_off(inst)
+        for call in (self.driver.pause, self.driver.unpause,
+                     self.driver.suspend):
+            e = self.assertRaises(exception.InstanceNotRunning, call, inst)
+            self.assertEqual('Instance %s is not running.' % inst['uuid'],
+                             e.message)
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+
+    def test_suspend_resume(self):
+        inst = self.spawn()
+        self.driver.suspend(inst)
+        # The hypervisor's word: libvirt shows a saved guest as off.
+        self.assertIn(self.state(inst), (states.SUSPENDED_POWER,
+                                         states.SHUTDOWN))
+        self.driver.suspend(inst)
+        self.driver.resume(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.resume(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        # A paused guest may be suspended.
+        self.driver.pause(inst)
+        self.driver.suspend(inst)
+        self.driver.resume(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_suspended_guest_hard_reboot_and_destroy(self):
+        inst = self.spawn()
+        self.driver.suspend(inst)
+        self.driver.reboot(inst, 'HARD')
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.suspend(inst)
+        self.driver.destroy(inst)
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_rescue_unrescue(self):
+        inst = self.spawn()
+        self.driver.power_off(inst)
+        self.driver.rescue(inst, self.image, 'pw')
+        self.assertEqual(states.RUNNING, self.state(inst))
+        # Again (an agent restarted half-way): still one rescue.
+        self.driver.rescue(inst, self.image, 'pw')
+        self.driver.unrescue(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.unrescue(inst)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        # A rescued guest may be destroyed.
+        self.driver.rescue(inst, self.image, 'pw')
+        self.driver.destroy(inst)
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+
+    def test_actions_on_a_missing_guest(self):
+        inst = make_instance()
+        for call in (lambda: self.driver.pause(inst),
+                     lambda: self.driver.unpause(inst),
+                     lambda: self.driver.suspend(inst),
+                     lambda: self.driver.resume(inst),
+                     lambda: self.driver.rescue(inst, self.image, 'pw'),
+                     lambda: self.driver.unrescue(inst)):
+            self.assertRaises(exception.InstanceNotFound, call)
+
+    # ------------------- snapshot, resize and migrate, shelve
+
+    def _transfer_dir(self):
+        path = os.path.join(self.tmp, 'transfer-%s' % uuid.uuid4().hex[:8])
+        os.makedirs(path)
+        return path
+
+    def _flavor(self, root_gb):
+        return {'id': 2, 'flavorid': '2', 'name': 'm1.small', 'vcpus': 1,
+                'memory_mb': 128, 'root_gb': root_gb, 'ephemeral_gb': 0,
+                'swap': 0}
+
+    def test_snapshot(self):
+        inst = self.spawn()
+        target = os.path.join(self.tmp, 'snapshot')
+        written = self.driver.snapshot(inst, target)
+        self.assertEqual({'disk_format': 'qcow2',
+                          'size': os.path.getsize(target)}, written)
+        # The guest runs on; a stopped one stays stopped.
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.driver.power_off(inst)
+        self.driver.snapshot(inst, target + '2')
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+        missing = make_instance()
+        self.assertRaises(exception.InstanceNotFound, self.driver.snapshot,
+                          missing, target + '3')
+        self.assertFalse(os.path.exists(target + '3'))
+
+    def test_resize_and_confirm(self):
+        inst = self.spawn()
+        transfer = self._transfer_dir()
+        self.driver.migrate_disk_and_power_off(inst, self._flavor(2),
+                                               transfer)
+        # Off this hypervisor until it is finished (here, or elsewhere).
+        self.assertRaises(exception.InstanceNotFound, self.driver.get_info,
+                          inst)
+        self.assertNotIn(inst['uuid'], self.driver.list_instance_uuids())
+        moved = dict(inst, root_gb=2)
+        self.driver.finish_migration(moved, self.image, transfer, None)
+        self.assertEqual(states.RUNNING, self.state(moved))
+        self.driver.confirm_migration(moved)
+        self.assertEqual(states.RUNNING, self.state(moved))
+        # Confirming again is fine.
+        self.driver.confirm_migration(moved)
+
+    def test_resize_stopped_and_revert(self):
+        inst = self.spawn()
+        self.driver.power_off(inst)
+        transfer = self._transfer_dir()
+        self.driver.migrate_disk_and_power_off(inst, self._flavor(1),
+                                               transfer)
+        moved = dict(inst)
+        self.driver.finish_migration(moved, self.image, transfer, None,
+                                     power_on=False)
+        self.assertEqual(states.SHUTDOWN, self.state(moved))
+        # A revert: the destination's guest goes, the source's comes back.
+        self.driver.destroy(moved)
+        self.driver.finish_revert_migration(inst, self.image, None,
+                                            power_on=True)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_disk_cannot_shrink(self):
+        inst = self.spawn(root_gb=2)
+        e = self.assertRaises(exception.InstanceFaultRollback,
+                              self.driver.migrate_disk_and_power_off, inst,
+                              self._flavor(1), self._transfer_dir())
+        self.assertEqual('Server disk was unable to be resized because: '
+                         'Unable to resize disk down.',
+                         e.inner_exception.message)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_unshelve(self):
+        inst = make_instance()
+        self.addCleanup(self.driver.destroy, inst)
+        self.driver.unshelve(inst, self.image, None)
+        self.assertEqual(states.RUNNING, self.state(inst))
+
 
 class FakeDriverTest(_DriverConformance, testtools.TestCase):
+
+    HYPERVISOR_TYPE = 'fake'
 
     def make_driver(self):
         return fake.FakeDriver()
@@ -204,13 +362,31 @@ class FakeDriverTest(_DriverConformance, testtools.TestCase):
         self.conf.config(fake_vcpus=3, fake_memory_mb=1000,
                          fake_local_gb=7)
         self.assertEqual({'vcpus': 3, 'memory_mb': 1000, 'local_gb': 7,
-                          'hypervisor_hostname': CONF.host},
+                          'hypervisor_hostname': CONF.host,
+                          'hypervisor_type': 'fake',
+                          'hypervisor_version': 1000,
+                          'host_ip': CONF.my_ip},
                          self.driver.get_available_resource())
         inst = self.spawn()
         self.assertIn(inst['uuid'], self.driver.get_console_output(inst))
 
+    def test_rescue_is_remembered(self):
+        inst = self.spawn()
+        self.driver.rescue(inst, self.image, 'pw')
+        self.assertEqual({'image': IMAGE_ID, 'password': 'pw'},
+                         self.driver._guests[inst['uuid']]['rescue'])
+        self.driver.unrescue(inst)
+        self.assertNotIn('rescue', self.driver._guests[inst['uuid']])
+        # A HARD reboot boots the server's own guest, as libvirt's.
+        self.driver.rescue(inst, self.image, 'pw')
+        self.driver.reboot(inst, 'HARD')
+        self.assertNotIn('rescue', self.driver._guests[inst['uuid']])
+
 
 class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
+
+    # libvirt's test:///default driver names itself so.
+    HYPERVISOR_TYPE = 'TEST'
 
     def make_driver(self):
         nl_fixtures.require(self, libvirt is not None,
@@ -567,6 +743,125 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
             f.write(head + tail.encode('utf-8'))
         self.assertEqual(tail, self.driver.get_console_output(inst))
 
+    # ------------------- snapshot, resize and migrate, shelve
+
+    def test_snapshot_is_a_standalone_copy_taken_paused(self):
+        inst = self.spawn()
+        disk = os.path.join(self._instance_dir(inst), 'disk')
+        subprocess.run(
+            ['qemu-io', '-f', 'qcow2', '-c', 'write -P 0x5a 0 64k', disk],
+            check=True, capture_output=True)
+        seen = []
+        real = libvirt_driver.LibvirtDriver._qemu_img
+
+        def qemu_img(what, *args):
+            seen.append((args[0], self.state(inst)))
+            return real(what, *args)
+
+        target = os.path.join(self.tmp, 'snapshot')
+        with fixtures.MockPatchObject(libvirt_driver.LibvirtDriver,
+                                      '_qemu_img', side_effect=qemu_img):
+            self.driver.snapshot(inst, target)
+        self.assertEqual([('convert', states.PAUSED_POWER)], seen)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        info = self._qemu_img_info(target)
+        self.assertEqual('qcow2', info['format'])
+        self.assertNotIn('backing-filename', info)
+        # What the guest wrote is in the copy.
+        out = subprocess.run(['qemu-io', '-f', 'qcow2', '-c',
+                              'read -P 0x5a 0 64k', target],
+                             capture_output=True, text=True)
+        self.assertNotIn('Pattern verification failed', out.stdout)
+        self.assertEqual(0, out.returncode, out.stderr)
+
+    def test_snapshot_failure_leaves_nothing_and_resumes(self):
+        inst = self.spawn()
+        target = os.path.join(self.tmp, 'snapshot')
+        error = exception.VirtDriverError("Could not copy the guest's disk.")
+        with fixtures.MockPatchObject(libvirt_driver.LibvirtDriver,
+                                      '_qemu_img', side_effect=error):
+            self.assertRaises(exception.VirtDriverError,
+                              self.driver.snapshot, inst, target)
+        self.assertFalse(os.path.exists(target))
+        self.assertFalse(os.path.exists(target + '.part'))
+        self.assertEqual(states.RUNNING, self.state(inst))
+
+    def test_resize_moves_the_disk_and_grows_it(self):
+        vifs = self._network_info()
+        inst = make_instance()
+        self.addCleanup(self.driver.destroy, inst, vifs)
+        self.driver.spawn(inst, self.image, None, [(
+            '/etc/motd', b'hi')], vifs)
+        inst_dir = self._instance_dir(inst)
+        transfer = self._transfer_dir()
+        self.driver.migrate_disk_and_power_off(inst, self._flavor(2),
+                                               transfer, network_info=vifs)
+        self.assertEqual([], self._dhcp_hosts(vifs[0]['network_id']))
+        self.assertEqual({'disk', 'disk.config'}, set(os.listdir(transfer)))
+        self.assertNotIn('backing-filename', self._qemu_img_info(
+            os.path.join(transfer, 'disk')))
+        self.assertFalse(os.path.exists(inst_dir))
+        self.assertTrue(os.path.isdir(inst_dir + '_resize'))
+        moved = dict(inst, root_gb=2)
+        self.driver.finish_migration(moved, self.image, transfer, vifs)
+        self.assertEqual([], os.listdir(transfer))
+        self.assertEqual(2 * 1024 ** 3, self._qemu_img_info(
+            os.path.join(inst_dir, 'disk'))['virtual-size'])
+        self.assertTrue(os.path.exists(os.path.join(inst_dir,
+                                                    'disk.config')))
+        self.assertEqual([(vifs[0]['mac_address'], vifs[0]['address'])],
+                         self._dhcp_hosts(vifs[0]['network_id']))
+        self.driver.confirm_migration(moved)
+        self.assertFalse(os.path.exists(inst_dir + '_resize'))
+        self.assertEqual(states.RUNNING, self.state(moved))
+
+    def test_revert_brings_the_old_disk_back(self):
+        inst = self.spawn()
+        inst_dir = self._instance_dir(inst)
+        old_disk = self._qemu_img_info(os.path.join(inst_dir, 'disk'))
+        transfer = self._transfer_dir()
+        self.driver.migrate_disk_and_power_off(inst, self._flavor(2),
+                                               transfer)
+        moved = dict(inst, root_gb=2)
+        self.driver.finish_migration(moved, self.image, transfer, None)
+        self.driver.destroy(moved)
+        self.driver.finish_revert_migration(inst, self.image, None)
+        self.assertEqual(states.RUNNING, self.state(inst))
+        # The overlay of the image, as it was.
+        self.assertEqual(old_disk, self._qemu_img_info(
+            os.path.join(inst_dir, 'disk')))
+        self.assertFalse(os.path.exists(inst_dir + '_resize'))
+
+    def test_revert_without_the_kept_disk_fails(self):
+        inst = self.spawn()
+        self.driver.migrate_disk_and_power_off(inst, self._flavor(1),
+                                               self._transfer_dir())
+        shutil.rmtree(self._instance_dir(inst) + '_resize')
+        self.assertRaises(exception.VirtDriverError,
+                          self.driver.finish_revert_migration, inst,
+                          self.image, None)
+
+    def test_failed_migration_restarts_the_guest(self):
+        inst = self.spawn()
+        error = exception.VirtDriverError("Could not copy the guest's disk.")
+        with fixtures.MockPatchObject(libvirt_driver.LibvirtDriver,
+                                      '_qemu_img', side_effect=error):
+            self.assertRaises(exception.VirtDriverError,
+                              self.driver.migrate_disk_and_power_off, inst,
+                              self._flavor(1), self._transfer_dir())
+        self.assertEqual(states.RUNNING, self.state(inst))
+        self.assertTrue(os.path.isdir(self._instance_dir(inst)))
+
+    def test_unshelve_copies_the_image(self):
+        inst = make_instance(root_gb=2)
+        self.addCleanup(self.driver.destroy, inst)
+        self.driver.unshelve(inst, self.image, None)
+        info = self._qemu_img_info(os.path.join(self._instance_dir(inst),
+                                                'disk'))
+        self.assertNotIn('backing-filename', info)
+        self.assertEqual(2 * 1024 ** 3, info['virtual-size'])
+        self.assertEqual(states.RUNNING, self.state(inst))
+
     def test_foreign_domain_is_left_alone(self):
         # test:///default starts with a domain named "test", which no
         # server of ours owns.
@@ -576,3 +871,152 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
         inst = self.spawn()
         self.driver.destroy(inst)
         self.assertEqual(before, conn.lookupByName('test').UUIDString())
+
+    # ----------------------------------- pause, suspend, rescue
+
+    def _disks(self, instance):
+        """(target dev, source file, device) of the domain's disks."""
+        return [(d.find('target').get('dev'), d.find('source').get('file'),
+                 d.get('device'))
+                for d in self._xml(instance).findall('./devices/disk')]
+
+    def _definition(self, instance):
+        return self._domain(instance).XMLDesc(
+            libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+    def _files(self, instance):
+        return sorted(os.listdir(self._instance_dir(instance)))
+
+    def test_pause_is_a_domain_suspend(self):
+        inst = self.spawn()
+        self.driver.pause(inst)
+        self.assertEqual(libvirt.VIR_DOMAIN_PAUSED,
+                         self._domain(inst).state()[0])
+
+    def test_suspend_is_a_managed_save(self):
+        inst = self.spawn()
+        self.driver.suspend(inst)
+        domain = self._domain(inst)
+        # As Nova shows libvirt's saved guest: SHUTDOWN.
+        self.assertEqual(states.SHUTDOWN, self.state(inst))
+        self.assertEqual(libvirt.VIR_DOMAIN_SHUTOFF, domain.state()[0])
+        self.assertTrue(domain.hasManagedSaveImage(0))
+        self.driver.resume(inst)
+        self.assertFalse(domain.hasManagedSaveImage(0))
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING, domain.state()[0])
+
+    def test_hard_reboot_forgets_the_saved_memory(self):
+        # Nova's hard reboot undefines the domain with its managed save:
+        # the guest boots afresh.
+        inst = self.spawn()
+        self.driver.suspend(inst)
+        self.driver.reboot(inst, 'HARD')
+        self.assertFalse(self._domain(inst).hasManagedSaveImage(0))
+
+    def test_libvirt_errors_are_reworded(self):
+        inst = self.spawn()
+        error = libvirt.libvirtError('/var/lib/libvirt/qemu/save: denied')
+        self.useFixture(fixtures.MockPatchObject(
+            libvirt.virDomain, 'managedSave', side_effect=error))
+        e = self.assertRaises(exception.VirtDriverError,
+                              self.driver.suspend, inst)
+        self.assertEqual("Could not save the guest's memory.", e.message)
+        self.assertIs(error, e.__cause__)
+
+    def test_rescue_boots_the_rescue_disk_with_the_servers_second(self):
+        vifs = self._network_info()
+        user_data = base64.b64encode(b'#!/bin/sh\necho hi\n').decode()
+        inst = make_instance(user_data=user_data)
+        self.addCleanup(self.driver.destroy, inst, vifs)
+        self.driver.spawn(inst, self.image, 'first', [], vifs)
+        inst_dir = self._instance_dir(inst)
+        own = self._definition(inst)
+        files = self._files(inst)
+        rescue_image = dict(self.image, id=str(uuid.uuid4()))
+        self.driver.power_off(inst)
+        self.driver.rescue(inst, rescue_image, 'rescue-pw', vifs)
+
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING,
+                         self._domain(inst).state()[0])
+        self.assertEqual(
+            [('vda', os.path.join(inst_dir, 'disk.rescue'), 'disk'),
+             ('vdb', os.path.join(inst_dir, 'disk'), 'disk'),
+             ('sda', os.path.join(inst_dir, 'disk.config.rescue'),
+              'cdrom')],
+            self._disks(inst))
+        # A new overlay of the rescue image.
+        info = self._qemu_img_info(os.path.join(inst_dir, 'disk.rescue'))
+        self.assertEqual(rescue_image['id'],
+                         os.path.basename(info['backing-filename']))
+        # A new config drive, with the rescue password.
+        contents = configdrive.read_iso(
+            os.path.join(inst_dir, 'disk.config.rescue'))
+        meta = json.loads(contents['openstack/latest/meta_data.json'])
+        self.assertEqual('rescue-pw', meta['admin_pass'])
+        self.assertEqual(1, len(self._xml(inst).findall(
+            './devices/interface')))
+        with open(os.path.join(inst_dir, 'unrescue.xml')) as f:
+            self.assertEqual(own, f.read())
+
+        self.driver.unrescue(inst, vifs)
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING,
+                         self._domain(inst).state()[0])
+        self.assertEqual(own, self._definition(inst))
+        self.assertEqual(files, self._files(inst))
+
+    def test_rescue_boots_the_rescue_images_kernel(self):
+        kernel = os.path.join(self.tmp, 'vmlinuz')
+        with open(kernel, 'wb') as f:
+            f.write(b'kernel')
+        rescue_image = dict(self.image, id=str(uuid.uuid4()),
+                            kernel={'id': str(uuid.uuid4()),
+                                    'location': kernel})
+        inst = self.spawn()
+        files = self._files(inst)
+        self.driver.rescue(inst, rescue_image, None)
+        inst_dir = self._instance_dir(inst)
+        self.assertEqual(os.path.join(inst_dir, 'kernel.rescue'),
+                         self._xml(inst).find('./os/kernel').text)
+        # No config drive for a server that has none.
+        self.assertEqual(['vda', 'vdb'], [d[0] for d in self._disks(inst)])
+        self.driver.unrescue(inst)
+        self.assertIsNone(self._xml(inst).find('./os/kernel'))
+        self.assertEqual(files, self._files(inst))
+
+    def test_hard_reboot_of_a_rescued_guest_boots_the_servers_own(self):
+        # Nova's hard reboot builds the domain from the server: e.g. the
+        # restore (a power on) of a server soft-deleted while rescued.
+        inst = self.spawn()
+        own = self._definition(inst)
+        files = self._files(inst)
+        self.driver.rescue(inst, self.image, 'pw')
+        self.driver.power_off(inst)
+        self.driver.power_on(inst)
+        self.assertEqual(libvirt.VIR_DOMAIN_RUNNING,
+                         self._domain(inst).state()[0])
+        self.assertEqual(own, self._definition(inst))
+        self.assertEqual(files, self._files(inst))
+
+    def test_image_cache_keeps_a_rescue_guests_image(self):
+        self.conf.config(remove_unused_original_minimum_age_seconds=0,
+                         group='image_cache')
+        rescue_image = dict(self.image, id=str(uuid.uuid4()))
+        inst = self.spawn()
+        self.driver.rescue(inst, rescue_image, 'pw')
+        # The database knows only the server's own image.
+        self.assertEqual([], self.driver.manage_image_cache({IMAGE_ID}))
+        self.driver.unrescue(inst)
+        self.assertEqual([rescue_image['id']],
+                         self.driver.manage_image_cache({IMAGE_ID}))
+
+    def test_rescue_failure_keeps_the_servers_own_guest(self):
+        inst = self.spawn()
+        own = self._definition(inst)
+        files = self._files(inst)
+        error = libvirt.libvirtError('injected launch failure')
+        self.useFixture(fixtures.MockPatchObject(
+            libvirt_guest.Guest, 'launch', side_effect=error))
+        self.assertRaises(libvirt.libvirtError, self.driver.rescue, inst,
+                          self.image, 'pw')
+        self.assertEqual(own, self._definition(inst))
+        self.assertEqual(files, self._files(inst))

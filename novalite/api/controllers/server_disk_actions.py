@@ -1,0 +1,127 @@
+"""The server actions that change a server's disk or its host, as Nova's
+(``nova/api/openstack/compute/servers.py``, ``shelve.py``,
+``migrate_server.py``): createImage, rebuild, resize, confirmResize,
+revertResize, migrate, shelve, shelveOffload and unshelve.
+
+Each handler authorises against the loaded server, hands over to
+``compute.api`` (state checks, quota, claims, casts) and renders.
+"""
+
+import netaddr
+from oslo_config import cfg
+from oslo_utils import strutils
+
+from novalite.api import actions
+from novalite.api.controllers import base
+from novalite.api import links
+from novalite.api.schemas import server_disk_actions as schema
+from novalite.api.validation import validators
+from novalite.api.views import servers as views
+from novalite.api import wsgi
+from novalite.compute import api as compute
+
+CONF = cfg.CONF
+
+SERVERS = 'os_compute_api:servers:%s'
+SHELVE = 'os_compute_api:os-shelve:%s'
+MIGRATE = 'os_compute_api:os-migrate-server:%s'
+
+
+@actions.action('createImage', schema.create_image)
+def _create_image(req, instance, body):
+    """202 with the new image's URL in ``Location`` (below 2.45)."""
+    base.authorize(req, SERVERS % 'create_image', instance)
+    image = base.compute_api.create_image(
+        req.context, instance, body['name'].strip(),
+        metadata=body.get('metadata') or {})
+    location = links.resource_links(req, 'images', image['id'])[0]['href']
+    return wsgi.response(None, status=202, headers={'Location': location})
+
+
+def _canonical_ipv6(address):
+    return str(netaddr.IPAddress(address, 6)) if address else address
+
+
+@actions.action('rebuild', schema.rebuild_v219)
+def _rebuild(req, instance, body):
+    """202 with the server (status REBUILD) and its new ``adminPass``."""
+    if not req.is_version('2.19'):
+        # NOTE: registered with 2.19's schema; before it, Nova's 2.1 one
+        # (no description) decides.
+        validators.validate(schema.rebuild, {'rebuild': body})
+    base.authorize(req, SERVERS % 'rebuild', instance)
+    values = {}
+    for key, column in (('name', 'display_name'),
+                        ('description', 'display_description'),
+                        ('accessIPv4', 'access_ip_v4')):
+        if key in body:
+            values[column] = (body[key].strip() if key == 'name'
+                              else body[key])
+    if 'accessIPv6' in body:
+        values['access_ip_v6'] = _canonical_ipv6(body['accessIPv6'])
+    if 'OS-DCF:diskConfig' in body:
+        values['auto_disk_config'] = body['OS-DCF:diskConfig'] == 'AUTO'
+    password = body.get('adminPass') or compute.generate_password()
+    base.compute_api.rebuild(
+        req.context, instance, body['imageRef'], password, values=values,
+        metadata=body.get('metadata'),
+        injected_files=[(f['path'], f['contents'])
+                        for f in body.get('personality') or ()],
+        preserve_ephemeral=strutils.bool_from_string(
+            body.get('preserve_ephemeral', False)))
+    rebuilt = base.compute_api.get(req.context, instance['uuid'])
+    view = views.Builder(req).update_view(rebuilt)
+    if CONF.api.enable_instance_password:
+        view['adminPass'] = password
+    return wsgi.response({'server': view}, status=202,
+                         headers={'Location': view['links'][0]['href']})
+
+
+@actions.action('resize', schema.resize)
+def _resize(req, instance, body):
+    base.authorize(req, SERVERS % 'resize', instance)
+    disk_config = body.get('OS-DCF:diskConfig')
+    base.compute_api.resize(
+        req.context, instance, str(body['flavorRef']),
+        auto_disk_config=(None if disk_config is None
+                          else disk_config == 'AUTO'))
+
+
+@actions.action('confirmResize', schema.confirm_resize)
+def _confirm_resize(req, instance, body):
+    """204, as Nova."""
+    base.authorize(req, SERVERS % 'confirm_resize', instance)
+    base.compute_api.confirm_resize(req.context, instance)
+    return wsgi.response(None, status=204)
+
+
+@actions.action('revertResize', schema.revert_resize)
+def _revert_resize(req, instance, body):
+    base.authorize(req, SERVERS % 'revert_resize', instance)
+    base.compute_api.revert_resize(req.context, instance)
+
+
+# NOTE: no schema below 2.56 (Nova's): any {"migrate": ...} is a cold
+# migration to a host the scheduler picks.
+@actions.action('migrate')
+def _migrate(req, instance, body):
+    base.authorize(req, MIGRATE % 'migrate', instance)
+    base.compute_api.resize(req.context, instance)
+
+
+@actions.action('shelve', schema.shelve)
+def _shelve(req, instance, body):
+    base.authorize(req, SHELVE % 'shelve', instance)
+    base.compute_api.shelve(req.context, instance)
+
+
+@actions.action('shelveOffload', schema.shelve_offload)
+def _shelve_offload(req, instance, body):
+    base.authorize(req, SHELVE % 'shelve_offload', instance)
+    base.compute_api.shelve_offload(req.context, instance)
+
+
+@actions.action('unshelve', schema.unshelve)
+def _unshelve(req, instance, body):
+    base.authorize(req, SHELVE % 'unshelve', instance)
+    base.compute_api.unshelve(req.context, instance)

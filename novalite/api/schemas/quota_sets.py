@@ -1,0 +1,43 @@
+"""``/os-quota-sets`` bodies and query strings (Nova's, 2.1-2.35)."""
+
+from novalite.api.validation import parameter_types
+
+_quota = {
+    'type': ['integer', 'string'],
+    'pattern': '^-?[0-9]+$',
+    # -1 is unlimited.
+    'minimum': -1,
+    'maximum': parameter_types.MAX_INT,
+}
+
+# Every resource Nova shows up to 2.35 may be set.
+update = {
+    'type': 'object',
+    'properties': {
+        'quota_set': {
+            'type': 'object',
+            'properties': dict(
+                {resource: _quota for resource in (
+                    'instances', 'cores', 'ram', 'floating_ips',
+                    'fixed_ips', 'metadata_items', 'key_pairs',
+                    'security_groups', 'security_group_rules',
+                    'injected_files', 'injected_file_content_bytes',
+                    'injected_file_path_bytes', 'server_groups',
+                    'server_group_members')},
+                force=parameter_types.boolean),
+            'additionalProperties': False,
+        },
+    },
+    'required': ['quota_set'],
+    'additionalProperties': False,
+}
+
+# ``user_id`` (per-user quotas) is read but not supported; Nova ignores
+# other parameters before 2.75.
+query = {
+    'type': 'object',
+    'properties': {
+        'user_id': parameter_types.multi_params({'type': 'string'}),
+    },
+    'additionalProperties': True,
+}

@@ -1,0 +1,102 @@
+"""Request schemas of createImage, rebuild, resize, confirmResize,
+revertResize, shelve, shelveOffload and unshelve (Nova's, to 2.26).
+
+migrate has none below 2.56: Nova takes any ``{"migrate": ...}``.
+"""
+
+import copy
+
+from novalite.api.validation import parameter_types as types
+
+_personality = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'path': {'type': 'string'},
+            'contents': types.base64_text,
+        },
+        'additionalProperties': False,
+    },
+}
+
+_disk_config = {'type': 'string', 'enum': ['AUTO', 'MANUAL']}
+
+rebuild = {
+    'type': 'object',
+    'properties': {
+        'rebuild': {
+            'type': 'object',
+            'properties': {
+                'name': types.name,
+                'imageRef': types.image_id,
+                'adminPass': {'type': 'string'},
+                'metadata': types.metadata,
+                'preserve_ephemeral': types.boolean,
+                'OS-DCF:diskConfig': _disk_config,
+                'accessIPv4': types.accessIPv4,
+                'accessIPv6': types.accessIPv6,
+                'personality': _personality,
+            },
+            'required': ['imageRef'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['rebuild'],
+    'additionalProperties': False,
+}
+
+rebuild_v219 = copy.deepcopy(rebuild)
+rebuild_v219['properties']['rebuild']['properties'][
+    'description'] = types.description
+
+resize = {
+    'type': 'object',
+    'properties': {
+        'resize': {
+            'type': 'object',
+            'properties': {
+                'flavorRef': types.flavor_ref,
+                'OS-DCF:diskConfig': _disk_config,
+            },
+            'required': ['flavorRef'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['resize'],
+    'additionalProperties': False,
+}
+
+create_image = {
+    'type': 'object',
+    'properties': {
+        'createImage': {
+            'type': 'object',
+            'properties': {
+                'name': types.name,
+                'metadata': types.metadata,
+            },
+            'required': ['name'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['createImage'],
+    'additionalProperties': False,
+}
+
+
+def _any_value(action):
+    """Nova's schema of an action whose value it ignores (any value)."""
+    return {
+        'type': 'object',
+        'properties': {action: {}},
+        'required': [action],
+        'additionalProperties': False,
+    }
+
+
+confirm_resize = _any_value('confirmResize')
+revert_resize = _any_value('revertResize')
+shelve = _any_value('shelve')
+shelve_offload = _any_value('shelveOffload')
+unshelve = _any_value('unshelve')

@@ -1,0 +1,198 @@
+"""Compute services and the hypervisors they run, as Nova's HostAPI
+shows and changes them (``os-services``, ``os-hypervisors``).
+
+A compute agent's row in ``services`` is both: the service, and (with the
+capacity it reports) its one hypervisor, whose id is the service's id.
+
+The agent records itself as ``novalite-compute`` (``compute.utils.BINARY``);
+the API shows and takes the name clients know, ``nova-compute``: tempest
+and ``openstack compute service set`` name that binary, and Nova refuses
+to update any other.
+"""
+
+import re
+
+from oslo_config import cfg
+
+from novalite.compute import utils as compute_utils
+from novalite.db import api as db
+from novalite import exception
+from novalite import servicegroup
+from novalite import utils
+
+CONF = cfg.CONF
+
+API_BINARY = compute_utils.API_BINARY
+
+# What the agent does not report: the CPU's model and features.
+CPU_INFO = '{}'
+
+# Largest id a path may name (an Integer column).
+_MAX_ID = 0x7FFFFFFF
+
+
+def _shown(service, now):
+    """The row as the API shows it: Nova's binary, and whether it is up."""
+    service = dict(service)
+    service['binary'] = API_BINARY
+    service['is_up'] = servicegroup.is_up(service, now)
+    return service
+
+
+def _parse_id(value):
+    """A path id as a row id, or None if it cannot name a row."""
+    if not re.fullmatch(r'\s*[+-]?[0-9]+\s*', value):
+        return None
+    number = int(value)
+    return number if 0 < number <= _MAX_ID else None
+
+
+# ---------------------------------------------------------------- services
+
+def get_all(context, host=None, binary=None):
+    """Every compute service, with Nova's filters (exact host, binary)."""
+    now = db.utcnow()
+    services = [_shown(s, now) for s in db.service_get_all(
+        context, binary=compute_utils.BINARY)]
+    if host:
+        services = [s for s in services if s['host'] == host]
+    if binary:
+        services = [s for s in services if s['binary'] == binary]
+    return services
+
+
+def update(context, host, binary, values):
+    """Set ``values`` (disabled, disabled_reason, forced_down) on the
+    compute service of ``host``; Nova's 400 for any other binary, 404 for
+    a host without one."""
+    if binary != API_BINARY:
+        raise exception.ServiceUpdateNotSupported(binary=binary)
+    service = db.service_update_by_host(context, host, compute_utils.BINARY,
+                                        values)
+    if service is None:
+        raise exception.HostMappingNotFound(name=host)
+    return _shown(service, db.utcnow())
+
+
+def delete(context, service_id):
+    """Delete a service by id (Nova's 400 for an id that is not an
+    integer). A compute service with servers or unfinished migrations on
+    its host stays (409).
+
+    NOTE: an agent that still runs records itself again at its next
+    heartbeat, under a new id (Nova's agent logs an error instead until it
+    is restarted).
+    """
+    if not re.fullmatch(r'\s*[+-]?[0-9]+\s*', service_id):
+        raise exception.InvalidInput(reason='id must be an integer')
+    number = _parse_id(service_id)
+    if number is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    db.service_destroy(context, number, compute_utils.BINARY)
+
+
+# ------------------------------------------------------------- hypervisors
+
+def _like(pattern):
+    """SQL LIKE (Nova's ``%pattern%`` search) as a regular expression:
+    ``%`` any text, ``_`` any character; case-insensitive, as on
+    MySQL."""
+    parts = []
+    for char in pattern:
+        parts.append('.*' if char == '%' else '.' if char == '_'
+                     else re.escape(char))
+    return re.compile('.*%s.*' % ''.join(parts), re.I | re.S)
+
+
+def _hypervisor(service, used, counts):
+    vcpus_used, ram_used, disk_used = used.get(service['host'], (0, 0, 0))
+    running, working = counts.get(service['host'], (0, 0))
+    # NOTE: as Nova's resource tracker, the RAM kept for the host counts
+    # as used.
+    ram_used += CONF.reserved_host_memory_mb
+    free_disk = service['local_gb'] - disk_used
+    return dict(
+        service,
+        hypervisor_hostname=service['hypervisor_hostname'] or service['host'],
+        # NOTE: an agent older than these columns reported none.
+        hypervisor_type=service['hypervisor_type'] or 'QEMU',
+        hypervisor_version=service['hypervisor_version'] or 0,
+        cpu_info=CPU_INFO,
+        vcpus_used=vcpus_used,
+        memory_mb_used=ram_used,
+        local_gb_used=disk_used,
+        free_ram_mb=service['memory_mb'] - ram_used,
+        free_disk_gb=free_disk,
+        disk_available_least=free_disk,
+        current_workload=working,
+        running_vms=running,
+    )
+
+
+def hypervisors(context, pattern=None):
+    """The hypervisors (compute services with their capacity and what
+    their servers use), those whose hostname matches ``pattern`` (Nova's
+    LIKE ``%pattern%``) if given."""
+    services = get_all(context)
+    if pattern is not None:
+        match = _like(pattern)
+        services = [s for s in services if match.fullmatch(
+            s['hypervisor_hostname'] or s['host'])]
+    hosts = [s['host'] for s in services]
+    used = db.instance_usage_by_host(context, hosts=hosts)
+    counts = db.instance_counts_by_host(context, hosts=hosts)
+    return [_hypervisor(s, used, counts) for s in services]
+
+
+def search(context, pattern):
+    """``hypervisors(pattern)``; HypervisorPatternNotFound if none."""
+    found = hypervisors(context, pattern)
+    if not found:
+        raise exception.HypervisorPatternNotFound(pattern=pattern)
+    return found
+
+
+def servers_of(context, hypervisor):
+    """[{name, uuid}] of the live servers on the hypervisor's host, the
+    name being the hypervisor's (``instance_name_template``)."""
+    return [{'name': utils.instance_name(inst), 'uuid': inst['uuid']}
+            for inst in db.instance_get_all_by_host(context,
+                                                    hypervisor['host'])]
+
+
+def get(context, hypervisor_id):
+    """One hypervisor by its (integer) id; HypervisorNotFound."""
+    number = _parse_id(hypervisor_id)
+    found = [h for h in (hypervisors(context) if number else [])
+             if h['id'] == number]
+    if not found:
+        raise exception.HypervisorNotFound(hypervisor_id=hypervisor_id)
+    return found[0]
+
+
+def uptime(context, hypervisor):
+    """The ``uptime`` line of the hypervisor's host.
+
+    NOTE: the agent has no RPC method for it yet: for an agent that is up
+    this is Nova's answer for a driver without it (501); for one that is
+    down, Nova's 400.
+    """
+    if not hypervisor['is_up']:
+        raise exception.ComputeServiceUnavailable(host=hypervisor['host'])
+    raise exception.FeatureNotSupported()
+
+
+_STATISTICS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
+               'memory_mb_used', 'local_gb_used', 'free_ram_mb',
+               'free_disk_gb', 'current_workload', 'running_vms',
+               'disk_available_least')
+
+
+def statistics(context):
+    """Sums over the hypervisors of enabled services (up or not), with
+    their ``count``, as Nova's compute_node_statistics."""
+    enabled = [h for h in hypervisors(context) if not h['disabled']]
+    totals = {'count': len(enabled)}
+    for field in sorted(_STATISTICS):  # Nova's order
+        totals[field] = sum(h[field] for h in enabled)
+    return totals
