@@ -685,8 +685,10 @@ class ComputeManager:
         instance = self._load(self._admin, instance_uuid)
         output = self.driver.get_console_output(instance)
         if tail_length is not None:
-            lines = output.splitlines(True)
-            output = ''.join(lines[-tail_length:]) if tail_length else ''
+            # NOTE: Nova's _tail_log: the last lines of the text split at
+            # each newline (a final newline makes an empty last line).
+            output = ('\n'.join(output.split('\n')[-tail_length:])
+                      if tail_length else '')
         return output
 
     # ------------- rebuild, resize, migrate, shelve, snapshot (1.1)

@@ -105,12 +105,12 @@ class Builder:
                 'links': links.bookmark_link(self.req, 'flavors',
                                              instance['flavorid'])}
 
-    def _addresses(self, instance):
+    def _addresses(self, instance, detailed=True):
         # NOTE: servers in [api] hide_server_address_states (by default
         # "building", as Nova) show none.
         if instance['vm_state'] in CONF.api.hide_server_address_states:
             return {}
-        return addresses_by_network(instance)
+        return addresses_by_network(instance, detailed=detailed)
 
     def _fault(self, instance, status):
         fault = instance.get('fault')
@@ -127,8 +127,13 @@ class Builder:
             view['details'] = fault['details']
         return view
 
-    def _core(self, instance):
-        """Fields shared by show/detail and the update response."""
+    def _core(self, instance, extend_address=True):
+        """Fields shared by show/detail and the update response.
+
+        ``extend_address``: the addresses with their MAC and type
+        (``OS-EXT-IPS-MAC:mac_addr``, ``OS-EXT-IPS:type``), as show and
+        detail give them; Nova's update and rebuild answers have none.
+        """
         status = self._status(instance)
         view = {
             'id': instance['uuid'],
@@ -143,7 +148,7 @@ class Builder:
             'created': common.isotime(instance['created_at']),
             'updated': common.isotime(instance['updated_at']
                                       or instance['created_at']),
-            'addresses': self._addresses(instance),
+            'addresses': self._addresses(instance, extend_address),
             'accessIPv4': instance['access_ip_v4'] or '',
             'accessIPv6': instance['access_ip_v6'] or '',
             'links': links.resource_links(self.req, 'servers',
@@ -213,8 +218,9 @@ class Builder:
         return view
 
     def update_view(self, instance):
-        """The reduced representation PUT returns below 2.75."""
-        return self._core(instance)
+        """The reduced representation PUT and rebuild return below 2.75
+        (no extensions, addresses without MAC and type, as Nova's)."""
+        return self._core(instance, extend_address=False)
 
     def detail_list(self, instances):
         if self.v2_16:

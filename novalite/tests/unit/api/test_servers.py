@@ -663,6 +663,25 @@ class TestUpdate(base.APITestCase):
         self.api.put(path, {'server': {}}, status=200)
         self.api.put(path, {}, status=400)
 
+    def test_update_and_rebuild_answers_have_plain_addresses(self):
+        # Nova's update and rebuild views have no address extensions
+        # (show and detail do): tempest's schemas refuse them.
+        db.network_create(self.admin_context, {'name': 'private',
+                                               'cidr': '10.0.0.0/24'})
+        server = self.create_server()
+        path = 'servers/%s' % server['id']
+        shown = self.api.get(path).json['server']['addresses']['private']
+        self.assertIn('OS-EXT-IPS-MAC:mac_addr', shown[0])
+        plain = [{'version': a['version'], 'addr': a['addr']}
+                 for a in shown]
+        resp = self.api.put(path, {'server': {'name': 'n'}}, status=200)
+        validate(s21.update_server, resp)
+        self.assertEqual({'private': plain}, resp.json['server']['addresses'])
+        resp = self.api.post(path + '/action', {'rebuild': {
+            'imageRef': base.IMAGE_ID}}, status=202)
+        validate(s21.rebuild_server_with_admin_pass, resp)
+        self.assertEqual({'private': plain}, resp.json['server']['addresses'])
+
     def test_update_allowed_when_locked(self):
         server = self.create_server()
         path = 'servers/%s' % server['id']
@@ -819,7 +838,12 @@ class TestActions(base.APITestCase):
     def test_console_output(self):
         resp = self.api.post(self.action, {'os-getConsoleOutput': {}},
                              status=200)
-        self.assertEqual('fake console of %s\n' % self.server['id'],
+        self.assertEqual('fake console of %s\nFAKE CONSOLE OUTPUT\nANOTHER\n'
+                         'LAST LINE' % self.server['id'], resp.json['output'])
+        resp = self.api.post(self.action,
+                             {'os-getConsoleOutput': {'length': 3}},
+                             status=200)
+        self.assertEqual('FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE',
                          resp.json['output'])
         resp = self.api.post(self.action,
                              {'os-getConsoleOutput': {'length': 0}},

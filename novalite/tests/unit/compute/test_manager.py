@@ -790,8 +790,12 @@ class FakeDriverManagerTest(_ManagerTests, _ManagerTestBase):
         get = self.manager.get_console_output
         self.assertEqual('one\ntwo\nthree\n',
                          get(self.ctxt, inst['uuid']))
-        self.assertEqual('two\nthree\n',
+        # Nova's _tail_log: split at newlines, the final one makes an
+        # empty last line.
+        self.assertEqual('three\n',
                          get(self.ctxt, inst['uuid'], tail_length=2))
+        self.assertEqual('two\nthree\n',
+                         get(self.ctxt, inst['uuid'], tail_length=3))
         self.assertEqual('one\ntwo\nthree\n',
                          get(self.ctxt, inst['uuid'], tail_length=10))
         self.assertEqual('', get(self.ctxt, inst['uuid'], tail_length=0))
