@@ -113,6 +113,34 @@ class RPC(fixtures.Fixture):
         self.addCleanup(rpc.cleanup)
 
 
+class UnreachableBroker(fixtures.Fixture):
+    """The API's next message goes to a rabbit broker that is not there
+    (a closed port), with no retry; the in-process agent keeps the
+    in-memory transport it holds. The test's ``flags`` sets the options.
+    """
+
+    def __init__(self, flags):
+        super().__init__()
+        self.flags = flags
+
+    def _setUp(self):
+        self.flags(rpc_send_retries=0)
+        self._memory_transport = rpc._TRANSPORT
+        # NOTE: the API side makes a new transport from this URL at its
+        # next message.
+        rpc._TRANSPORT = None
+        self.flags(transport_url='rabbit://guest:guest@127.0.0.1:9/')
+        self.addCleanup(self.restore)
+
+    def restore(self):
+        """The broker is back: the in-memory transport again (once)."""
+        if self._memory_transport is None:
+            return
+        rpc.cleanup()
+        rpc._TRANSPORT, self._memory_transport = self._memory_transport, None
+        self.flags(transport_url='kombu+memory:///')
+
+
 class ComputeAgent(fixtures.Fixture):
     """A running compute service (RPC server + manager) in this process."""
 

@@ -10,9 +10,9 @@ import fixtures
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 
 from novalite.db import api as db
-from novalite import rpc
 from novalite import states
 from novalite.tests import base
+from novalite.tests import fixtures as nl_fixtures
 from novalite.tests.unit.api import test_servers
 
 validate = test_servers.validate
@@ -482,15 +482,7 @@ class TestBrokerUnreachable(_ActionTestCase):
 
     def setUp(self):
         super().setUp()
-        self.flags(rpc_send_retries=0)
-        self.memory_transport = rpc._TRANSPORT
-        rpc._TRANSPORT = None
-        self.flags(transport_url='rabbit://guest:guest@127.0.0.1:9/')
-        self.addCleanup(self._restore)
-
-    def _restore(self):
-        rpc.cleanup()
-        rpc._TRANSPORT = self.memory_transport
+        self.useFixture(nl_fixtures.UnreachableBroker(self.flags))
 
     def test_actions_leave_no_task(self):
         self.flags(reclaim_instance_interval=3600)

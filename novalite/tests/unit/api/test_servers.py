@@ -12,8 +12,8 @@ from tempest.lib.common import rest_client
 
 from novalite.compute import api as compute_api
 from novalite.db import api as db
-from novalite import rpc
 from novalite.tests import base
+from novalite.tests import fixtures as nl_fixtures
 
 
 class _Resp(dict):
@@ -1037,17 +1037,8 @@ class TestBrokerUnreachable(base.APITestCase):
         super().setUp()
         self.server = self.create_server()
         self.action = 'servers/%s/action' % self.server['id']
-        self.flags(rpc_send_retries=0)
-        # NOTE: the agent keeps the in-memory transport it holds; the API
-        # side's next message makes a new transport from this URL.
-        self.memory_transport = rpc._TRANSPORT
-        rpc._TRANSPORT = None
-        self.flags(transport_url='rabbit://guest:guest@127.0.0.1:9/')
-        self.addCleanup(self._restore)
-
-    def _restore(self):
-        rpc.cleanup()
-        rpc._TRANSPORT = self.memory_transport
+        self.broker = self.useFixture(
+            nl_fixtures.UnreachableBroker(self.flags))
 
     def assertUnreachable(self, resp):
         self.assertEqual(
@@ -1072,8 +1063,7 @@ class TestBrokerUnreachable(base.APITestCase):
         server = self.api.get('servers/%s' % self.server['id']).json
         self.assertIsNone(server['server']['OS-EXT-STS:task_state'])
         # Once the broker is back the delete goes through.
-        self._restore()
-        self.flags(transport_url='kombu+memory:///')
+        self.broker.restore()
         self.api.delete('servers/%s' % self.server['id'], status=204)
         self.wait_until(lambda: self.api.get(
             'servers/%s' % self.server['id']).status_int == 404)
