@@ -296,7 +296,10 @@ class TestAddresses(NetworkTestCase):
                           server['addresses'].items()})
         resp = self.api.put('servers/%s' % self.server['id'],
                             {'server': {'name': 'web2'}}, status=200)
-        self.assertEqual(server['addresses'],
+        # Nova's update answer: the addresses without MAC and type.
+        self.assertEqual({net: [{'version': a['version'], 'addr': a['addr']}
+                                for a in ips]
+                          for net, ips in server['addresses'].items()},
                          resp.json['server']['addresses'])
 
     def test_hidden_while_building(self):
