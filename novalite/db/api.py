@@ -1358,12 +1358,13 @@ def image_get_all(context, limit=None, marker=None, visible_to=None):
         query = query.filter(_image_visible_to(visible_to))
     marker_row = None
     if marker is not None:
-        marker_row = context.session.get(models.Image, marker)
-        if marker_row is None or (
-                visible_to is not None and not context.session.query(
-                    models.Image).filter(
-                        models.Image.id == marker,
-                        _image_visible_to(visible_to)).count()):
+        # One query: a marker the caller may not see is not found.
+        marker_query = context.session.query(models.Image).filter(
+            models.Image.id == marker)
+        if visible_to is not None:
+            marker_query = marker_query.filter(_image_visible_to(visible_to))
+        marker_row = marker_query.one_or_none()
+        if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
     query = _paginate(query, models.Image, limit, ['created_at', 'id'],
                       ['desc', 'desc'], marker_row)

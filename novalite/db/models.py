@@ -380,6 +380,9 @@ class Migration(TimestampMixin, Base):
         sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
         sa.Index('migrations_instance_uuid_status_idx', 'instance_uuid',
                  'status'),
+        # NOTE: every claim (each create) reads the moves under way
+        # (db._move_claims): by status, not through the whole history.
+        sa.Index('migrations_status_idx', 'status'),
     )
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
     uuid = sa.Column(sa.String(36), nullable=False)

@@ -87,6 +87,8 @@ def upgrade():
     )
     op.create_index('migrations_instance_uuid_status_idx', 'migrations',
                     ['instance_uuid', 'status'], unique=False)
+    op.create_index('migrations_status_idx', 'migrations', ['status'],
+                    unique=False)
     op.create_table('quotas',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('project_id', sa.String(length=255), nullable=False),
