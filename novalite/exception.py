@@ -200,6 +200,38 @@ class ImageInUse(Conflict):
     msg_fmt = 'Image %(image_id)s is still in use: %(reason)s.'
 
 
+# The Image API v2's answers (Glance's messages).
+class InvalidImageStatusTransition(Conflict):
+    msg_fmt = ('Image status transition from %(current)s to %(new)s is not '
+               'allowed')
+
+
+class ImageProtected(NotAuthorized):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageSizeLimitExceeded(NovaliteException):
+    msg_fmt = 'The provided image is too large.'
+    code = 413
+
+
+class ImageFormatUnknown(Invalid):
+    msg_fmt = 'Image data could not be inspected: %(reason)s'
+
+
+class ImageFormatMismatch(Invalid):
+    msg_fmt = ('Image content does not match disk_format: the data is '
+               '%(actual)s, the image says %(declared)s')
+
+
+class ImageAttributeReadOnly(NotAuthorized):
+    msg_fmt = "Attribute '%(name)s' is read-only."
+
+
+class ImageAttributeReserved(NotAuthorized):
+    msg_fmt = "Attribute '%(name)s' is reserved."
+
+
 class TooManyInstanceTags(Invalid):
     msg_fmt = ('Instance %(instance_id)s has %(count)d tags; the most '
                'allowed is %(limit)d.')
@@ -497,3 +529,28 @@ class SecurityGroupNotFound(NotFound):
 class SecurityGroupCannotBeApplied(Invalid):
     msg_fmt = ('Network requires port_security_enabled and subnet '
                'associated in order to apply security groups.')
+
+
+class SecurityGroupNoUniqueMatch(Conflict):
+    """Nova's NoUniqueMatch, with the words Neutron's client gives."""
+    msg_fmt = ("Multiple security_group matches found for name '%(name)s', "
+               "use an ID to be more specific.")
+
+
+class SecurityGroupLimitExceeded(QuotaError):
+    """Nova's 403 for what Neutron refuses with a 409 (a duplicate rule,
+    a second default group)."""
+    msg_fmt = 'Maximum number of security groups or rules exceeded'
+
+
+class SecurityGroupInvalidCidr(Invalid):
+    """Nova's InvalidCidr (os-security-group-rules)."""
+    msg_fmt = '%(cidr)s is not a valid IP network.'
+
+
+class InvalidIpProtocol(Invalid):
+    msg_fmt = 'Invalid IP protocol %(protocol)s.'
+
+
+class InvalidPortRange(Invalid):
+    msg_fmt = 'Invalid port range %(from_port)s:%(to_port)s. %(msg)s'

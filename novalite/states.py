@@ -62,6 +62,7 @@ RESTORING = 'restoring'
 # rebuild, resize, migrate, shelve, snapshot (Nova's task_states):
 IMAGE_SNAPSHOT = 'image_snapshot'
 IMAGE_SNAPSHOT_PENDING = 'image_snapshot_pending'
+IMAGE_BACKUP = 'image_backup'
 IMAGE_PENDING_UPLOAD = 'image_pending_upload'
 IMAGE_UPLOADING = 'image_uploading'
 SHELVING = 'shelving'
@@ -199,6 +200,9 @@ TRANSITIONS = {
     # unshelve; a migrate is a resize to the same flavor.)
     'create_image': Transition((ACTIVE, STOPPED, PAUSED, SUSPENDED),
                                (None,), IMAGE_SNAPSHOT_PENDING),
+    # createBackup (Nova's compute.API backup).
+    'backup': Transition((ACTIVE, STOPPED, PAUSED, SUSPENDED), (None,),
+                         IMAGE_BACKUP),
     'rebuild': Transition((ACTIVE, STOPPED, ERROR), (None,), REBUILDING),
     'resize': Transition((ACTIVE, STOPPED), (None,), RESIZE_PREP),
     'migrate': Transition((ACTIVE, STOPPED), (None,), RESIZE_PREP),
@@ -213,15 +217,16 @@ TRANSITIONS = {
                            UNSHELVING),
 }
 
-# Actions that ignore the server's lock (Nova: a snapshot changes
-# nothing of the server).
-LOCK_EXEMPT = frozenset(['create_image'])
+# Actions that ignore the server's lock (Nova: a snapshot or a backup
+# changes nothing of the server).
+LOCK_EXEMPT = frozenset(['create_image', 'backup'])
 # Actions that need a server launched once at least (Nova's
 # check_instance_state(must_have_launched=True)), and the ones that need
 # no host (a shelved-offloaded server has none).
 MUST_HAVE_LAUNCHED = frozenset([
-    'create_image', 'rebuild', 'resize', 'migrate', 'confirm_resize',
-    'revert_resize', 'shelve', 'shelve_offload', 'unshelve',
+    'create_image', 'backup', 'rebuild', 'resize', 'migrate',
+    'confirm_resize', 'revert_resize', 'shelve', 'shelve_offload',
+    'unshelve',
     # pause, suspend, rescue, soft delete:
     'pause', 'unpause', 'suspend', 'resume', 'rescue', 'unrescue',
     'restore'])
@@ -252,6 +257,7 @@ RESULTS = {
     # rebuild, resize, migrate, shelve, snapshot:
     # None: left as it was (a snapshot changes no state).
     'create_image': (None, None),
+    'backup': (None, None),
     # A server rebuilt from STOPPED is stopped again, as in Nova.
     'rebuild': (ACTIVE, RUNNING),
     # finish_resize on the destination (a stopped server stays off).
@@ -296,7 +302,8 @@ _API_ACTION_NAMES = {
     'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
     'change_password': 'changePassword',
     # rebuild, resize, migrate, shelve, snapshot:
-    'create_image': 'createImage', 'confirm_resize': 'confirmResize',
+    'create_image': 'createImage', 'backup': 'createBackup',
+    'confirm_resize': 'confirmResize',
     'revert_resize': 'revertResize', 'shelve_offload': 'shelveOffload',
     # Nova records a soft delete and a forceDelete as 'delete'.
     'soft_delete': 'delete', 'force_delete': 'delete',

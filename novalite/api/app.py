@@ -15,8 +15,10 @@ NOTE: the order matters, outermost first:
    version headers, as in Nova.
 7. pecan.
 
-The version documents (``/`` and ``/v2.1/``) skip authentication;
-``/v2.1/`` still negotiates a microversion, as Nova's does.
+The version documents (``/``, ``/v2.1/`` and the Image API's ``/image``)
+skip authentication; ``/v2.1/`` still negotiates a microversion, as
+Nova's does. ``/image/v2/...`` (the Image API subset) has the same stack
+less the project id in the URL and the microversions.
 """
 
 import functools
@@ -95,13 +97,18 @@ def _auth(app):
     return auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
 
 
+def _is_image_upload(req):
+    return req.method == 'PUT' and req.path_info.endswith('/file')
+
+
 class _Router:
     """Sends a request down the middleware stack its path needs."""
 
-    def __init__(self, api, version_doc, root_doc):
+    def __init__(self, api, version_doc, root_doc, image_api):
         self.api = api
         self.version_doc = version_doc
         self.root_doc = root_doc
+        self.image_api = image_api
 
     def __call__(self, environ, start_response):
         # NOTE: the API speaks JSON only and, like Nova, does not negotiate
@@ -112,6 +119,8 @@ class _Router:
             app = self.version_doc
         elif path.startswith('/v2.1/'):
             app = self.api
+        elif path.startswith('/image/v2'):
+            app = self.image_api
         else:
             app = self.root_doc
         return app(environ, start_response)
@@ -134,4 +143,16 @@ def build_app():
     version_doc = middleware.RequestId(middleware.FaultWrapper(
         middleware.ValidEncoding(middleware.Microversion(core))))
     root_doc = middleware.FaultWrapper(middleware.ValidEncoding(core))
-    return _Router(api, version_doc, root_doc)
+
+    # The Image API (controllers/image_v2.py): authenticated, no
+    # microversions, uploads streamed past the body size limit.
+    image_api = middleware.ContextFromHeaders(core)
+    image_api = _auth(image_api)
+    image_api = middleware.RejectMethodOverride(image_api)
+    image_api = middleware.BodySizeLimit(
+        image_api, CONF.api.max_request_body_size, exempt=_is_image_upload)
+    image_api = middleware.RequestLog(image_api)
+    image_api = middleware.ValidEncoding(image_api)
+    image_api = middleware.FaultWrapper(image_api)
+    image_api = middleware.RequestId(image_api)
+    return _Router(api, version_doc, root_doc, image_api)

@@ -24,7 +24,9 @@ _ID_NAMES = {'servers': '{server_id}', 'flavors': '{flavor_id}',
              'os-simple-tenant-usage': '{tenant_id}',
              'os-quota-sets': '{tenant_id}',
              'os-extra_specs': '{flavor_extra_spec_key}',
-             'os-server-groups': '{server_group_id}'}
+             'os-server-groups': '{server_group_id}',
+             'os-security-groups': '{security_group_id}',
+             'os-security-group-rules': '{security_group_rule_id}'}
 
 
 def _own_handlers(controller):

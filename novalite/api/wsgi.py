@@ -166,12 +166,21 @@ class Request:
             content_type = self._req.content_type
             if content_type and content_type not in _JSON_TYPES + (
                     'text/plain',):
-                raise _UnsupportedMediaType()
+                raise UnsupportedMediaType()
             if not raw:
                 self._body = None
                 return None
             self._body = parse_json_body(self._req)
         return self._body
+
+    @property
+    def content_type(self):
+        return self._req.content_type
+
+    def body_chunks(self, size=1 << 20):
+        """The raw body, read in chunks (an upload, not JSON)."""
+        body = self._req.body_file
+        return iter(lambda: body.read(size), b'')
 
     @property
     def url_project_id(self):
@@ -185,7 +194,7 @@ class Request:
         return self._application_url
 
 
-class _UnsupportedMediaType(exception.NovaliteException):
+class UnsupportedMediaType(exception.NovaliteException):
     msg_fmt = 'Unsupported Content-Type'
     code = 415
 

@@ -19,8 +19,6 @@
     novalite-manage service list
 """
 
-import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -29,6 +27,7 @@ from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from novalite.api.validation import parameter_types
+from novalite.compute import images
 from novalite import config
 from novalite import context as nl_context
 from novalite.db import api as db
@@ -51,29 +50,22 @@ def _db_version(args):
 
 def _store_image(ctxt, name, path, disk_format, image_id=None,
                  properties=None, min_disk=0, min_ram=0):
-    """Copy ``path`` into the image store and register it; its id."""
+    """Copy ``path`` into the image store and register it (public, no
+    owner); its id."""
     image_id = image_id or uuidutils.generate_uuid()
-    os.makedirs(CONF.image_store.path, exist_ok=True)
-    location = os.path.join(CONF.image_store.path, image_id)
-    digest = hashlib.sha256()
-    with open(path, 'rb') as source, open(location + '.part',
-                                          'wb') as target:
-        for chunk in iter(lambda: source.read(1 << 20), b''):
-            digest.update(chunk)
-            target.write(chunk)
+    location = images.location(image_id)
+    with open(path, 'rb') as source:
+        stored = images.write_file(iter(lambda: source.read(1 << 20), b''),
+                                   location)
     try:
-        db.image_create(ctxt, {
-            'id': image_id, 'name': name, 'status': 'active',
-            'disk_format': disk_format, 'container_format': 'bare',
-            'size': os.path.getsize(location + '.part'),
-            'checksum': digest.hexdigest(), 'min_disk': min_disk,
-            'min_ram': min_ram, 'location': location,
-            'properties': properties or {},
-        })
+        db.image_create(ctxt, dict(
+            stored, id=image_id, name=name, status='active',
+            disk_format=disk_format, container_format='bare',
+            min_disk=min_disk, min_ram=min_ram, location=location,
+            visibility='public', properties=properties or {}))
     except exception.NovaliteException as e:
-        os.unlink(location + '.part')
+        images.remove_file(location)
         raise SystemExit(e.message)
-    os.rename(location + '.part', location)
     return image_id
 
 
@@ -82,22 +74,14 @@ def _check_image_file(path, disk_format):
     otherwise fail only at boot (or boot garbage)."""
     if not os.path.isfile(path):
         raise SystemExit('No such file: %s' % path)
-    if disk_format not in ('qcow2', 'raw'):
-        return  # kernels and ramdisks have no container format
     try:
-        result = subprocess.run(
-            ['qemu-img', 'info', '--output=json', path],
-            capture_output=True, text=True, check=True)
-    except FileNotFoundError:
-        raise SystemExit('qemu-img is not installed: it checks the image '
-                         'format (Debian package qemu-utils)')
-    except subprocess.CalledProcessError as e:
-        raise SystemExit('qemu-img cannot read %s: %s'
-                         % (path, e.stderr.strip().splitlines()[-1]))
-    actual = json.loads(result.stdout).get('format')
-    if actual != disk_format:
+        images.check_format(path, disk_format)
+    except exception.ImageFormatUnknown as e:
+        raise SystemExit('qemu-img cannot read %s: %s' % (path, e.message))
+    except exception.ImageFormatMismatch as e:
         raise SystemExit('%s is a %s image, not %s: give --disk-format %s'
-                         % (path, actual, disk_format, actual))
+                         % (path, e.kwargs['actual'], disk_format,
+                            e.kwargs['actual']))
 
 
 def _image_create(args):

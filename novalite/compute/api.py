@@ -23,6 +23,7 @@ from novalite.compute import images
 from novalite.compute import keypairs
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import scheduler
+from novalite.compute import security_groups as secgroups
 from novalite.compute import server_groups
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -218,13 +219,11 @@ def _resolve_key_pair(context, key_name):
         raise exception.ValidationError(detail='Invalid key_name provided.')
 
 
-def _check_security_groups(context, names):
-    # NOTE: novalite has no network service: only the default group.
-    for name in names:
-        if name != 'default':
-            raise exception.ValidationError(
-                detail='Security group %s not found for project %s.'
-                       % (name, context.project_id))
+def _check_security_groups(context, names_or_ids):
+    """The names of the project's groups a create asks for (by name or
+    id, as Neutron finds them): 400 for one not found, 409 for a name
+    several groups have."""
+    return secgroups.names_for_create(context, names_or_ids or ['default'])
 
 
 def _resolve_zone(context, value):
@@ -322,7 +321,7 @@ class API:
         image = _resolve_image(context, image_ref)
         check_flavor_fits_image(context, flavor, image)
         key_pair = _resolve_key_pair(context, spec.key_name)
-        _check_security_groups(context, spec.security_groups)
+        group_names = _check_security_groups(context, spec.security_groups)
         availability_zone, forced_host = _resolve_zone(
             context, spec.availability_zone)
         if not spec.admin_password:
@@ -373,7 +372,7 @@ class API:
                 'auto_disk_config': bool(spec.auto_disk_config),
                 'availability_zone': ((service or {}).get(
                     'availability_zone') or availability_zone),
-                'security_groups': spec.security_groups or ['default'],
+                'security_groups': group_names,
                 'vm_state': states.BUILDING,
                 'task_state': states.SCHEDULING,
                 'power_state': states.NOSTATE,
@@ -981,28 +980,51 @@ class API:
         inherits (see compute.images.snapshot_properties); below 2.39
         their count is limited by the project's metadata_items quota.
         """
+        return self._image_of_server(
+            context, instance, 'create_image', 'snapshot_instance', name,
+            metadata, 'snapshot', metadata)
+
+    def _image_of_server(self, context, instance, action, method, name,
+                         metadata, image_type, properties, *args):
+        """createImage's and createBackup's common steps: checks, task,
+        a ``queued`` image of ``image_type`` with ``properties``, then
+        ``method`` (image id, ``args``) to the agent."""
         # NOTE: the quota first: Nova's controller checks it before the
         # compute API's state checks.
         allowed = quota.limits(context, context.project_id)[
             'metadata_items']
         if metadata and 0 <= allowed < len(metadata):
             raise exception.ImageMetadataLimitExceeded()
-        self._precheck(context, instance, 'create_image')
-        updated = self._start_task(context, instance, 'create_image')
+        self._precheck(context, instance, action)
+        updated = self._start_task(context, instance, action)
         try:
             image = images.create_snapshot(context, instance, name,
-                                           extra_properties=metadata)
+                                           image_type=image_type,
+                                           extra_properties=properties)
         except Exception:
             self._revert_task(context, instance, updated['task_state'])
             raise
         try:
-            self._send(context, instance, 'snapshot_instance', image['id'],
+            self._send(context, instance, method, image['id'], *args,
                        task_state=updated['task_state'],
                        previous_task_state=instance['task_state'])
         except exception.ComputeUnreachable:
             images.delete(context, image['id'])
             raise
         return image
+
+    def backup(self, context, instance, name, backup_type, rotation,
+               metadata=None):
+        """createBackup (Nova's ``backup``): a snapshot as createImage's,
+        of ``image_type`` backup with the ``backup_type`` property; once
+        it is written, the agent deletes the server's oldest backups of
+        that type beyond ``rotation`` (with 0, the new one too). The lock
+        does not matter, as in Nova. Returns the image record."""
+        # NOTE: backup_type wins over a metadata key of that name (Nova).
+        properties = dict(metadata or {}, backup_type=backup_type)
+        return self._image_of_server(
+            context, instance, 'backup', 'backup_instance', name, metadata,
+            'backup', properties, backup_type, rotation)
 
     def rebuild(self, context, instance, image_ref, admin_password,
                 values=None, metadata=None, injected_files=None,

@@ -2,12 +2,20 @@
 Glance through ``nova/image/glance.py``), and the snapshots servers write
 into it.
 
-Images registered with ``novalite-manage`` are public. A snapshot
-(createImage, shelve) is private to its server's project, as Glance makes
-Nova's snapshots: its ``owner_id`` property names the project (Nova's
-libvirt driver sets the same property), and ``instance_owner`` the
-server's project when an admin of another project took it. Other projects
-neither see nor boot it.
+Who sees an image is Glance's rule, on the ``owner`` and ``visibility``
+columns: ``public`` and ``community`` images are seen (and booted) by
+everyone, ``private`` and ``shared`` ones by their owner's project only
+(novalite has no image members). Images registered with
+``novalite-manage`` are public and have no owner. A snapshot (createImage,
+shelve) is private to its server's project, as Glance makes Nova's
+snapshots; its ``owner_id`` property names that project too (Nova's
+libvirt driver sets it).
+
+Users add images through the Image API v2 subset (api/controllers/
+image_v2.py): create a record (``queued``), upload its data once
+(``saving``, then ``active``), delete it. The data's format is checked
+against the declared ``disk_format`` before the image becomes active, as
+Glance's format inspection does.
 
 Image files live in ``[image_store] path``, which every compute host must
 see at the same path, read-write (a local directory for a single host, a
@@ -17,8 +25,10 @@ from one agent to another through the same store (see ``transfer_dir``).
 """
 
 import hashlib
+import json
 import os
 import shutil
+import subprocess
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -43,13 +53,24 @@ NON_INHERITABLE_NAMESPACES = ('os_glance',)
 TRANSFER_DIR = '_transfers'
 
 
+# Glance's choices.
+DISK_FORMATS = ('ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
+                'vdi', 'iso', 'ploop')
+CONTAINER_FORMATS = ('ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
+                     'compressed')
+VISIBILITIES = ('public', 'community', 'shared', 'private')
+# The formats qemu-img tells apart; others (kernels, ramdisks, ISOs ...)
+# are stored as given.
+INSPECTED_FORMATS = ('qcow2', 'raw', 'vmdk', 'vdi', 'vhdx')
+# The digest of os_hash_value (Glance's default hashing_algorithm).
+HASH_ALGO = 'sha512'
+
+
 def visible(context, image):
     """Whether the caller may see and boot ``image``."""
-    properties = image.get('properties') or {}
-    owner = properties.get('owner_id')
-    return (context.is_admin or owner is None
-            or context.project_id in (owner,
-                                      properties.get('instance_owner')))
+    return (context.is_admin
+            or image.get('visibility') in ('public', 'community')
+            or image.get('owner') == context.project_id)
 
 
 def get(context, image_id):
@@ -60,10 +81,142 @@ def get(context, image_id):
     return image
 
 
-def get_all(context, limit=None, marker=None):
+def get_all(context, filters=None, limit=None, marker=None,
+            sort_key='created_at', sort_dir='desc'):
+    """What an image list shows the caller (an admin: every image)."""
     return db.image_get_all(
-        context, limit=limit, marker=marker,
+        context, filters=filters, limit=limit, marker=marker,
+        sort_key=sort_key, sort_dir=sort_dir,
         visible_to=None if context.is_admin else context.project_id)
+
+
+def create(context, values, properties, owner):
+    """A new image record of ``owner``, ``queued`` until its data is
+    uploaded. ``values`` are the Image API's own attributes (validated),
+    ``properties`` the additional ones."""
+    values = dict(values)
+    image_id = values.pop('id', None) or uuidutils.generate_uuid()
+    values.setdefault('visibility', 'shared')
+    values.setdefault('disk_format', None)
+    values.setdefault('container_format', None)
+    return db.image_create(context, dict(
+        values, id=image_id, status='queued', size=None, owner=owner,
+        location=location(image_id), properties=properties))
+
+
+class _Digests:
+    """The size and Glance's two digests of data written in chunks."""
+
+    def __init__(self):
+        self.size = 0
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.hash = hashlib.new(HASH_ALGO)
+
+    def update(self, chunk):
+        self.size += len(chunk)
+        self.md5.update(chunk)
+        self.hash.update(chunk)
+
+    def values(self):
+        return {'size': self.size, 'checksum': self.md5.hexdigest(),
+                'os_hash_algo': HASH_ALGO,
+                'os_hash_value': self.hash.hexdigest()}
+
+
+def write_file(chunks, target, size_cap=None):
+    """Write ``chunks`` (an iterable of bytes) to ``target`` through
+    ``target.part``; the values an image record keeps of it (size and
+    digests). ImageSizeLimitExceeded past ``size_cap`` bytes, nothing
+    left behind."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    digests = _Digests()
+    partial = target + '.part'
+    try:
+        with open(partial, 'wb') as f:
+            for chunk in chunks:
+                digests.update(chunk)
+                if size_cap is not None and digests.size > size_cap:
+                    raise exception.ImageSizeLimitExceeded()
+                f.write(chunk)
+        os.rename(partial, target)
+    except BaseException:
+        remove_file(partial)
+        raise
+    return digests.values()
+
+
+def file_values(path):
+    """What an image record keeps of a finished file (size, digests)."""
+    with open(path, 'rb') as f:
+        digests = _Digests()
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            digests.update(chunk)
+    return digests.values()
+
+
+def inspect_format(path):
+    """The format qemu-img finds in ``path``.
+
+    ImageFormatUnknown when qemu-img is missing or cannot read it.
+    """
+    try:
+        result = subprocess.run(
+            ['qemu-img', 'info', '--output=json', path],
+            capture_output=True, text=True, check=True)
+    except FileNotFoundError:
+        raise exception.ImageFormatUnknown(
+            reason='qemu-img is not installed (Debian package qemu-utils)')
+    except subprocess.CalledProcessError as e:
+        raise exception.ImageFormatUnknown(
+            reason=(e.stderr.strip().splitlines() or ['?'])[-1])
+    return json.loads(result.stdout).get('format')
+
+
+def check_format(path, disk_format):
+    """ImageFormatMismatch unless the data is what ``disk_format`` says.
+
+    NOTE: qemu would otherwise fail only at boot, or boot a qcow2 file as
+    a raw disk: the guest would see the host's file as its disk.
+    """
+    if disk_format not in INSPECTED_FORMATS:
+        return
+    actual = inspect_format(path)
+    if actual != disk_format:
+        raise exception.ImageFormatMismatch(actual=actual,
+                                            declared=disk_format)
+
+
+def upload(context, image, chunks):
+    """Store an image's data, once: queued -> saving -> active.
+
+    A second upload, or one while another runs, is ImageNotQueued. A
+    failed upload (too large, not the declared format, a broken stream)
+    leaves the image queued again with no file, as Glance does.
+    """
+    db.image_update(context, image['id'], {'status': 'saving'},
+                    expected_status='queued')
+    target = image['location']
+    try:
+        values = write_file(chunks, target,
+                            size_cap=CONF.image_store.image_size_cap)
+        check_format(target, image['disk_format'])
+    except BaseException:
+        remove_file(target)
+        db.image_update(context, image['id'], {'status': 'queued'},
+                        expected_status='saving')
+        raise
+    return db.image_update(context, image['id'],
+                           dict(values, status='active'),
+                           expected_status='saving')
+
+
+def user_delete(context, image):
+    """The Image API's delete: refused while ``protected``."""
+    if image['protected']:
+        raise exception.ImageProtected(image_id=image['id'])
+    destroyed = db.image_destroy(context, image['id'])
+    remove_file(destroyed['location'])
+    remove_file(destroyed['location'] + '.part')
 
 
 def location(image_id):
@@ -101,7 +254,8 @@ def snapshot_properties(context, instance, base_image, image_type,
         'image_state': 'available',
     })
     if context.project_id != instance['project_id']:
-        # Nova makes it "shared" with the server's project.
+        # Nova names the server's project when an admin of another
+        # project takes the snapshot (which that project then owns).
         properties['instance_owner'] = instance['project_id']
     properties.update(extra_properties or {})
     return properties
@@ -124,18 +278,10 @@ def create_snapshot(context, instance, name, image_type='snapshot',
         'min_disk': max(int((base or {}).get('min_disk') or 0),
                         int(instance['root_gb'] or 0)),
         'min_ram': int((base or {}).get('min_ram') or 0),
+        'owner': instance['project_id'], 'visibility': 'private',
         'location': location(image_id),
         'properties': snapshot_properties(context, instance, base,
                                           image_type, extra_properties)})
-
-
-def checksum(path):
-    """sha256 of a file, as novalite-manage records it."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def delete(context, image_id):

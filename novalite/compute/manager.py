@@ -120,7 +120,7 @@ _INTERRUPTED_ACTIONS = {
 
 class ComputeManager:
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, driver, host=None):
         self.host = host or CONF.host
@@ -749,7 +749,7 @@ class ComputeManager:
         except exception.NotFound:
             return {}
 
-    # Snapshots (createImage, shelve)
+    # Snapshots (createImage, createBackup, shelve)
 
     def _snapshot(self, ctxt, instance, image_id, tasks):
         """Write the server's root disk into image ``image_id``: queued ->
@@ -762,10 +762,9 @@ class ComputeManager:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         written = self.driver.snapshot(instance, target)
         self._move_task(ctxt, instance, uploading)
-        db.image_update(ctxt, image_id, {
-            'status': 'active', 'size': written['size'],
-            'disk_format': written['disk_format'],
-            'checksum': images.checksum(target)})
+        db.image_update(ctxt, image_id, dict(
+            images.file_values(target), status='active',
+            disk_format=written['disk_format']))
 
     @_synchronized
     @_instance_event
@@ -787,23 +786,88 @@ class ComputeManager:
                 exception.UnexpectedTaskStateError):
             images.delete(ctxt, image_id)
             return
+        self._snapshot_and_settle(ctxt, instance, image_id)
+
+    def _snapshot_and_settle(self, ctxt, instance, image_id):
+        """A snapshot's (or a backup's) work from its first task on:
+        write the image, then no task. A failure deletes the image and
+        leaves the server as it was, with a fault. Whether the image was
+        written (active)."""
         try:
             self._snapshot(ctxt, instance, image_id,
                            (states.IMAGE_PENDING_UPLOAD,
                             states.IMAGE_UPLOADING))
         except exception.UnexpectedTaskStateError:
             images.delete(ctxt, image_id)  # deleted while it ran
-            return
+            return False
         except Exception as e:
             images.delete(ctxt, image_id)
             self._revert_with_fault(ctxt, instance, e, instance['task_state'])
-            return
+            return False
         try:
             self._move_task(ctxt, instance, None,
                             {'power_state': self._power_state(instance)})
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
-            pass
+            pass  # deleted meanwhile; the image is written all the same
+        return True
+
+    @_synchronized
+    @_instance_event
+    @_settle_on_failure
+    def backup_instance(self, context, instance_uuid, image_id,
+                        backup_type, rotation):
+        """createBackup (1.2): image_backup -> image_pending_upload ->
+        image_uploading -> no task, as a snapshot; then, as Nova's
+        ``_rotate_backups``, the oldest backups of the server and
+        ``backup_type`` beyond ``rotation`` are deleted. A failed
+        snapshot rotates nothing."""
+        ctxt = self._admin
+        instance = self._load_in_task(ctxt, instance_uuid,
+                                      states.IMAGE_BACKUP, 'backup')
+        if instance is None:
+            images.delete(ctxt, image_id)
+            return
+        if self._snapshot_and_settle(ctxt, instance, image_id):
+            self._rotate_backups(ctxt, instance, image_id, backup_type,
+                                 rotation)
+
+    def _rotate_backups(self, ctxt, instance, image_id, backup_type,
+                        rotation):
+        """Keep the ``rotation`` newest active backups of the server of
+        ``backup_type`` (by created_at), delete the others. An image that
+        cannot be deleted (protected, an error) is logged and skipped,
+        as in Nova; a failure to list them is a fault of the server, which
+        stays as it is."""
+        try:
+            backups = images.get_all(
+                ctxt, filters={'status': 'active', 'properties': {
+                    'image_type': 'backup', 'backup_type': backup_type,
+                    'instance_uuid': instance['uuid']}},
+                sort_key='created_at', sort_dir='desc')
+        except Exception as e:
+            LOG.exception('Could not list the backups of server %s',
+                          instance['uuid'])
+            _CURRENT.error = e
+            with utils.ignore_errors('recording a fault'):
+                compute_utils.record_fault(ctxt, instance['uuid'], e,
+                                           host=self.host)
+            return
+        # NOTE: the backup just written is the newest whatever the
+        # timestamps say (MySQL's DATETIME keeps whole seconds: two
+        # backups may tie, and the tie would go by random id).
+        backups.sort(key=lambda image: image['id'] != image_id)
+        LOG.debug('Server %s has %d %s backups (rotation %d)',
+                  instance['uuid'], len(backups), backup_type, rotation)
+        for image in backups[rotation:]:
+            if image.get('protected'):
+                LOG.info('Not rotating out backup %s of server %s: it is '
+                         'protected', image['id'], instance['uuid'])
+                continue
+            LOG.debug('Rotating out backup %s of server %s', image['id'],
+                      instance['uuid'])
+            with utils.ignore_errors('deleting backup %s' % image['id']):
+                images.delete(ctxt, image['id'])
 
     # Rebuild
 
@@ -1378,9 +1442,12 @@ class ComputeManager:
 
     # Start-up: servers caught in these tasks when the agent stopped.
 
+    # NOTE: with image_backup, which Nova's start-up leaves as it is (the
+    # server would refuse every action).
     _SNAPSHOT_TASKS = (states.IMAGE_SNAPSHOT_PENDING, states.IMAGE_SNAPSHOT,
-                       states.IMAGE_PENDING_UPLOAD, states.IMAGE_UPLOADING,
-                       states.SHELVING, states.SHELVING_IMAGE_PENDING_UPLOAD,
+                       states.IMAGE_BACKUP, states.IMAGE_PENDING_UPLOAD,
+                       states.IMAGE_UPLOADING, states.SHELVING,
+                       states.SHELVING_IMAGE_PENDING_UPLOAD,
                        states.SHELVING_IMAGE_UPLOADING)
     _REBUILD_TASKS = (states.REBUILDING, states.REBUILD_BLOCK_DEVICE_MAPPING,
                       states.REBUILD_SPAWNING)

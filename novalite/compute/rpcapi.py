@@ -16,6 +16,7 @@ API version history:
       revert_resize/finish_revert_resize, shelve_instance,
       shelve_offload_instance,
       unshelve_instance (each sent with version='1.1').
+    * 1.2 - backup_instance (createBackup).
 
 Rules, as in Nova's rpcapi: never change a method's signature within a
 major version; add a new argument with a default, bump the minor version,
@@ -33,7 +34,7 @@ from novalite import rpc
 CONF = cfg.CONF
 
 TOPIC = 'compute'
-RPC_API_VERSION = '1.1'
+RPC_API_VERSION = '1.2'
 
 
 class _Sender:
@@ -142,6 +143,14 @@ class ComputeAPI:
         self._prepare(host, version='1.1').cast(
             ctxt, 'snapshot_instance', instance_uuid=instance_uuid,
             image_id=image_id)
+
+    def backup_instance(self, ctxt, host, instance_uuid, image_id,
+                        backup_type, rotation):
+        """1.2: an agent of 1.1 has no handler; capped below 1.2 the
+        message is not sent (RPCVersionCapError)."""
+        self._prepare(host, version='1.2').cast(
+            ctxt, 'backup_instance', instance_uuid=instance_uuid,
+            image_id=image_id, backup_type=backup_type, rotation=rotation)
 
     def rebuild_instance(self, ctxt, host, instance_uuid, new_pass,
                          injected_files, orig_image_ref,

@@ -15,6 +15,12 @@ image_store_opts = [
     cfg.StrOpt('path',
                default='$state_path/images',
                help='Directory holding registered image files.'),
+    cfg.IntOpt('image_size_cap',
+               default=1099511627776, min=1,
+               help='The largest image, in bytes, a user may upload '
+                    'through the Image API (Glance\'s option of the same '
+                    'name; 1 TiB). A larger upload is refused with 413 '
+                    'and leaves nothing stored.'),
 ]
 
 

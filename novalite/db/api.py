@@ -1349,25 +1349,75 @@ def image_destroy(context, image_id):
     return image
 
 
+# What an image list may be sorted by (Glance's sort keys less tags).
+IMAGE_SORT_KEYS = ('created_at', 'updated_at', 'name', 'id', 'status',
+                   'size', 'disk_format', 'container_format', 'min_disk',
+                   'min_ram', 'visibility', 'owner')
+# Filters that match a column exactly; ``properties`` matches
+# additional properties (string values) exactly.
+_IMAGE_COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner',
+                         'disk_format', 'container_format', 'protected',
+                         'id')
+
+
+def _image_listed_to(project_id, visibility):
+    """SQL: what a list shows to ``project_id`` (Glance's rules, without
+    image members): with no ``visibility`` filter, the public images and
+    the project's own; community images of others only when asked for
+    (``community`` or ``all``)."""
+    model = models.Image
+    visible = [model.visibility == 'public', model.owner == project_id]
+    if visibility in ('community', 'all'):
+        visible.append(model.visibility == 'community')
+    return sa.or_(*visible)
+
+
 @main_context_manager.reader
-def image_get_all(context, limit=None, marker=None, visible_to=None):
-    """Images, newest first; with ``visible_to`` (a project id) only the
-    public ones and that project's snapshots (see compute/images.py)."""
-    query = context.session.query(models.Image)
+def image_get_all(context, filters=None, limit=None, marker=None,
+                  sort_key='created_at', sort_dir='desc', visible_to=None):
+    """Images, newest first by default.
+
+    ``filters``: exact matches on the columns of _IMAGE_COLUMN_FILTERS
+    (``visibility='all'`` matches any), and ``properties``, a dict of
+    additional properties. With ``visible_to`` (a project id) only what a
+    list shows that project (_image_listed_to). MarkerNotFound for a
+    marker the caller does not see.
+    """
+    filters = dict(filters or {})
+    properties = filters.pop('properties', None) or {}
+    visibility = filters.get('visibility')
+    if visibility == 'all':
+        del filters['visibility']
+    model = models.Image
+    query = context.session.query(model)
     if visible_to is not None:
-        query = query.filter(_image_visible_to(visible_to))
+        query = query.filter(_image_listed_to(visible_to, visibility))
+    for key, value in filters.items():
+        if key not in _IMAGE_COLUMN_FILTERS:
+            raise ValueError('no image filter %s' % key)
+        query = query.filter(getattr(model, key) == value)
+    for key, value in properties.items():
+        # NOTE: json.dumps wrote the properties: a key and its string
+        # value appear exactly so, and nowhere else (a quote inside a
+        # string is escaped), so the text match is exact.
+        query = query.filter(model.properties.contains(
+            '%s: %s' % (json.dumps(key), json.dumps(value)),
+            autoescape=True))
     marker_row = None
     if marker is not None:
         # One query: a marker the caller may not see is not found.
-        marker_query = context.session.query(models.Image).filter(
-            models.Image.id == marker)
+        marker_query = context.session.query(model).filter(model.id == marker)
         if visible_to is not None:
-            marker_query = marker_query.filter(_image_visible_to(visible_to))
+            marker_query = marker_query.filter(
+                _image_listed_to(visible_to, 'all'))
         marker_row = marker_query.one_or_none()
         if marker_row is None:
             raise exception.MarkerNotFound(marker=marker)
-    query = _paginate(query, models.Image, limit, ['created_at', 'id'],
-                      ['desc', 'desc'], marker_row)
+    keys, dirs = [sort_key], [sort_dir]
+    if sort_key != 'id':
+        keys.append('id')
+        dirs.append(sort_dir)
+    query = _paginate(query, model, limit, keys, dirs, marker_row)
     return [_image_to_dict(r) for r in query.all()]
 
 
@@ -1388,26 +1438,21 @@ MIGRATION_SOURCE_CLAIM = ('finished', 'confirming', 'reverting')
 MIGRATION_IN_PROGRESS = MIGRATION_DEST_CLAIM + MIGRATION_SOURCE_CLAIM
 
 
-def _image_visible_to(project_id):
-    """SQL: the public images (no ``owner_id`` property) and the
-    snapshots of ``project_id``. The properties are JSON text written by
-    json.dumps, so a key and its value appear exactly so."""
-    props = models.Image.properties
-    encoded = json.dumps(project_id)
-    return sa.or_(
-        props.is_(None),
-        ~props.contains('"owner_id": ', autoescape=True),
-        props.contains('"owner_id": %s' % encoded, autoescape=True),
-        props.contains('"instance_owner": %s' % encoded, autoescape=True))
-
-
 @writer
-def image_update(context, image_id, values):
+def image_update(context, image_id, values, expected_status=None):
     """Change an image record (status, size, checksum, properties ...);
-    returns it. ImageNotFound if it is gone."""
-    row = context.session.get(models.Image, image_id)
+    returns it. ImageNotFound if it is gone; with ``expected_status``,
+    InvalidImageStatusTransition unless its status is that one (read and
+    written under a row lock: two uploads cannot both start)."""
+    query = sa.select(models.Image).where(models.Image.id == image_id)
+    if expected_status is not None:
+        query = query.with_for_update()
+    row = context.session.execute(query).scalar_one_or_none()
     if row is None:
         raise exception.ImageNotFound(image_id=image_id)
+    if expected_status is not None and row.status != expected_status:
+        raise exception.InvalidImageStatusTransition(
+            current=row.status, new=values.get('status'))
     values = dict(values)
     if 'properties' in values:
         values['properties'] = json.dumps(values['properties'] or {})
@@ -2149,3 +2194,235 @@ def network_info_for_instance(context, instance_uuid):
     rows = context.session.execute(
         _vif_query().where(models.FixedIp.instance_uuid == instance_uuid))
     return [_vif_dict(row) for row in rows]
+
+
+# ---------------------------------------------------------- security groups
+#
+# Groups and ingress rules as Neutron keeps them (Neutron's ids, ports
+# NULL where unbounded). Servers name their groups in
+# instances.security_groups. Nothing here filters any packet.
+
+def _sg_dict(row):
+    return {'id': row.uuid, 'name': row.name,
+            'description': row.description, 'project_id': row.project_id,
+            'is_default': row.default_for is not None}
+
+
+def _sg_rule_dict(row):
+    return {'id': row.uuid, 'parent_group_id': row.parent_group_id,
+            'protocol': row.ip_protocol, 'from_port': row.from_port,
+            'to_port': row.to_port, 'cidr': row.cidr,
+            'group_id': row.group_id, 'ethertype': row.ethertype}
+
+
+def _sg_attach_rules(context, groups):
+    """Each group's rules (oldest first), in one query."""
+    by_id = {g['id']: g for g in groups}
+    for group in groups:
+        group['rules'] = []
+    if by_id:
+        rule = models.SecurityGroupRule
+        rows = context.session.execute(
+            sa.select(rule).where(rule.parent_group_id.in_(list(by_id)))
+            .order_by(rule.id)).scalars()
+        for row in rows:
+            by_id[row.parent_group_id]['rules'].append(_sg_rule_dict(row))
+    return groups
+
+
+def _sg_query(project_id=None):
+    query = sa.select(models.SecurityGroup).where(
+        models.SecurityGroup.deleted == 0)
+    if project_id is not None:
+        query = query.where(models.SecurityGroup.project_id == project_id)
+    return query
+
+
+def _sg_row(context, group_id, project_id=None):
+    row = context.session.execute(_sg_query(project_id).where(
+        models.SecurityGroup.uuid == group_id)).scalar_one_or_none()
+    if row is None:
+        raise exception.SecurityGroupNotFound(
+            'Security group %s does not exist' % group_id)
+    return row
+
+
+@main_context_manager.reader
+def _security_group_default(context, project_id):
+    row = context.session.execute(_sg_query().where(
+        models.SecurityGroup.default_for == project_id)).scalar_one_or_none()
+    return None if row is None else _sg_dict(row)
+
+
+@writer
+def _security_group_default_create(context, project_id):
+    group_id = str(uuidlib.uuid4())
+    context.session.add(models.SecurityGroup(
+        uuid=group_id, name='default', description='Default security group',
+        project_id=project_id, default_for=project_id))
+    # Neutron's default rules: ingress from the group's own members.
+    for ethertype in ('IPv4', 'IPv6'):
+        context.session.add(models.SecurityGroupRule(
+            uuid=str(uuidlib.uuid4()), parent_group_id=group_id,
+            group_id=group_id, ethertype=ethertype))
+    context.session.flush()
+
+
+def security_group_ensure_default(context, project_id):
+    """The project's ``default`` group, made on first need as Neutron
+    does.
+
+    NOTE: two first uses may both find none and both insert; the unique
+    constraint on (default_for, deleted) lets one commit, the other's
+    insert fails and it reads the winner's group.
+    """
+    group = _security_group_default(context, project_id)
+    if group is None:
+        try:
+            _security_group_default_create(context, project_id)
+        except db_exc.DBDuplicateEntry:
+            pass
+        group = _security_group_default(context, project_id)
+    return group
+
+
+@main_context_manager.reader
+def security_group_get(context, group_id, project_id=None):
+    """A live group with its rules (of ``project_id`` if given), else
+    SecurityGroupNotFound with Neutron's message."""
+    return _sg_attach_rules(context,
+                            [_sg_dict(_sg_row(context, group_id,
+                                              project_id))])[0]
+
+
+@main_context_manager.reader
+def security_group_get_all(context, project_id=None, name=None, limit=None,
+                           offset=0):
+    """A page of live groups with their rules, by project then name."""
+    model = models.SecurityGroup
+    query = _sg_query(project_id).order_by(model.project_id, model.name,
+                                           model.id)
+    if name is not None:
+        query = query.where(model.name == name)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = context.session.execute(query).scalars()
+    return _sg_attach_rules(context, [_sg_dict(row) for row in rows])
+
+
+@writer
+def security_group_create(context, values):
+    values = dict(values, uuid=values.get('uuid') or str(uuidlib.uuid4()))
+    row = models.SecurityGroup(**values)
+    context.session.add(row)
+    context.session.flush()
+    return _sg_attach_rules(context, [_sg_dict(row)])[0]
+
+
+def _sg_servers(context, project_id, name):
+    """The live servers of ``project_id`` that name the group (as rows)."""
+    model = models.Instance
+    query = sa.select(model.uuid, model.security_groups).where(
+        model.project_id == project_id, model.deleted == 0)
+    encoded = json.dumps(name)
+    if '\\' not in encoded:
+        # NOTE: a coarse filter only (LIKE's own escapes are backslashes):
+        # the decoded lists decide.
+        query = query.where(model.security_groups.like(
+            '%' + encoded + '%'))
+    rows = context.session.execute(query)
+    return [(uuid, json.loads(groups or '[]')) for uuid, groups in rows
+            if name in json.loads(groups or '[]')]
+
+
+@writer
+def security_group_update(context, group_id, values, project_id=None):
+    """Rename or describe a group. The live servers of its project that
+    name it by its old name name it by the new one, when the old name
+    was the only group of that name (servers keep names, not ids)."""
+    row = _sg_row(context, group_id, project_id)
+    old_name = row.name
+    new_name = values.get('name', old_name)
+    if new_name != old_name:
+        namesakes = context.session.execute(
+            sa.select(sa.func.count()).select_from(models.SecurityGroup)
+            .where(models.SecurityGroup.project_id == row.project_id,
+                   models.SecurityGroup.deleted == 0,
+                   models.SecurityGroup.name == old_name)).scalar()
+        if namesakes == 1:
+            for uuid, groups in _sg_servers(context, row.project_id,
+                                            old_name):
+                groups = [new_name if g == old_name else g for g in groups]
+                context.session.execute(
+                    sa.update(models.Instance)
+                    .where(models.Instance.uuid == uuid)
+                    .values(security_groups=json.dumps(groups)))
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    context.session.flush()
+    return _sg_attach_rules(context, [_sg_dict(row)])[0]
+
+
+@main_context_manager.reader
+def security_group_in_use(context, group):
+    """Whether a live server of the group's project names it."""
+    return bool(_sg_servers(context, group['project_id'], group['name']))
+
+
+@writer
+def security_group_destroy(context, group_id, check=None):
+    """Soft-delete a live group and delete its rules and the rules of
+    other groups that name it as their remote group (Neutron's cascade).
+    ``check(group)`` runs first, in the transaction (it may raise)."""
+    row = _sg_row(context, group_id)
+    if check is not None:
+        check(_sg_dict(row), bool(_sg_servers(context, row.project_id,
+                                              row.name)))
+    now = utcnow()
+    context.session.execute(
+        sa.update(models.SecurityGroup)
+        .where(models.SecurityGroup.id == row.id)
+        .values(deleted=row.id, deleted_at=now, updated_at=now))
+    rule = models.SecurityGroupRule
+    context.session.execute(sa.delete(rule).where(sa.or_(
+        rule.parent_group_id == group_id, rule.group_id == group_id)))
+
+
+@writer
+def security_group_rule_create(context, values, check=None):
+    """A new rule of a live group. ``check(group)`` (the group with its
+    rules, read in this transaction) may refuse it first."""
+    group = _sg_attach_rules(context, [_sg_dict(
+        _sg_row(context, values['parent_group_id']))])[0]
+    if check is not None:
+        check(group)
+    values = dict(values, uuid=values.get('uuid') or str(uuidlib.uuid4()))
+    row = models.SecurityGroupRule(**values)
+    context.session.add(row)
+    context.session.flush()
+    return _sg_rule_dict(row)
+
+
+@main_context_manager.reader
+def security_group_rule_get(context, rule_id):
+    row = context.session.execute(
+        sa.select(models.SecurityGroupRule)
+        .where(models.SecurityGroupRule.uuid == rule_id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.SecurityGroupNotFound(
+            'Security group rule %s does not exist' % rule_id)
+    return _sg_rule_dict(row)
+
+
+@writer
+def security_group_rule_destroy(context, rule_id):
+    result = context.session.execute(
+        sa.delete(models.SecurityGroupRule)
+        .where(models.SecurityGroupRule.uuid == rule_id))
+    if not result.rowcount:
+        raise exception.SecurityGroupNotFound(
+            'Security group rule %s does not exist' % rule_id)

@@ -152,18 +152,30 @@ class Flavor(TimestampMixin, Base):
 
 class Image(TimestampMixin, Base):
     __tablename__ = 'images'
+    __table_args__ = (
+        sa.Index('images_owner_idx', 'owner'),
+        sa.Index('images_visibility_idx', 'visibility'),
+    )
     id = sa.Column(sa.String(36), primary_key=True)
     name = sa.Column(sa.String(255))
     status = sa.Column(sa.String(30), nullable=False, default='active')
-    disk_format = sa.Column(sa.String(30), nullable=False)
-    container_format = sa.Column(sa.String(30), nullable=False,
-                                 default='bare')
+    disk_format = sa.Column(sa.String(30))
+    container_format = sa.Column(sa.String(30))
     size = sa.Column(sa.BigInteger)
     checksum = sa.Column(sa.String(64))
     min_disk = sa.Column(sa.Integer, nullable=False, default=0)
     min_ram = sa.Column(sa.Integer, nullable=False, default=0)
     location = sa.Column(sa.Text, nullable=False)
     properties = sa.Column(sa.Text)  # JSON object
+    # The Image API v2's (see compute/images.py): the owning project, or
+    # None (novalite-manage's); public, private, shared or community.
+    owner = sa.Column(sa.String(255))
+    visibility = sa.Column(sa.String(9), nullable=False, default='public',
+                           server_default='public')
+    protected = sa.Column(sa.Boolean, nullable=False, default=False,
+                          server_default=sa.false())
+    os_hash_algo = sa.Column(sa.String(64))
+    os_hash_value = sa.Column(sa.String(128))
 
 
 class KeyPair(TimestampMixin, SoftDeleteMixin, Base):
@@ -395,3 +407,51 @@ class Migration(TimestampMixin, Base):
     new_instance_type_id = sa.Column(sa.Integer)
     project_id = sa.Column(sa.String(255))
     user_id = sa.Column(sa.String(255))
+
+
+# ------------------------------------------------------- security groups
+
+class SecurityGroup(TimestampMixin, SoftDeleteMixin, Base):
+    """A security group as Neutron keeps it (recorded, not enforced).
+
+    ``default_for`` is the project's id on its ``default`` group and NULL
+    on the others: the unique constraint on it (with ``deleted``) lets a
+    project have one live default group, however many first uses race.
+    """
+    __tablename__ = 'security_groups'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_security_groups0uuid'),
+        sa.UniqueConstraint(
+            'default_for', 'deleted',
+            name='uniq_security_groups0default_for0deleted'),
+        sa.Index('security_groups_project_id_deleted_idx', 'project_id',
+                 'deleted'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255), nullable=False)
+    default_for = sa.Column(sa.String(255))
+
+
+class SecurityGroupRule(TimestampMixin, Base):
+    """An ingress rule of a group, in Neutron's terms: no port bound is
+    NULL (Nova's -1), ``cidr`` is the remote prefix (NULL for a rule on a
+    remote group). Deleted for good, as Neutron does."""
+    __tablename__ = 'security_group_rules'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_security_group_rules0uuid'),
+        sa.Index('security_group_rules_parent_group_id_idx',
+                 'parent_group_id'),
+        sa.Index('security_group_rules_group_id_idx', 'group_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    parent_group_id = sa.Column(sa.String(36), nullable=False)
+    ip_protocol = sa.Column(sa.String(255))
+    from_port = sa.Column(sa.Integer)
+    to_port = sa.Column(sa.Integer)
+    cidr = sa.Column(sa.String(43))
+    group_id = sa.Column(sa.String(36))
+    ethertype = sa.Column(sa.String(4), nullable=False)

@@ -10,12 +10,14 @@ from novalite.policies import admin_password
 from novalite.policies import availability_zone
 from novalite.policies import base
 from novalite.policies import console_output
+from novalite.policies import create_backup
 from novalite.policies import deferred_delete
 from novalite.policies import extended_server_attributes
 from novalite.policies import flavor_access
 from novalite.policies import flavor_extra_specs
 from novalite.policies import flavor_manage
 from novalite.policies import hypervisors
+from novalite.policies import images
 from novalite.policies import instance_actions
 from novalite.policies import ips
 from novalite.policies import keypairs
@@ -59,6 +61,7 @@ def list_rules():
         # rebuild, resize, migrate, shelve, snapshot:
         shelve.list_rules(),
         migrate_server.list_rules(),
+        create_backup.list_rules(),
         # pause, suspend, rescue, soft delete, security groups:
         pause_server.list_rules(),
         suspend_server.list_rules(),
@@ -72,4 +75,5 @@ def list_rules():
         server_metadata.list_rules(),
         server_password.list_rules(),
         instance_actions.list_rules(),
+        images.list_rules(),
     ))

@@ -6,11 +6,13 @@ from novalite.api import api_version
 from novalite.api.controllers import availability_zones
 from novalite.api.controllers import flavors
 from novalite.api.controllers import hypervisors
+from novalite.api.controllers import image_v2
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
 from novalite.api.controllers import networks
 from novalite.api.controllers import quota_sets
+from novalite.api.controllers import security_groups
 # NOTE: imported for its server actions, which it registers.
 from novalite.api.controllers import server_actions  # noqa: F401
 from novalite.api.controllers import server_disk_actions  # noqa: F401
@@ -82,6 +84,10 @@ pecan.route(V21Controller, 'os-hypervisors',
 pecan.route(V21Controller, 'os-simple-tenant-usage',
             simple_tenant_usage.SimpleTenantUsageController())
 pecan.route(V21Controller, 'os-quota-sets', quota_sets.QuotaSetsController())
+pecan.route(V21Controller, 'os-security-groups',
+            security_groups.SecurityGroupsController())
+pecan.route(V21Controller, 'os-security-group-rules',
+            security_groups.SecurityGroupRulesController())
 
 
 class RootController:
@@ -108,3 +114,4 @@ class RootController:
 
 
 pecan.route(RootController, 'v2.1', V21Controller())
+pecan.route(RootController, 'image', image_v2.ImageController())

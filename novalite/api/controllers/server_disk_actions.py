@@ -1,7 +1,8 @@
 """The server actions that change a server's disk or its host, as Nova's
-(``nova/api/openstack/compute/servers.py``, ``shelve.py``,
-``migrate_server.py``): createImage, rebuild, resize, confirmResize,
-revertResize, migrate, shelve, shelveOffload and unshelve.
+(``nova/api/openstack/compute/servers.py``, ``create_backup.py``,
+``shelve.py``, ``migrate_server.py``): createImage, createBackup,
+rebuild, resize, confirmResize, revertResize, migrate, shelve,
+shelveOffload and unshelve.
 
 Each handler authorises against the loaded server, hands over to
 ``compute.api`` (state checks, quota, claims, casts) and renders.
@@ -25,6 +26,7 @@ CONF = cfg.CONF
 SERVERS = 'os_compute_api:servers:%s'
 SHELVE = 'os_compute_api:os-shelve:%s'
 MIGRATE = 'os_compute_api:os-migrate-server:%s'
+CREATE_BACKUP = 'os_compute_api:os-create-backup'
 
 
 @actions.action('createImage', schema.create_image)
@@ -36,6 +38,22 @@ def _create_image(req, instance, body):
         metadata=body.get('metadata') or {})
     location = links.resource_links(req, 'images', image['id'])[0]['href']
     return wsgi.response(None, status=202, headers={'Location': location})
+
+
+@actions.action('createBackup', schema.create_backup)
+def _create_backup(req, instance, body):
+    """202 with the new image's URL in ``Location`` (below 2.45), none
+    with ``rotation`` 0: the rotation deletes that image too (Nova)."""
+    base.authorize(req, CREATE_BACKUP, instance)
+    rotation = int(body['rotation'])
+    image = base.compute_api.backup(
+        req.context, instance, body['name'].strip(), body['backup_type'],
+        rotation, metadata=body.get('metadata') or {})
+    headers = {}
+    if rotation > 0:
+        headers['Location'] = links.resource_links(
+            req, 'images', image['id'])[0]['href']
+    return wsgi.response(None, status=202, headers=headers)
 
 
 def _canonical_ipv6(address):

@@ -15,6 +15,7 @@ from novalite.api import actions
 from novalite.api import common
 from novalite.api.controllers import base
 from novalite.api.controllers import instance_actions
+from novalite.api.controllers import security_groups
 from novalite.api.controllers import server_metadata
 from novalite.api.controllers import server_password
 from novalite.api import links
@@ -612,3 +613,5 @@ pecan.route(ServersController, 'os-instance-actions',
             instance_actions.InstanceActionsController())
 pecan.route(ServersController, 'os-server-password',
             server_password.ServerPasswordController())
+pecan.route(ServersController, 'os-security-groups',
+            security_groups.ServerSecurityGroupsController())

@@ -1,5 +1,6 @@
-"""Request schemas of createImage, rebuild, resize, confirmResize,
-revertResize, shelve, shelveOffload and unshelve (Nova's, to 2.26).
+"""Request schemas of createImage, createBackup, rebuild, resize,
+confirmResize, revertResize, shelve, shelveOffload and unshelve (Nova's,
+to 2.26).
 
 migrate has none below 2.56: Nova takes any ``{"migrate": ...}``.
 """
@@ -81,6 +82,25 @@ create_image = {
         },
     },
     'required': ['createImage'],
+    'additionalProperties': False,
+}
+
+create_backup = {
+    'type': 'object',
+    'properties': {
+        'createBackup': {
+            'type': 'object',
+            'properties': {
+                'name': types.name,
+                'backup_type': {'type': 'string'},
+                'rotation': types.non_negative_integer,
+                'metadata': types.metadata,
+            },
+            'required': ['name', 'backup_type', 'rotation'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['createBackup'],
     'additionalProperties': False,
 }
 

@@ -508,8 +508,21 @@ class TestFuzz(base.APITestCase):
                 'name': 'fz', 'policies': ['anti-affinity']}},
             status=200).json['server_group']['id']
             for user, project in (('demo', 'demo'), ('eve', 'evil'))]
+        # A security group of each project, one with a rule.
+        secgroups = [self.api.as_user(user, project).post(
+            'os-security-groups', {'security_group': {
+                'name': 'fz', 'description': 'd'}},
+            status=200).json['security_group']['id']
+            for user, project in (('demo', 'demo'), ('eve', 'evil'))]
+        secrule = self.api.post('os-security-group-rules', {
+            'security_group_rule': {
+                'parent_group_id': secgroups[0], 'ip_protocol': 'tcp',
+                'from_port': 22, 'to_port': 22}},
+            status=200).json['security_group_rule']['id']
         # Values for path placeholders; the fuzzer adds what it creates.
         self.pools = {
+            'security_group_id': secgroups,
+            'security_group_rule_id': [secrule],
             'flavor_extra_spec_key': ['k1', 'hw:cpu_policy', 'nokey'],
             'server_group_id': groups,
             'server_id': [own['id'], tagged['id'], other['id'],
@@ -684,6 +697,11 @@ class TestFuzz(base.APITestCase):
                     {'removeSecurityGroup': {'name': 'default'}},
                     # rebuild, resize, migrate, shelve, snapshot:
                     {'createImage': {'name': 'fz', 'metadata': {'a': 'b'}}},
+                    {'createBackup': {'name': 'fz', 'backup_type': 'daily',
+                                      'rotation': 1,
+                                      'metadata': {'a': 'b'}}},
+                    {'createBackup': {'name': 'fz', 'backup_type': 'w',
+                                      'rotation': '0'}},
                     {'rebuild': {'imageRef': base.IMAGE_ID, 'name': 'r',
                                  'adminPass': 'pw', 'metadata': {'a': 'b'},
                                  'preserve_ephemeral': False,
@@ -746,6 +764,22 @@ class TestFuzz(base.APITestCase):
         if template.startswith('/v2.1/os-networks'):
             return [{'network': {'label': 'x'}}, {'id': None},
                     {'disassociate': None}]
+        if template.startswith('/v2.1/os-security-groups') and \
+                method in ('POST', 'PUT'):
+            return [{'security_group': {'name': 'fz', 'description': 'd'}},
+                    {'security_group': {'name': 'default',
+                                        'description': ''}}]
+        if template == '/v2.1/os-security-group-rules':
+            parent, other = self.pools['security_group_id'][:2]
+            rules = [
+                {'parent_group_id': parent, 'ip_protocol': 'tcp',
+                 'from_port': 1, 'to_port': 65535, 'cidr': '10.0.0.0/8'},
+                {'parent_group_id': parent, 'ip_protocol': 'icmp',
+                 'from_port': -1, 'to_port': -1},
+                {'parent_group_id': parent, 'group_id': parent,
+                 'ip_protocol': 'udp'},
+                {'parent_group_id': parent, 'group_id': other}]
+            return [{'security_group_rule': rule} for rule in rules]
         return [{}]
 
     def _schemas(self, method, template, handler):
@@ -893,7 +927,11 @@ class TestFuzz(base.APITestCase):
         for key, pool, field in (('server', 'server_id', 'id'),
                                  ('keypair', 'keypair_name', 'name'),
                                  ('flavor', 'flavor_id', 'id'),
-                                 ('server_group', 'server_group_id', 'id')):
+                                 ('server_group', 'server_group_id', 'id'),
+                                 ('security_group', 'security_group_id',
+                                  'id'),
+                                 ('security_group_rule',
+                                  'security_group_rule_id', 'id')):
             value = body.get(key) if isinstance(body, dict) else None
             if (request.method == 'POST' and isinstance(value, dict)
                     and isinstance(value.get(field), str)

@@ -74,6 +74,8 @@ ACTION_BODIES = {
     'removeSecurityGroup': {'name': 'default'},
     # rebuild, resize, migrate, shelve, snapshot:
     'createImage': {'name': 'bravo-snap'},
+    'createBackup': {'name': 'bravo-backup', 'backup_type': 'daily',
+                     'rotation': 0},
     'rebuild': {'imageRef': base.IMAGE_ID},
     'resize': {'flavorRef': 'big'},
     'confirmResize': None,
@@ -197,6 +199,19 @@ class TestTenantIsolation(base.APITestCase):
         a.put('servers/%s/tags' % self.a_web,
               {'tags': [self._name('tag1'), self._name('tag2')]},
               status=200)
+        # A security group with a rule, that A's web server is in.
+        self.a_secgroup = a.post('os-security-groups', {'security_group': {
+            'name': self._name('secgroup'),
+            'description': self._name('secgroup-description')}},
+            status=200).json['security_group']['id']
+        self.a_secrule = a.post('os-security-group-rules', {
+            'security_group_rule': {
+                'parent_group_id': self.a_secgroup, 'ip_protocol': 'tcp',
+                'from_port': 4321, 'to_port': 4321,
+                'cidr': '10.77.0.0/24'}},
+            status=200).json['security_group_rule']['id']
+        a.post('servers/%s/action' % self.a_web, {'addSecurityGroup': {
+            'name': self._name('secgroup')}}, status=202)
         # ERROR with a fault (no host can take it), locked by its owner.
         self.a_broken = self._a_server(
             self._name('broken'), wait='ERROR', flavorRef='big',
@@ -310,6 +325,16 @@ class TestTenantIsolation(base.APITestCase):
                       'bridge'):
             add(network[field], 'network %s: %s' % (self.a_net['name'],
                                                     field))
+        add(self.a_secgroup, 'security group: id')
+        add(self._name('secgroup'), 'security group: name')
+        add(self._name('secgroup-description'),
+            'security group: description')
+        add(self.a_secrule, 'security group rule: id')
+        for group in self.alice.get('os-security-groups').json[
+                'security_groups']:
+            add(group['id'], 'security group %s: id' % group['name'])
+            for rule in group['rules']:
+                add(rule['id'], 'security group rule: id')
         add(self.a_group, 'server group: id')
         add(self._name('group'), 'server group: name')
         add(self.a_flavor, 'private flavor: id')
@@ -350,6 +375,10 @@ class TestTenantIsolation(base.APITestCase):
             'os-networks/%s' % self.a_net['uuid'], status=200).json
         state['A server groups'] = a.get('os-server-groups',
                                          status=200).json
+        state['A security groups'] = a.get('os-security-groups',
+                                           status=200).json
+        state['A web security groups'] = a.get(
+            'servers/%s/os-security-groups' % self.a_web, status=200).json
         state['A flavor'] = a.get('flavors/' + self.a_flavor,
                                   status=200).json
         for path in ('os-flavor-access', 'os-extra_specs'):
@@ -812,6 +841,58 @@ class TestTenantIsolation(base.APITestCase):
     def walk_delete_server_group(self, v):
         return self.walk_get_server_group(v)
 
+    # Security groups are a project's (Neutron's): another project's
+    # group or rule is not found; all_tenants counts for admins only.
+
+    def _secgroup_not_found(self):
+        return self._message('Security group %s does not exist'
+                             % self.a_secgroup)
+
+    def walk_get_security_groups(self, v):
+        return [('os-security-groups' + q, None, 200,
+                 self._only_b_secgroups)
+                for q in ('', _query(all_tenants=1),
+                          _query(all_tenants=1, limit=5, offset=0),
+                          _query(tenant_id='demo'),
+                          _query(name=self._name('secgroup')))]
+
+    def walk_post_security_groups(self, v):
+        return [('os-security-groups', {'security_group': {
+            'name': 'bravo-secgroup', 'description': 'bravo'}}, 200, None)]
+
+    def walk_get_security_group(self, v):
+        return [('os-security-groups/' + self.a_secgroup, None, 404,
+                 self._secgroup_not_found())]
+
+    def walk_put_security_group(self, v):
+        return [('os-security-groups/' + self.a_secgroup, {
+            'security_group': {'name': 'bravo', 'description': 'b'}},
+            404, self._secgroup_not_found())]
+
+    def walk_delete_security_group(self, v):
+        return self.walk_get_security_group(v)
+
+    def walk_post_security_group_rules(self, v):
+        rule = {'ip_protocol': 'tcp', 'from_port': 1, 'to_port': 2}
+        own = self.bob.get('os-security-groups').json[
+            'security_groups'][0]['id']
+        return [
+            ('os-security-group-rules', {'security_group_rule': dict(
+                rule, parent_group_id=self.a_secgroup)}, 404,
+             self._secgroup_not_found()),
+            ('os-security-group-rules', {'security_group_rule': {
+                'parent_group_id': own, 'group_id': self.a_secgroup}},
+             404, self._secgroup_not_found())]
+
+    def walk_delete_security_group_rule(self, v):
+        return [('os-security-group-rules/' + self.a_secrule, None, 404,
+                 self._message('Security group rule %s does not exist'
+                               % self.a_secrule))]
+
+    def walk_get_server_security_groups(self, v):
+        return [('servers/%s/os-security-groups' % s, None, 404,
+                 self._not_found(s)) for s in self.a_servers]
+
     # Admin APIs: the deployment's services and hypervisors are for
     # admins; a project's usage and quotas for its members and admins.
 
@@ -982,6 +1063,20 @@ class TestTenantIsolation(base.APITestCase):
             walk_get_server_group,
         ('DELETE', '/os-server-groups/{server_group_id}'):
             walk_delete_server_group,
+        ('GET', '/os-security-groups'): walk_get_security_groups,
+        ('POST', '/os-security-groups'): walk_post_security_groups,
+        ('GET', '/os-security-groups/{security_group_id}'):
+            walk_get_security_group,
+        ('PUT', '/os-security-groups/{security_group_id}'):
+            walk_put_security_group,
+        ('DELETE', '/os-security-groups/{security_group_id}'):
+            walk_delete_security_group,
+        ('POST', '/os-security-group-rules'):
+            walk_post_security_group_rules,
+        ('DELETE', '/os-security-group-rules/{security_group_rule_id}'):
+            walk_delete_security_group_rule,
+        ('GET', '/servers/{server_id}/os-security-groups'):
+            walk_get_server_security_groups,
         ('GET', '/os-services'): walk_get_services,
         ('PUT', '/os-services/enable'): walk_put_services_enable,
         ('PUT', '/os-services/disable'): walk_put_services_disable,
@@ -1072,6 +1167,12 @@ class TestTenantIsolation(base.APITestCase):
         for group in resp.json['server_groups']:
             test.assertNotEqual(test.a_group, group['id'])
             test.assertEqual('bob', group.get('project_id', 'bob'))
+
+    @staticmethod
+    def _only_b_secgroups(test, resp):
+        test.assertTrue(resp.json['security_groups'])
+        for group in resp.json['security_groups']:
+            test.assertEqual('bob', group['tenant_id'])
 
     @staticmethod
     def _only_b_keys(test, resp):

@@ -74,6 +74,9 @@ MATRIX = [
     ('POST', '/servers/{id}/action', {'createImage': {'name': 's'}}, None,
      _ACT),
     ('POST', '/servers/{id}/action',
+     {'createBackup': {'name': 'b', 'backup_type': 'daily', 'rotation': 1}},
+     None, _ACT),
+    ('POST', '/servers/{id}/action',
      {'rebuild': {'imageRef': base.IMAGE_ID}}, None, _ACT),
     ('POST', '/servers/{id}/action', {'resize': {'flavorRef': '1'}}, None,
      {ADMIN: 400, MEMBER: 400, READER: 403, OTHER: 404}),
@@ -194,6 +197,23 @@ MATRIX = [
      {'quota_set': {'security_groups': 10}}, None, _ADMIN_ONLY),
     ('DELETE', '/os-quota-sets/{tenant}', None, None,
      {ADMIN: 202, MEMBER: 403, READER: 403, OTHER: 403}),
+    # Security groups (proxy APIs): each rule is checked against the
+    # caller's own project; another project's group is then not found.
+    ('GET', '/os-security-groups', None, None, _ALL_OK),
+    ('POST', '/os-security-groups',
+     {'security_group': {'name': 'sg', 'description': ''}}, None,
+     {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 200}),
+    ('GET', '/os-security-groups/{secgroup}', None, None, _OWN),
+    ('PUT', '/os-security-groups/{secgroup}',
+     {'security_group': {'name': 'sg2', 'description': ''}}, None,
+     {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
+    ('DELETE', '/os-security-groups/{secgroup}', None, None,
+     {ADMIN: 202, MEMBER: 202, READER: 403, OTHER: 404}),
+    ('POST', '/os-security-group-rules', 'secrule', None,
+     {ADMIN: 200, MEMBER: 200, READER: 403, OTHER: 404}),
+    ('DELETE', '/os-security-group-rules/{secrule}', None, None,
+     {ADMIN: 202, MEMBER: 202, READER: 403, OTHER: 404}),
+    ('GET', '/servers/{id}/os-security-groups', None, None, _OWN),
     # Removed from Nova: 410 for everyone.
     ('POST', '/os-networks', {'network': {'label': 'x'}}, None, _GONE),
     ('POST', '/os-networks/add', {'id': None}, None, _GONE),
@@ -297,6 +317,20 @@ class TestPolicyMatrix(base.APITestCase):
                 if '{keypair}' in path:
                     self.api.post('os-keypairs', {'keypair': {
                         'name': 'kp%d' % serial}}, status=200)
+                secgroup = secrule = None
+                if '{secgroup}' in path or '{secrule}' in path or \
+                        body == 'secrule':
+                    secgroup = self.api.post('os-security-groups', {
+                        'security_group': {'name': 'sg%d' % serial,
+                                           'description': ''}},
+                        status=200).json['security_group']['id']
+                rule_body = {'security_group_rule': {
+                    'parent_group_id': secgroup, 'ip_protocol': 'tcp',
+                    'from_port': 1, 'to_port': 2}}
+                if '{secrule}' in path:
+                    secrule = self.api.post(
+                        'os-security-group-rules', rule_body, status=200
+                    ).json['security_group_rule']['id']
                 request = None
                 if '{request}' in path:
                     request = self.callers[ADMIN].get(
@@ -307,14 +341,16 @@ class TestPolicyMatrix(base.APITestCase):
                     id=server['id'], tag='t', flavor=flavor,
                     image=base.IMAGE_ID, keypair='kp%d' % serial,
                     network=self.network['uuid'], label='private',
-                    meta='k', request=request, spec='k', group=group)
+                    meta='k', request=request, spec='k', group=group,
+                    secgroup=secgroup, secrule=secrule)
+                sent = rule_body if body == 'secrule' else body
                 caller = self.callers[persona]
                 if version:
                     caller = caller.as_user(caller.user, caller.project,
                                             roles=caller.roles,
                                             version=version)
                 resp = caller.request(method, url,
-                                      self._body(body, persona, serial))
+                                      self._body(sent, persona, serial))
                 self.assertEqual(
                     expected[persona], resp.status_int,
                     '%s %s as %s: %s' % (method, path, persona, resp.text))
@@ -331,7 +367,9 @@ class TestPolicyMatrix(base.APITestCase):
                         '{network_label}': '{label}',
                         '{key}': '{meta}', '{request_id}': '{request}',
                         '{flavor_extra_spec_key}': '{spec}',
-                        '{server_group_id}': '{group}'}
+                        '{server_group_id}': '{group}',
+                        '{security_group_id}': '{secgroup}',
+                        '{security_group_rule_id}': '{secrule}'}
         listed = set()
         for method, path in routes.list_routes():
             for old, new in placeholders.items():

@@ -436,9 +436,13 @@ class TestSecurityGroups(_ActionTestCase):
         self.act(add, action=self.wired_action)
         self.assertEqual([{'name': 'default'}], self.groups(self.wired['id']))
         resp = self.act(add, status=400, action=self.wired_action)
+        [default] = self.api.get('os-security-groups').json[
+            'security_groups']
+        # Neutron's words name the group's id.
         self.assertEqual(
             "Invalid input for security_groups. Reason: Duplicate items in "
-            "the list: 'default'.", resp.json['badRequest']['message'])
+            "the list: '%s'." % default['id'],
+            resp.json['badRequest']['message'])
 
     def test_not_found(self):
         for action in ('addSecurityGroup', 'removeSecurityGroup'):

@@ -18,6 +18,7 @@ import uuid
 
 import fixtures
 from oslo_config import cfg
+from oslo_policy import policy as oslo_policy
 import sqlalchemy as sa
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 from tempest.lib.api_schema.response.compute.v2_19 import servers as s219
@@ -31,6 +32,7 @@ from novalite import context as nl_context
 from novalite.db import api as db
 from novalite.db import models
 from novalite import exception
+from novalite import policy
 from novalite import states
 from novalite.tests import base
 from novalite.tests import fixtures as nl_fixtures
@@ -158,8 +160,13 @@ class TestCreateImage(_Base):
         self.assertEqual(('qcow2', record['size']),
                          (record['disk_format'],
                           os.path.getsize(record['location'])))
-        self.assertEqual(compute_images.checksum(record['location']),
-                         record['checksum'])
+        stored = compute_images.file_values(record['location'])
+        self.assertEqual(
+            (stored['checksum'], 'sha512', stored['os_hash_value'],
+             'demo', 'private'),
+            (record['checksum'], record['os_hash_algo'],
+             record['os_hash_value'], record['owner'],
+             record['visibility']))
         # Private to the server's project, as Glance makes Nova's.
         self.assertEqual(200, self.api.get('images/%s' % image_id).status_int)
         self.assertEqual(404, self.other.get(
@@ -261,6 +268,328 @@ class TestCreateImage(_Base):
         self.assertEqual("Could not copy the guest's disk.",
                          self.fault(server['id'])['message'])
         self.assertFalse(os.path.exists(compute_images.location(image_id)))
+
+
+class TestCreateBackup(_Base):
+    """createBackup: a snapshot of image_type backup, then the rotation
+    of the server's backups of its backup_type (Nova's _rotate_backups).
+    """
+
+    def backup(self, server_id, name='b', backup_type='daily', rotation=2,
+               wait=True, **extra):
+        """The new image's id (None without a Location header); with
+        ``wait``, once the agent finished (rotation included)."""
+        resp = self.action(server_id, {'createBackup': dict(
+            name=name, backup_type=backup_type, rotation=rotation,
+            **extra)}, api=self.member)
+        self.assertEqual(b'', resp.body)
+        location = resp.headers.get('Location')
+        if wait:
+            self.wait_action(server_id, 'createBackup', 1)
+        return location.rsplit('/', 1)[-1] if location else None
+
+    def backups(self, server_id, backup_type='daily'):
+        """Names of the active backups of the server and type, oldest
+        first."""
+        return [image['name'] for image in compute_images.get_all(
+            self.admin_context, filters={'status': 'active', 'properties': {
+                'image_type': 'backup', 'backup_type': backup_type,
+                'instance_uuid': server_id}},
+            sort_key='created_at', sort_dir='asc')]
+
+    def image_ids(self):
+        return sorted(i['id'] for i in self.admin_api.get(
+            'images').json['images'])
+
+    def test_backup_is_an_active_private_image(self):
+        server = self.create_server()
+        resp = self.action(server['id'], {'createBackup': {
+            'name': 'nightly', 'backup_type': 'daily', 'rotation': '1',
+            'metadata': {'purpose': 'x', 'backup_type': 'ignored'}}},
+            api=self.member)
+        self.assertEqual(b'', resp.body)
+        image_id = resp.headers['Location'].rsplit('/', 1)[-1]
+        self.assertEqual('http://localhost/v2.1/images/%s' % image_id,
+                         resp.headers['Location'])
+        image = self.wait_image(image_id)
+        self.assertEqual(
+            ('createBackup', None, [('compute_backup_instance', 'Success')]),
+            self.wait_action(server['id'], 'createBackup', 1))
+        self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual('nightly', image['name'])
+        self.assertEqual({'purpose': 'x', 'image_type': 'backup',
+                          'backup_type': 'daily',
+                          'instance_uuid': server['id'],
+                          'base_image_ref': base.IMAGE_ID,
+                          'user_id': 'demo', 'owner_id': 'demo',
+                          'image_location': 'snapshot',
+                          'image_state': 'available'}, image['metadata'])
+        record = db.image_get(self.admin_context, image_id)
+        self.assertEqual(('demo', 'private', 'qcow2', record['size']),
+                         (record['owner'], record['visibility'],
+                          record['disk_format'],
+                          os.path.getsize(record['location'])))
+        self.assertEqual(404, self.other.get(
+            'images/%s' % image_id).status_int)
+
+    def test_task_states(self):
+        server = self.create_server()
+        seen = []
+        real = fake.FakeDriver.snapshot
+
+        def snapshot(driver, instance, target):
+            seen.append(self.row(instance['uuid'])['task_state'])
+            return real(driver, instance, target)
+
+        with mock.patch.object(fake.FakeDriver, 'snapshot', snapshot), \
+                mock.patch('novalite.compute.rpcapi.ComputeAPI.'
+                           'backup_instance') as cast:
+            self.backup(server['id'], wait=False)
+            # The API's task, before the agent has it.
+            self.assertEqual(('image_backup', 1),
+                             (self.row(server['id'])['task_state'],
+                              cast.call_count))
+            self.assertEqual(
+                'ACTIVE', self.show(server['id'])['status'])
+            # (context, host, server, image, backup_type, rotation)
+            args = cast.call_args[0]
+            self.agent.manager.backup_instance(args[0], *args[2:])
+        self.assertEqual(['image_pending_upload'], seen)
+        self.assertEqual(('daily', 2), args[4:])
+        self.assertIsNone(self.row(server['id'])['task_state'])
+        self.assertEqual(
+            ('createBackup', None, [('compute_backup_instance', 'Success')]),
+            self.last_action(server['id']))
+
+    def test_rotation_deletes_the_oldest_of_the_server_and_type(self):
+        server = self.create_server()
+        neighbour = self.create_server(name='neighbour')
+        first = self.backup(server['id'], name='d1')
+        self.backup(server['id'], name='w1', backup_type='weekly')
+        self.backup(neighbour['id'], name='n1')
+        snapshot = self.action(server['id'], {'createImage': {
+            'name': 'snap', 'metadata': {'backup_type': 'daily'}}}
+        ).headers['Location'].rsplit('/', 1)[-1]
+        self.wait_image(snapshot)
+        self.wait_for_status(server['id'], 'ACTIVE')
+        self.backup(server['id'], name='d2')
+        self.assertEqual(['d1', 'd2'], self.backups(server['id']))
+        first_file = compute_images.location(first)
+        self.assertTrue(os.path.exists(first_file))
+        self.backup(server['id'], name='d3')
+        self.assertEqual(['d2', 'd3'], self.backups(server['id']))
+        self.assertEqual(404, self.admin_api.get(
+            'images/%s' % first).status_int)
+        self.assertFalse(os.path.exists(first_file))
+        # Other types, other servers and snapshots are not counted.
+        self.assertEqual(['w1'], self.backups(server['id'], 'weekly'))
+        self.assertEqual(['n1'], self.backups(neighbour['id']))
+        self.assertEqual(200, self.admin_api.get(
+            'images/%s' % snapshot).status_int)
+        # A smaller rotation deletes all the excess at once.
+        self.backup(server['id'], name='d4', rotation=1)
+        self.assertEqual(['d4'], self.backups(server['id']))
+        self.assertEqual(['create', 'createBackup', 'createBackup',
+                          'createImage', 'createBackup', 'createBackup',
+                          'createBackup'],
+                         [a[0] for a in self.actions(server['id'])])
+
+    def test_the_new_backup_counts_as_the_newest(self):
+        # Two backups within one second tie on MySQL's DATETIME: the one
+        # just written is kept whatever the order of the others.
+        server = self.create_server()
+        old = self.backup(server['id'], name='old')
+        later = db.utcnow().replace(year=db.utcnow().year + 1)
+        with self.db.engine.begin() as conn:
+            conn.execute(sa.update(models.Image).where(
+                models.Image.id == old).values(created_at=later))
+        new = self.backup(server['id'], name='new', rotation=1)
+        self.assertEqual(['new'], self.backups(server['id']))
+        self.assertEqual(404, self.admin_api.get(
+            'images/%s' % old).status_int)
+        self.assertEqual(200, self.admin_api.get(
+            'images/%s' % new).status_int)
+
+    def test_protected_and_busy_backups_are_skipped(self):
+        # Glance refuses to delete them: Nova logs it and goes on.
+        server = self.create_server()
+        protected = self.backup(server['id'], name='p')
+        db.image_update(self.admin_context, protected, {'protected': True})
+        booted = self.backup(server['id'], name='booted')
+        self.create_server(name='from-backup', imageRef=booted)
+        self.backup(server['id'], name='third', rotation=1)
+        self.assertEqual(['p', 'booted', 'third'],
+                         self.backups(server['id']))
+        self.assertEqual('Success', self.last_action(server['id'])[2][0][1])
+
+    def test_rotation_zero_deletes_every_backup_of_the_type(self):
+        server = self.create_server()
+        self.backup(server['id'], name='d1', rotation=5)
+        self.backup(server['id'], name='d2', rotation=5)
+        self.backup(server['id'], name='w1', backup_type='weekly')
+        before = set(self.image_ids())
+        # Nova writes the backup, then rotates it out with the others; no
+        # Location: there will be no image to point to.
+        self.assertIsNone(self.backup(server['id'], name='d3', rotation=0))
+        self.assertEqual([], self.backups(server['id']))
+        self.assertEqual(['w1'], self.backups(server['id'], 'weekly'))
+        self.assertEqual(len(before) - 2, len(self.image_ids()))
+        self.assertEqual([], [name for name in os.listdir(
+            CONF.image_store.path) if name not in before])
+        self.assertEqual(
+            ('createBackup', None, [('compute_backup_instance', 'Success')]),
+            self.last_action(server['id']))
+        self.wait_for_status(server['id'], 'ACTIVE')
+
+    def test_validation(self):
+        server = self.create_server()
+        body = {'name': 'b', 'backup_type': 'daily', 'rotation': 1}
+        for missing in ('name', 'backup_type', 'rotation'):
+            resp = self.action(server['id'], {'createBackup': {
+                k: v for k, v in body.items() if k != missing}}, status=400)
+            self.assertBadRequest(resp, "'%s' is a required property"
+                                  % missing)
+        for rotation, message in (
+                (-1, 'Invalid input for field/attribute rotation. Value: '
+                     '-1. -1 is less than the minimum of 0'),
+                ('-1', "Invalid input for field/attribute rotation. Value: "
+                       "-1. '-1' does not match '^[0-9]*$'"),
+                ('', 'Invalid input for field/attribute rotation.'),
+                (1.5, "1.5 is not of type 'integer', 'string'"),
+                (None, "None is not of type 'integer', 'string'")):
+            resp = self.action(server['id'], {'createBackup': dict(
+                body, rotation=rotation)}, status=400)
+            self.assertBadRequest(resp, message)
+        for extra, message in (
+                ({'backup_type': 1}, "1 is not of type 'string'"),
+                ({'name': ''}, 'Invalid input for field/attribute name.'),
+                ({'metadata': {'a': 1}}, 'Invalid input for field/'
+                                         'attribute a.'),
+                ({'other': 1}, "Additional properties are not allowed "
+                               "('other' was unexpected)")):
+            resp = self.action(server['id'], {'createBackup': dict(
+                body, **extra)}, status=400)
+            self.assertBadRequest(resp, message)
+        self.assertBadRequest(self.action(server['id'], {
+            'createBackup': None}, status=400), "None is not of type "
+            "'object'")
+        self.flags(metadata_items=1, group='quota')
+        resp = self.action(server['id'], {'createBackup': dict(
+            body, metadata={'a': '1', 'b': '2'})}, status=403)
+        self.assertFault(resp, 403, 'Image metadata limit exceeded')
+        # Nothing was started by the refusals.
+        self.assertEqual([base.IMAGE_ID], self.image_ids())
+        self.assertEqual(['create'], [a[0] for a in self.actions(
+            server['id'])])
+
+    def test_policy(self):
+        server = self.create_server()
+        body = {'createBackup': {'name': 'b', 'backup_type': 'daily',
+                                 'rotation': 1}}
+        reader = self.api.as_user('demo', 'demo', roles=['reader'])
+        resp = self.action(server['id'], body, api=reader, status=403)
+        self.assertFault(resp, 403, "Policy doesn't allow "
+                         "os_compute_api:os-create-backup to be performed.")
+        resp = self.action(server['id'], body, api=self.other, status=404)
+        self.assertFault(resp, 404, 'Instance %s could not be found.'
+                         % server['id'])
+        policy.get_enforcer().set_rules(oslo_policy.Rules.from_dict({
+            'os_compute_api:os-create-backup': 'rule:context_is_admin',
+        }), overwrite=False, use_conf=False)
+        self.action(server['id'], body, api=self.member, status=403)
+        self.action(server['id'], body, api=self.admin_api)
+        self.wait_action(server['id'], 'createBackup', 1)
+        self.assertEqual(['b'], self.backups(server['id']))
+
+    def test_state_conflicts(self):
+        server = self.create_server()
+        body = {'createBackup': {'name': 'b', 'backup_type': 'daily',
+                                 'rotation': 1}}
+        for values, message in (
+                ({'task_state': 'rebooting'},
+                 'task_state rebooting'),
+                ({'task_state': 'image_backup'},
+                 'task_state image_backup'),
+                ({'task_state': None, 'vm_state': 'error'},
+                 'vm_state error'),
+                ({'vm_state': 'rescued'}, 'vm_state rescued'),
+                ({'vm_state': 'shelved'}, 'vm_state shelved')):
+            db.instance_update(self.admin_context, server['id'], values)
+            resp = self.action(server['id'], body, status=409)
+            self.assertFault(resp, 409, "Cannot 'createBackup' instance %s "
+                             "while it is in %s" % (server['id'], message))
+        db.instance_update(self.admin_context, server['id'],
+                           {'vm_state': 'active', 'launched_at': None})
+        resp = self.action(server['id'], body, status=409)
+        self.assertFault(resp, 409, "Instance %s is in an invalid state "
+                         "for 'createBackup'" % server['id'])
+        self.assertEqual([base.IMAGE_ID], self.image_ids())
+
+    def test_of_paused_suspended_stopped_and_locked_servers(self):
+        # Nova backs up locked servers too.
+        server = self.create_server()
+        self.action(server['id'], {'lock': None}, api=self.admin_api)
+        for stop, start, status in (('pause', 'unpause', 'PAUSED'),
+                                    ('suspend', 'resume', 'SUSPENDED'),
+                                    ('os-stop', 'os-start', 'SHUTOFF')):
+            self.action(server['id'], {stop: None}, api=self.admin_api)
+            self.wait_for_status(server['id'], status)
+            self.backup(server['id'], name=status, rotation=3)
+            self.wait_for_status(server['id'], status)
+            self.action(server['id'], {start: None}, api=self.admin_api)
+            self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual(['PAUSED', 'SUSPENDED', 'SHUTOFF'],
+                         self.backups(server['id']))
+
+    def test_failed_snapshot_deletes_the_image_and_rotates_nothing(self):
+        server = self.create_server()
+        kept = self.backup(server['id'], name='kept')
+        with mock.patch.object(fake.FakeDriver, 'snapshot',
+                               side_effect=exception.VirtDriverError(
+                                   "Could not copy the guest's disk.")):
+            image_id = self.backup(server['id'], name='failed', rotation=5,
+                                   wait=False)
+            action = self.wait_action(server['id'], 'createBackup', 1)
+        self.assertEqual(('createBackup', 'Error',
+                          [('compute_backup_instance', 'Error')]), action)
+        self.assertEqual(404, self.admin_api.get(
+            'images/%s' % image_id).status_int)
+        self.assertEqual(200, self.admin_api.get(
+            'images/%s' % kept).status_int)
+        self.assertEqual(1, self.wait_for_status(
+            server['id'], 'ACTIVE')['OS-EXT-STS:power_state'])
+        self.assertEqual("Could not copy the guest's disk.",
+                         self.fault(server['id'])['message'])
+
+    def test_failed_rotation_is_a_fault_of_a_settled_server(self):
+        server = self.create_server()
+        self.backup(server['id'], name='one')
+        with mock.patch.object(compute_images, 'get_all',
+                               side_effect=exception.NovaliteException(
+                                   'The image list failed.')):
+            self.backup(server['id'], name='two', rotation=1, wait=False)
+            action = self.wait_action(server['id'], 'createBackup', 1)
+        self.assertEqual(('createBackup', 'Error',
+                          [('compute_backup_instance', 'Error')]), action)
+        self.assertEqual(['one', 'two'], self.backups(server['id']))
+        self.assertEqual('The image list failed.',
+                         self.fault(server['id'])['message'])
+        shown = self.show(server['id'])
+        self.assertEqual(('ACTIVE', None),
+                         (shown['status'], shown['OS-EXT-STS:task_state']))
+
+    def test_agent_too_old_for_the_message(self):
+        # Capped below 1.2 (agents not upgraded yet): 503, nothing left.
+        self.flags(compute='1.1', group='upgrade_levels')
+        server = self.create_server()
+        resp = self.action(server['id'], {'createBackup': {
+            'name': 'b', 'backup_type': 'daily', 'rotation': 1}},
+            status=503)
+        self.assertEqual(503, resp.json['serviceUnavailable']['code'])
+        self.assertEqual([base.IMAGE_ID], self.image_ids())
+        shown = self.show(server['id'])
+        self.assertEqual(('ACTIVE', None),
+                         (shown['status'], shown['OS-EXT-STS:task_state']))
 
 
 class TestRebuild(_Base):
@@ -749,8 +1078,9 @@ class TestShelve(_TwoHosts):
         self.wait_for_status(server['id'], 'ACTIVE')
         self.assertEqual(states.RUNNING, self.agent.driver.get_info(
             {'uuid': server['id']}).state)
-        self.assertEqual(404, self.admin_api.get(
-            'images/%s' % image_id).status_int)
+        # NOTE: the agent forgets the shelved image after the server runs.
+        self.wait_until(lambda: self.admin_api.get(
+            'images/%s' % image_id).status_int == 404)
         # shelveOffload is an admin's.
         self.action(server['id'], {'shelve': None})
         self.wait_for_status(server['id'], 'SHELVED')
@@ -900,6 +1230,20 @@ class TestAgentRestart(_TwoHosts):
         self.assertIsNone(self.row(server['id'])['task_state'])
         self.assertEqual([base.IMAGE_ID], [
             i['id'] for i in self.admin_api.get('images').json['images']])
+
+    def test_backup_task_cleared_and_image_deleted(self):
+        # Nova's start-up would leave image_backup: novalite clears it.
+        server = self.create_on(self.agent)
+        instance = self.row(server['id'])
+        image = compute_images.create_snapshot(
+            self.admin_context, instance, 'b', image_type='backup',
+            extra_properties={'backup_type': 'daily'})
+        db.instance_update(self.admin_context, server['id'],
+                           {'task_state': 'image_backup'})
+        self.restart(self.agent)
+        self.assertIsNone(self.row(server['id'])['task_state'])
+        self.assertEqual(404, self.admin_api.get(
+            'images/%s' % image['id']).status_int)
 
     def test_rebuild_is_error(self):
         server = self.create_on(self.agent)
@@ -1075,6 +1419,8 @@ class TestTransitions(testtools.TestCase):
     NOVA = {
         'create_image': ({'active', 'stopped', 'paused', 'suspended'},
                          'image_snapshot_pending'),
+        'backup': ({'active', 'stopped', 'paused', 'suspended'},
+                   'image_backup'),
         'rebuild': ({'active', 'stopped', 'error'}, 'rebuilding'),
         'resize': ({'active', 'stopped'}, 'resize_prep'),
         'migrate': ({'active', 'stopped'}, 'resize_prep'),
@@ -1106,12 +1452,14 @@ class TestTransitions(testtools.TestCase):
 
     def test_names_and_statuses(self):
         self.assertEqual(
-            ['createImage', 'rebuild', 'resize', 'migrate', 'confirmResize',
-             'revertResize', 'shelve', 'shelveOffload', 'unshelve'],
+            ['createImage', 'createBackup', 'rebuild', 'resize', 'migrate',
+             'confirmResize', 'revertResize', 'shelve', 'shelveOffload',
+             'unshelve'],
             [states.api_action_name(a) for a in self.NOVA])
-        # Nova's _STATE_MAP: a snapshot or a shelve shows the vm_state's
-        # own status.
+        # Nova's _STATE_MAP: a snapshot, a backup or a shelve shows the
+        # vm_state's own status.
         for task in ('image_snapshot_pending', 'image_snapshot',
+                     'image_backup',
                      'image_pending_upload', 'image_uploading', 'shelving',
                      'shelving_image_pending_upload',
                      'shelving_image_uploading'):

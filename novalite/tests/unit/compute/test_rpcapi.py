@@ -60,3 +60,11 @@ class TestComputeRPCAPI(base.TestCase):
         self.assertRaises(messaging.RPCVersionCapError,
                           api.rescue_instance, self.admin_context, 'hv9',
                           uuid, 'pw')
+
+    def test_backup_needs_the_agent_at_1_2(self):
+        self.flags(compute='1.1', group='upgrade_levels')
+        self.assertRaises(messaging.RPCVersionCapError,
+                          rpcapi.ComputeAPI().backup_instance,
+                          self.admin_context, 'hv9',
+                          'b5e5ba5c-3c54-4c2f-a0a4-2c8d2b2a7d1e',
+                          'f2a6f5a4-0c53-4a4e-9d7b-3f1e3c2b1a00', 'daily', 1)

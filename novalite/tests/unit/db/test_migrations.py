@@ -81,7 +81,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0004', migration.db_version(engine))
+        self.assertEqual('0006', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -99,11 +99,37 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0004', migration.db_version(db_fixture.engine))
+        self.assertEqual('0006', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
                 context, models.Base.metadata))
+
+    def test_0005_images_get_owner_visibility_and_hashes(self):
+        engine = sa.create_engine(provision_database(self, 'sqlite'))
+        self.addCleanup(engine.dispose)
+        migration.db_sync(engine, '0004')
+        insert = sa.text(
+            "INSERT INTO images (id, name, status, disk_format, "
+            "container_format, min_disk, min_ram, location, properties, "
+            "checksum, created_at) VALUES (:id, :id, 'active', 'qcow2', "
+            "'bare', 0, 0, '/x', :properties, :checksum, "
+            "'2026-12-01 00:00:00')")
+        with engine.begin() as conn:
+            conn.execute(insert, {'id': 'public', 'properties': '{}',
+                                  'checksum': 'a' * 64})
+            conn.execute(insert, {
+                'id': 'snapshot', 'checksum': None,
+                'properties': '{"owner_id": "p1", "image_type": "snapshot"}'})
+        migration.db_sync(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                'SELECT id, owner, visibility, protected, checksum, '
+                'os_hash_algo, os_hash_value FROM images ORDER BY id')).all()
+        self.assertEqual(
+            [('public', None, 'public', False, None, 'sha256', 'a' * 64),
+             ('snapshot', 'p1', 'private', False, None, None, None)],
+            [tuple(row) for row in rows])
 
 
 class MySQLMigrationsTest(_MigrationsMixin, testtools.TestCase):
