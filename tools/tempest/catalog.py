@@ -3,16 +3,17 @@
 - the project ``service`` and novalite's service user (``[keystone_authtoken]``
   of novalite.conf), with the role ``service``: enough for
   keystonemiddleware to validate tokens;
-- the ``compute`` service (novalite) and the ``network`` service (the
-  stand-in of network_standin.py), each with public, internal and admin
-  endpoints in RegionOne.
+- the ``compute`` service (novalite), the ``image`` service (novalite's
+  Image API subset, under ``/image`` of the same endpoint) and the
+  ``network`` service (the stand-in of network_standin.py), each with
+  public, internal and admin endpoints in RegionOne.
 
 All in one process through the REST API (an ``openstack`` CLI call takes
 ~5 s here).
 
 Run: ``python catalog.py --auth-url URL --admin-password PW
 --service-user NAME --service-password PW --compute-url URL
-[--network-url URL]``.
+[--image-url URL] [--network-url URL]``.
 """
 
 import argparse
@@ -30,6 +31,9 @@ def main():
     parser.add_argument('--service-user', required=True)
     parser.add_argument('--service-password', required=True)
     parser.add_argument('--compute-url', required=True)
+    parser.add_argument('--image-url',
+                        help="novalite's Image API; none: no image service "
+                             'in the catalog')
     parser.add_argument('--network-url',
                         help='the network stand-in; none: no network '
                              'service in the catalog')
@@ -63,6 +67,10 @@ def main():
 
     services = [('nova', 'compute', args.compute_url,
                  'novalite: OpenStack Compute API v2.1')]
+    if args.image_url:
+        services.append((
+            'glance', 'image', args.image_url,
+            "novalite's Image API v2 subset over its image catalogue"))
     if args.network_url:
         services.append((
             'novalite-network-standin', 'network', args.network_url,

@@ -30,7 +30,8 @@ FLAGS = {
     'suspend': (['suspend', 'resume'], []),
     'shelve': (['shelve', 'shelveOffload', 'unshelve'], []),
     'rescue': (['rescue', 'unrescue'], []),
-    'snapshot': (['createImage'], []),
+    # (tempest's test_create_backup is under this flag too)
+    'snapshot': (['createImage', 'createBackup'], []),
     'cold_migration': (['migrate'], []),
     'live_migration': (['os-migrateLive'], []),
     'interface_attach': ([], ['GET /servers/{server_id}/os-interface',

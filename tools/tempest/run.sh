@@ -14,7 +14,8 @@
 #   2. novalite-api and novalite-compute (fake driver, RabbitMQ, a
 #      temporary SQLite database, [api] auth_strategy = keystone), with two
 #      flavors, two images and one shared network made by novalite-manage;
-#      the network stand-in (network_standin.py); novalite as `compute` and
+#      the network stand-in (network_standin.py); novalite as `compute`,
+#      `image` (its Image API subset, under /image) and
 #      the stand-in as `network` in Keystone's catalog (catalog.py).
 #   3. a tempest workspace whose tempest.conf says what novalite supports
 #      (tempest.conf.in; the flags that follow from novalite's server
@@ -52,6 +53,7 @@ EXCLUDE=${NOVALITE_TEMPEST_EXCLUDE-$HERE/exclude.txt}
 
 KEYSTONE_URL=http://127.0.0.1:$KEYSTONE_PORT/v3
 COMPUTE_URL=http://127.0.0.1:$API_PORT/v2.1
+IMAGE_URL=http://127.0.0.1:$API_PORT/image
 NETWORK_URL=http://127.0.0.1:$NETWORK_PORT/
 
 PY=$(command -v python3)
@@ -292,12 +294,12 @@ else
     NEUTRON=False
 fi
 
-say "Keystone catalog: compute (novalite)" \
+say "Keystone catalog: compute and image (novalite)" \
     "${NETWORK_URL:+and network (the stand-in)}"
 "$PY" "$HERE/catalog.py" --auth-url "$KEYSTONE_URL" \
     --admin-password "$ADMIN_PASSWORD" --service-user novalite \
     --service-password "$SERVICE_PASSWORD" --compute-url "$COMPUTE_URL" \
-    ${NETWORK_URL:+--network-url "$NETWORK_URL"}
+    --image-url "$IMAGE_URL" ${NETWORK_URL:+--network-url "$NETWORK_URL"}
 
 for i in $(seq 1 60); do
     "${MANAGE[@]}" service list > "$WORK/services.txt"

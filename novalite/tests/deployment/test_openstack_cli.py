@@ -11,6 +11,7 @@ them they fail: they are not run by the unit or functional suites.
 import json
 import os
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -119,8 +120,10 @@ class TestOpenStackCLI(testtools.TestCase):
             self.user.run('server', undo, uuid_, json_output=False)
             self.wait_status(uuid_, back)
         # Rebuild, resize and confirm.
-        self.user.run('server', 'rebuild', '--image', self.image, '--wait',
-                      uuid_)
+        # NOTE: not --wait: its progress goes to stdout before the JSON.
+        rebuilt = self.user.run('server', 'rebuild', '--image', self.image,
+                                uuid_)
+        self.assertEqual(uuid_, rebuilt['id'])
         self.wait_status(uuid_, 'ACTIVE')
         self.user.run('server', 'resize', '--flavor', self.flavor_alt,
                       '--wait', uuid_, json_output=False)
@@ -143,6 +146,33 @@ class TestOpenStackCLI(testtools.TestCase):
                        'rescue', 'unrescue', 'rebuild', 'resize',
                        'confirmResize', 'shelve', 'unshelve'):
             self.assertIn(action, actions)
+
+    def test_images_through_the_image_service(self):
+        # An image uploaded with the CLI, found by name, booted, deleted.
+        with tempfile.NamedTemporaryFile(suffix='.raw') as f:
+            f.write(b'\0' * 1048576)
+            f.flush()
+            image = self.user.run(
+                'image', 'create', '--file', f.name, '--disk-format', 'raw',
+                '--container-format', 'bare', '--property', 'os_distro=none',
+                'cli-image')
+        self.assertEqual(('active', 1048576, self.project_id),
+                         (image['status'], image['size'], image['owner']))
+        listed = self.user.run('image', 'list', '--name', 'cli-image')
+        self.assertEqual([image['id']], [i['ID'] for i in listed])
+        shown = self.user.run('image', 'show', 'cli-image')
+        self.assertEqual(image['id'], shown['id'])
+        server = self.user.run('server', 'create', '--image', 'cli-image',
+                               '--flavor', self.flavor, '--wait',
+                               'cli-from-image')
+        self.assertEqual(('ACTIVE', image['id']),
+                         (server['status'], server['image'].split()[-1]
+                          .strip('()')))
+        self.user.run('server', 'delete', '--wait', server['id'],
+                      json_output=False)
+        self.user.run('image', 'delete', 'cli-image', json_output=False)
+        self.assertEqual([], self.user.run('image', 'list', '--name',
+                                           'cli-image'))
 
     def test_project_views(self):
         zones = self.user.run('availability', 'zone', 'list')
