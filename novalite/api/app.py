@@ -15,10 +15,11 @@ NOTE: the order matters, outermost first:
    version headers, as in Nova.
 7. pecan.
 
-The version documents (``/``, ``/v2.1/`` and the Image API's ``/image``)
-skip authentication; ``/v2.1/`` still negotiates a microversion, as
-Nova's does. ``/image/v2/...`` (the Image API subset) has the same stack
-less the project id in the URL and the microversions.
+The version documents (``/``, ``/v2.1/``, the Image API's ``/image`` and
+the Networking API's ``/network``) skip authentication; ``/v2.1/`` still
+negotiates a microversion, as Nova's does. ``/image/v2/...`` (the Image
+API subset) and ``/network/v2.0...`` (the Networking API subset) have the
+same stack less the project id in the URL and the microversions.
 """
 
 import functools
@@ -98,17 +99,18 @@ def _auth(app):
 
 
 def _is_image_upload(req):
-    return req.method == 'PUT' and req.path_info.endswith('/file')
+    return (req.method == 'PUT' and req.path_info.startswith('/image/')
+            and req.path_info.endswith('/file'))
 
 
 class _Router:
     """Sends a request down the middleware stack its path needs."""
 
-    def __init__(self, api, version_doc, root_doc, image_api):
+    def __init__(self, api, version_doc, root_doc, service_apis):
         self.api = api
         self.version_doc = version_doc
         self.root_doc = root_doc
-        self.image_api = image_api
+        self.service_apis = service_apis
 
     def __call__(self, environ, start_response):
         # NOTE: the API speaks JSON only and, like Nova, does not negotiate
@@ -120,7 +122,11 @@ class _Router:
         elif path.startswith('/v2.1/'):
             app = self.api
         elif path.startswith('/image/v2'):
-            app = self.image_api
+            app = self.service_apis
+        elif path.startswith('/network/') and path != '/network/':
+            # NOTE: everything under /network but its version document
+            # needs a token.
+            app = self.service_apis
         else:
             app = self.root_doc
         return app(environ, start_response)
@@ -144,15 +150,16 @@ def build_app():
         middleware.ValidEncoding(middleware.Microversion(core))))
     root_doc = middleware.FaultWrapper(middleware.ValidEncoding(core))
 
-    # The Image API (controllers/image_v2.py): authenticated, no
-    # microversions, uploads streamed past the body size limit.
-    image_api = middleware.ContextFromHeaders(core)
-    image_api = _auth(image_api)
-    image_api = middleware.RejectMethodOverride(image_api)
-    image_api = middleware.BodySizeLimit(
-        image_api, CONF.api.max_request_body_size, exempt=_is_image_upload)
-    image_api = middleware.RequestLog(image_api)
-    image_api = middleware.ValidEncoding(image_api)
-    image_api = middleware.FaultWrapper(image_api)
-    image_api = middleware.RequestId(image_api)
-    return _Router(api, version_doc, root_doc, image_api)
+    # The Image and Networking API subsets (controllers/image_v2.py,
+    # network_v2.py): authenticated, no microversions, image uploads
+    # streamed past the body size limit.
+    service_apis = middleware.ContextFromHeaders(core)
+    service_apis = _auth(service_apis)
+    service_apis = middleware.RejectMethodOverride(service_apis)
+    service_apis = middleware.BodySizeLimit(
+        service_apis, CONF.api.max_request_body_size, exempt=_is_image_upload)
+    service_apis = middleware.RequestLog(service_apis)
+    service_apis = middleware.ValidEncoding(service_apis)
+    service_apis = middleware.FaultWrapper(service_apis)
+    service_apis = middleware.RequestId(service_apis)
+    return _Router(api, version_doc, root_doc, service_apis)

@@ -24,6 +24,7 @@ from novalite.policies import keypairs
 from novalite.policies import limits
 from novalite.policies import lock_server
 from novalite.policies import migrate_server
+from novalite.policies import network_v2
 from novalite.policies import networks
 from novalite.policies import pause_server
 from novalite.policies import quota_sets
@@ -76,4 +77,5 @@ def list_rules():
         server_password.list_rules(),
         instance_actions.list_rules(),
         images.list_rules(),
+        network_v2.list_rules(),
     ))

@@ -5,8 +5,9 @@
   keystonemiddleware to validate tokens;
 - the ``compute`` service (novalite), the ``image`` service (novalite's
   Image API subset, under ``/image`` of the same endpoint) and the
-  ``network`` service (the stand-in of network_standin.py), each with
-  public, internal and admin endpoints in RegionOne.
+  ``network`` service (novalite's read-only Networking API subset, under
+  ``/network``), each with public, internal and admin endpoints in
+  RegionOne.
 
 All in one process through the REST API (an ``openstack`` CLI call takes
 ~5 s here).
@@ -35,7 +36,7 @@ def main():
                         help="novalite's Image API; none: no image service "
                              'in the catalog')
     parser.add_argument('--network-url',
-                        help='the network stand-in; none: no network '
+                        help="novalite's Networking API; none: no network "
                              'service in the catalog')
     args = parser.parse_args()
 
@@ -73,9 +74,9 @@ def main():
             "novalite's Image API v2 subset over its image catalogue"))
     if args.network_url:
         services.append((
-            'novalite-network-standin', 'network', args.network_url,
-            "stand-in answering tempest's few Networking calls from "
-            "novalite's own networks (tools/tempest/network_standin.py)"))
+            'neutron', 'network', args.network_url,
+            "novalite's read-only Networking API v2.0 subset over its own "
+            "networks"))
     for name, kind, url, description in services:
         service = post('/services', {'service': {
             'name': name, 'type': kind,

@@ -14,9 +14,9 @@
 #   2. novalite-api and novalite-compute (fake driver, RabbitMQ, a
 #      temporary SQLite database, [api] auth_strategy = keystone), with two
 #      flavors, two images and one shared network made by novalite-manage;
-#      the network stand-in (network_standin.py); novalite as `compute`,
-#      `image` (its Image API subset, under /image) and
-#      the stand-in as `network` in Keystone's catalog (catalog.py).
+#      novalite as `compute`, `image` (its Image API subset, under /image)
+#      and `network` (its read-only Networking API subset, under
+#      /network) in Keystone's catalog (catalog.py).
 #   3. a tempest workspace whose tempest.conf says what novalite supports
 #      (tempest.conf.in; the flags that follow from novalite's server
 #      actions and routes are asked of the running novalite: features.py).
@@ -42,11 +42,13 @@ TRANSPORT=${NOVALITE_TEMPEST_TRANSPORT:-rabbit://guest:guest@127.0.0.1:5672/}
 # Not the ports of a quick start or of other engineers' runs (5000, 8774).
 KEYSTONE_PORT=${NOVALITE_TEMPEST_KEYSTONE_PORT:-15000}
 API_PORT=${NOVALITE_TEMPEST_API_PORT:-18780}
-NETWORK_PORT=${NOVALITE_TEMPEST_NETWORK_PORT:-18796}
+# keystonemiddleware's token cache in novalite-api, in seconds.
+TOKEN_CACHE_TIME=10
 DEFAULT_REGEX='^tempest\.api\.compute\.(servers|flavors|keypairs|limits)'
-# 0: no network stand-in and [service_available] neutron = False, to see
-# what tempest runs without it (most server test classes skip).
-STANDIN=${NOVALITE_TEMPEST_NETWORK_STANDIN:-1}
+# 0: no `network` service in the catalog and [service_available] neutron
+# = False, to see what tempest runs without it (most server test classes
+# skip).
+NETWORK=${NOVALITE_TEMPEST_NETWORK:-1}
 # Tests that cannot run here and that no tempest flag skips (each line of
 # exclude.txt says why).
 EXCLUDE=${NOVALITE_TEMPEST_EXCLUDE-$HERE/exclude.txt}
@@ -54,7 +56,7 @@ EXCLUDE=${NOVALITE_TEMPEST_EXCLUDE-$HERE/exclude.txt}
 KEYSTONE_URL=http://127.0.0.1:$KEYSTONE_PORT/v3
 COMPUTE_URL=http://127.0.0.1:$API_PORT/v2.1
 IMAGE_URL=http://127.0.0.1:$API_PORT/image
-NETWORK_URL=http://127.0.0.1:$NETWORK_PORT/
+NETWORK_URL=http://127.0.0.1:$API_PORT/network
 
 PY=$(command -v python3)
 PY_VERSION=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -152,7 +154,7 @@ wait_http() {
     return 1
 }
 
-for port in "$KEYSTONE_PORT" "$API_PORT" "$NETWORK_PORT"; do
+for port in "$KEYSTONE_PORT" "$API_PORT"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
         echo "port $port is in use: set NOVALITE_TEMPEST_*_PORT" >&2
         exit 2
@@ -253,6 +255,9 @@ password = $SERVICE_PASSWORD
 user_domain_id = default
 project_name = service
 project_domain_id = default
+# A revoked token is refused once this has passed (default 300 s): the
+# deployment tests revoke one and wait for that (test_keystone.py).
+token_cache_time = $TOKEN_CACHE_TIME
 EOF
 MANAGE=(novalite-manage --config-file "$NL/novalite.conf")
 "${MANAGE[@]}" db sync
@@ -283,19 +288,15 @@ for method, path in routes.list_routes(): print(method, path)' \
     > "$WORK/routes.txt"
 start novalite-api novalite-api --config-file "$NL/novalite.conf"
 wait_http "$COMPUTE_URL/" novalite-api
-if [ "$STANDIN" = 1 ]; then
-    say "Starting the network stand-in on $NETWORK_URL"
-    start network-standin "$PY" "$HERE/network_standin.py" \
-        --port "$NETWORK_PORT" --compute "$COMPUTE_URL"
-    wait_http "$NETWORK_URL" network-standin
+if [ "$NETWORK" = 1 ]; then
     NEUTRON=True
 else
     NETWORK_URL=
     NEUTRON=False
 fi
 
-say "Keystone catalog: compute and image (novalite)" \
-    "${NETWORK_URL:+and network (the stand-in)}"
+say "Keystone catalog: compute, image${NETWORK_URL:+ and network}" \
+    "(novalite)"
 "$PY" "$HERE/catalog.py" --auth-url "$KEYSTONE_URL" \
     --admin-password "$ADMIN_PASSWORD" --service-user novalite \
     --service-password "$SERVICE_PASSWORD" --compute-url "$COMPUTE_URL" \
@@ -358,15 +359,18 @@ stestr last --subunit > results.subunit 2>/dev/null || true
     "$COMPUTE_URL" tests.txt > results.txt || true
 cat results.txt
 
-# novalite's own tests of the ``openstack`` CLI against the same
-# deployment, through Keystone's catalog (novalite/tests/deployment).
-say "openstack CLI tests (novalite/tests/deployment)"
+# novalite's own tests against the same deployment, through Keystone's
+# catalog (novalite/tests/deployment): the ``openstack`` CLI, Keystone's
+# tokens, roles and scopes, openstacksdk and python-novaclient.
+say "deployment tests: openstack CLI, Keystone, openstacksdk, novaclient" \
+    "(novalite/tests/deployment)"
 cli_rc=0
 (cd "$REPO" &&
     NOVALITE_DEPLOYMENT_AUTH_URL=$KEYSTONE_URL \
     NOVALITE_DEPLOYMENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
     NOVALITE_DEPLOYMENT_IMAGE=$IMAGE_ID \
     NOVALITE_DEPLOYMENT_FLAVOR=42 NOVALITE_DEPLOYMENT_FLAVOR_ALT=84 \
+    NOVALITE_DEPLOYMENT_TOKEN_CACHE_TIME=$TOKEN_CACHE_TIME \
     "$PY" -m stestr --test-path ./novalite/tests/deployment run \
         --concurrency 2) || cli_rc=$?
 [ "$rc" -ne 0 ] || rc=$cli_rc

@@ -10,6 +10,7 @@ from novalite.api.controllers import image_v2
 from novalite.api.controllers import images
 from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
+from novalite.api.controllers import network_v2
 from novalite.api.controllers import networks
 from novalite.api.controllers import quota_sets
 from novalite.api.controllers import security_groups
@@ -115,3 +116,4 @@ class RootController:
 
 pecan.route(RootController, 'v2.1', V21Controller())
 pecan.route(RootController, 'image', image_v2.ImageController())
+pecan.route(RootController, 'network', network_v2.NetworkController())

@@ -187,3 +187,31 @@ class TestOpenStackCLI(testtools.TestCase):
         self.addCleanup(self.user.run, 'server', 'group', 'delete',
                         group['id'], json_output=False)
         self.assertIn('anti-affinity', json.dumps(group))
+
+    def test_networks_through_the_network_service(self):
+        # novalite's /network in the catalog as ``network``: the shared
+        # network ``private`` run.sh made, found by name to boot on.
+        networks = self.user.run('network', 'list')
+        [private] = [n for n in networks if n['Name'] == 'private']
+        network = self.user.run('network', 'show', 'private')
+        self.assertEqual((private['ID'], 'ACTIVE', True),
+                         (network['id'], network['status'],
+                          network['shared']))
+        [subnet_id] = network['subnets']
+        subnet = self.user.run('subnet', 'show', subnet_id)
+        self.assertEqual(('10.254.0.0/22', network['id']),
+                         (subnet['cidr'], subnet['network_id']))
+
+        server = self.server('cli-net', '--network', 'private')
+        address = self.show(server['id'])['addresses']['private'][0]
+        listed = self.user.run('server', 'list', '--long', '--name',
+                               '^cli-net$')
+        self.assertEqual([{'private': [address]}],
+                         [s['Networks'] for s in listed])
+        [port] = self.user.run('port', 'list', '--server', server['id'])
+        self.assertEqual(
+            [{'subnet_id': subnet_id, 'ip_address': address}],
+            port['Fixed IP Addresses'])
+        # Read-only: creating a network is refused.
+        self.assertRaisesRegex(AssertionError, 'read-only',
+                               self.user.run, 'network', 'create', 'nope')
