@@ -95,7 +95,8 @@ class ComputeService:
 
     def stop(self, graceful=True):
         """Stop consuming; with ``graceful``, also wait for the requests
-        being handled to finish (the listener's poll may take a second)."""
+        being handled to finish (the listener's poll may take a second).
+        Returns once the periodic tasks' threads have ended."""
         for timer in self.timers:
             timer.stop()
         if self.rpc_server is not None:
@@ -104,4 +105,9 @@ class ComputeService:
                 self.rpc_server.wait()
         # NOTE: after the server stopped consuming, so nothing new starts.
         self.manager.wait_for_operations()
+        # NOTE: a periodic task that is running finishes first (it may use
+        # the driver, which is cleaned up next).
+        for timer in self.timers:
+            if timer.is_alive():  # (never started if start failed)
+                timer.join()
         self.driver.cleanup_host(self.host)

@@ -20,13 +20,18 @@ def is_up(service, now=None):
 
 
 def host_status(service, now=None):
-    """Nova's host_status: UP, DOWN, MAINTENANCE, UNKNOWN."""
+    """Nova's host_status: UP, DOWN, MAINTENANCE, UNKNOWN.
+
+    NOTE: in Nova's order: forced down (an operator's word) is DOWN, then
+    disabled is MAINTENANCE whether it reports or not; a host that merely
+    stopped reporting is UNKNOWN, never DOWN.
+    """
     if service is None:
         return 'UNKNOWN'
     if service.get('forced_down'):
         return 'DOWN'
-    if not is_up(service, now):
-        return 'UNKNOWN'
     if service.get('disabled'):
         return 'MAINTENANCE'
+    if not is_up(service, now):
+        return 'UNKNOWN'
     return 'UP'

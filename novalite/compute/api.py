@@ -227,14 +227,23 @@ def _check_security_groups(context, names_or_ids):
 
 
 def _resolve_zone(context, value):
-    """(zone, host) from 'az', 'az:host', 'az:host:node' or 'az::node'."""
+    """(zone, forced host, zone to search) from 'az', 'az:host',
+    'az:host:node' or 'az::node'.
+
+    As Nova: without a forced host the zone must have an enabled host
+    (400). With one, the zone is not checked, and the host must be in it
+    only if it is a zone of hosts other than the default one (in Nova an
+    aggregate's zone, which placement then requires); in the default
+    zone, or one no host has, the host may be any (the server takes its
+    host's zone).
+    """
     if not value:
-        return CONF.default_schedule_zone, None
+        return CONF.default_schedule_zone, None, CONF.default_schedule_zone
     parts = value.split(':')
     if len(parts) > 3:
         raise exception.ValidationError(
             detail='Unable to parse availability_zone')
-    zone = parts[0]
+    zone = parts[0] or None
     host = parts[1] if len(parts) > 1 and parts[1] else None
     node = parts[2] if len(parts) > 2 and parts[2] else None
     if host or node:
@@ -242,10 +251,14 @@ def _resolve_zone(context, value):
                          _owner_target(context))
     available, unavailable, _ = availability_zones.get_availability_zones(
         context)
-    if zone and zone not in set(available) | set(unavailable):
+    if host or node:
+        search = zone if zone != CONF.default_availability_zone and \
+            zone in set(available) | set(unavailable) else None
+        return zone, host or node, search
+    if zone and zone not in available:
         raise exception.ValidationError(
             detail='The requested availability zone is not available')
-    return zone or None, host or node
+    return zone, None, zone
 
 
 def record_action(context, instance, action):
@@ -322,7 +335,7 @@ class API:
         check_flavor_fits_image(context, flavor, image)
         key_pair = _resolve_key_pair(context, spec.key_name)
         group_names = _check_security_groups(context, spec.security_groups)
-        availability_zone, forced_host = _resolve_zone(
+        availability_zone, forced_host, search_zone = _resolve_zone(
             context, spec.availability_zone)
         if not spec.admin_password:
             spec.admin_password = generate_password()
@@ -387,7 +400,7 @@ class API:
         def place(services, usage, group=None):
             return scheduler.place(
                 services, usage, flavor, count,
-                availability_zone=availability_zone, force_host=forced_host,
+                availability_zone=search_zone, force_host=forced_host,
                 group=group)
 
         instances, no_host = [], None
@@ -402,7 +415,7 @@ class API:
                 # policy says.
                 instances = db.instance_create_claimed(
                     context, compute_utils.BINARY, place, build,
-                    availability_zone=availability_zone, host=forced_host,
+                    availability_zone=search_zone, host=forced_host,
                     metadata=spec.metadata, tags=spec.tags,
                     group_uuid=group['uuid'] if group else None)
             except exception.NoValidHost as e:

@@ -2,7 +2,8 @@
 
 Candidates are agents that reported in within ``service_down_time``, are
 not disabled or forced down, are in the requested availability zone, and
-have the flavor's vCPU, RAM and disk free after allocation ratios. Among
+have the flavor's vCPU, RAM and disk free after allocation ratios (a
+forced host need not be up: see ``_usable``). Among
 them the one with the most free RAM wins (spreading, like Nova's default
 weigher). The servers of a server group follow its policy: affinity (one
 host), anti-affinity (never a host with a member), or their soft forms
@@ -46,9 +47,20 @@ def _fits(room, need):
 
 
 def _usable(services, availability_zone, force_host):
+    """The candidates a request may use.
+
+    NOTE: a forced host skips Nova's filters, ComputeFilter's "is it up"
+    among them: a host that stopped reporting, or was forced down, still
+    gets the server (its build waits in the host's queue). What Nova
+    checks in placement stays: the host exists, is not disabled (the
+    COMPUTE_STATUS_DISABLED trait), has room, and is in the zone (the
+    zone's aggregate; the caller drops the zone when it is the default
+    one, which has none).
+    """
     now = db.utcnow()
     return [service for service in services
-            if not service['disabled'] and servicegroup.is_up(service, now)
+            if not service['disabled']
+            and (force_host or servicegroup.is_up(service, now))
             and (not availability_zone
                  or service['availability_zone'] == availability_zone)
             and (not force_host or service['host'] == force_host)]

@@ -1733,13 +1733,39 @@ def key_pair_destroy(context, user_id, name):
 
 # ----------------------------------------------------------------- services
 
-@writer
+# Attempts of a heartbeat that lost a race (see service_report).
+SERVICE_REPORT_ATTEMPTS = 5
+
+
 def service_report(context, host, binary, topic, capacity,
                    availability_zone, hypervisor_hostname=None):
-    """Create or refresh a compute agent's row: its heartbeat."""
+    """Create or refresh a compute agent's row: its heartbeat.
+
+    NOTE: two reports of one new host (two agent processes given the same
+    ``host``, or an agent restarted while the old one still runs) may both
+    find no row and both insert: the unique key (host, binary) fails one
+    of them (its transaction, on MariaDB and PostgreSQL, is then lost, or
+    MariaDB's gap locks make it a deadlock). That one reports again, in a
+    new transaction, as the update of the row the other inserted.
+    """
+    for attempt in range(SERVICE_REPORT_ATTEMPTS):
+        try:
+            return _service_report(context, host, binary, topic, capacity,
+                                   availability_zone, hypervisor_hostname)
+        except (db_exc.DBDuplicateEntry, db_exc.DBDeadlock):
+            if attempt == SERVICE_REPORT_ATTEMPTS - 1:
+                raise
+
+
+@writer
+def _service_report(context, host, binary, topic, capacity,
+                    availability_zone, hypervisor_hostname):
     model = models.Service
+    # NOTE: locked, so that concurrent reports of one host count each
+    # report (report_count is read, then written).
     row = context.session.execute(
         sa.select(model).where(model.host == host, model.binary == binary)
+        .with_for_update()
     ).scalar_one_or_none()
     now = utcnow()
     if row is None:
@@ -1756,12 +1782,7 @@ def service_report(context, host, binary, topic, capacity,
         for key in ('hypervisor_type', 'hypervisor_version', 'host_ip'):
             if key in capacity:
                 setattr(row, key, capacity[key])
-    try:
-        context.session.flush()
-    except db_exc.DBDuplicateEntry:
-        # Another process of the same host registered first; the next
-        # heartbeat updates that row.
-        pass
+    context.session.flush()
     return row.as_dict()
 
 
@@ -2196,6 +2217,34 @@ def network_info_for_instance(context, instance_uuid):
     return [_vif_dict(row) for row in rows]
 
 
+@main_context_manager.reader
+def ports_get_all(context, project_id=None, instance_uuids=None,
+                  network_uuids=None):
+    """Every allocated address of a live server, with its network and
+    its server (the Networking API's ports), oldest first: [{address,
+    mac_address, created_at, network_id (uuid), instance_uuid,
+    project_id (the server's), availability_zone, host, vm_state,
+    security_groups (names)}]. Each argument, when given, narrows."""
+    fixed, net, inst = models.FixedIp, models.Network, models.Instance
+    query = (sa.select(fixed.address, fixed.mac_address, fixed.created_at,
+                       net.uuid.label('network_id'), fixed.instance_uuid,
+                       inst.project_id, inst.availability_zone, inst.host,
+                       inst.vm_state, inst.security_groups)
+             .join(net, net.id == fixed.network_id)
+             .join(inst, sa.and_(inst.uuid == fixed.instance_uuid,
+                                 inst.deleted == 0))
+             .order_by(fixed.id))
+    if project_id is not None:
+        query = query.where(inst.project_id == project_id)
+    if instance_uuids is not None:
+        query = query.where(fixed.instance_uuid.in_(list(instance_uuids)))
+    if network_uuids is not None:
+        query = query.where(net.uuid.in_(list(network_uuids)))
+    return [dict(row._mapping,
+                 security_groups=json.loads(row.security_groups or '[]'))
+            for row in context.session.execute(query)]
+
+
 # ---------------------------------------------------------- security groups
 #
 # Groups and ingress rules as Neutron keeps them (Neutron's ids, ports
@@ -2205,14 +2254,16 @@ def network_info_for_instance(context, instance_uuid):
 def _sg_dict(row):
     return {'id': row.uuid, 'name': row.name,
             'description': row.description, 'project_id': row.project_id,
-            'is_default': row.default_for is not None}
+            'is_default': row.default_for is not None,
+            'created_at': row.created_at, 'updated_at': row.updated_at}
 
 
 def _sg_rule_dict(row):
     return {'id': row.uuid, 'parent_group_id': row.parent_group_id,
             'protocol': row.ip_protocol, 'from_port': row.from_port,
             'to_port': row.to_port, 'cidr': row.cidr,
-            'group_id': row.group_id, 'ethertype': row.ethertype}
+            'group_id': row.group_id, 'ethertype': row.ethertype,
+            'created_at': row.created_at, 'updated_at': row.updated_at}
 
 
 def _sg_attach_rules(context, groups):

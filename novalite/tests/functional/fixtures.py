@@ -153,13 +153,17 @@ class Deployment(fixtures.Fixture):
     ``transport_url``/``database_url`` replace RabbitMQ on 127.0.0.1 and
     the SQLite file (for a proxy in front of them, or another backend);
     ``agent_transport_url`` is the agents' own (the API keeps the other).
+    ``host_conf``: {host: configuration text} of each agent's own (its
+    zone, its capacity ...).
     """
 
     def __init__(self, compute_hosts=('hv1',), compute_driver=None,
                  extra_conf='', libvirt_uri='test:///default',
                  transport_url=None, database_url=None,
-                 agent_transport_url=None, per_host_instances=False):
+                 agent_transport_url=None, per_host_instances=False,
+                 host_conf=None):
         super().__init__()
+        self.host_conf = host_conf or {}
         self.agent_transport_url = agent_transport_url
         # Each agent keeps its guests' files in instances-<host>/, as
         # separate hosts would (the image store stays shared).
@@ -316,6 +320,7 @@ ram = 1000000
                 f.write('instances_path = %s\n' % self.instances_dir(host))
             if self.agent_transport_url:
                 f.write('transport_url = %s\n' % self.agent_transport_url)
+            f.write(self.host_conf.get(host, ''))
         return path
 
     def host_name(self, host):

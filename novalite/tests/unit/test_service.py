@@ -77,6 +77,39 @@ class ComputeServiceTest(base.TestCase):
             timer.join(5)
             self.assertFalse(timer.is_alive())
 
+    def test_stop_waits_for_its_threads(self):
+        # A periodic task that is running when stop is called finishes
+        # before stop returns (and before the driver is cleaned up); no
+        # thread the service started is left.
+        self.flags(sync_power_state_interval=1, report_interval=3600)
+        driver = fake.FakeDriver()
+        svc = service.ComputeService(host='svc-host', driver=driver)
+        running, finished, cleaned = (threading.Event(), threading.Event(),
+                                      [])
+
+        def slow_sync():
+            if threading.current_thread() is threading.main_thread():
+                return  # init_host's sync
+            running.set()
+            time.sleep(0.5)
+            finished.set()
+
+        svc.manager.sync_power_states = slow_sync
+        cleanup_host = driver.cleanup_host
+        driver.cleanup_host = lambda host: (
+            cleaned.append(finished.is_set()), cleanup_host(host))
+        before = set(threading.enumerate())
+        svc.start()
+        self.addCleanup(svc.stop, graceful=False)
+        self.assertTrue(running.wait(5))
+        svc.stop(graceful=False)
+        self.assertTrue(finished.is_set())
+        self.assertEqual([True], cleaned)
+        left = [t for t in threading.enumerate()
+                if t not in before and t.is_alive()]
+        self.assertEqual([], [t.name for t in left
+                              if t in svc.timers or t.daemon is False])
+
     def test_periodic_tasks_can_be_turned_off(self):
         self.flags(sync_power_state_interval=-1, instance_build_timeout=0,
                    running_deleted_instance_poll_interval=0)

@@ -130,13 +130,38 @@ class SchedulerTest(base.TestCase):
                          self.select(count=2, force_host='small'))
         self.assertRaises(exception.NoValidHost, self.select,
                           force_host='nowhere')
-        # A forced host must still be up and have room.
+        # A forced host must still have room (Nova's placement).
         self.assertRaises(exception.NoValidHost, self.select, count=3,
                           force_host='small')
-        db.service_update(self.ctxt, 'small', compute_utils.BINARY,
-                          {'forced_down': True})
+
+    def test_forced_host_skips_the_filters(self):
+        # As Nova's host manager: no filter runs for a forced host, so one
+        # that stopped reporting or was forced down still gets the server
+        # (ComputeFilter skipped). Placement's checks stay: it must exist,
+        # not be disabled (the COMPUTE_STATUS_DISABLED trait), have room,
+        # and be in the zone searched.
+        self.flags(service_down_time=10)
+        self.add_host('silent', memory_mb=1024, az='az1')
+        self.add_host('other', memory_mb=8192, az='az2')
+        db.service_update(self.ctxt, 'silent', compute_utils.BINARY, {
+            'last_seen_up': db.utcnow() - datetime.timedelta(seconds=60)})
         self.assertRaises(exception.NoValidHost, self.select,
-                          force_host='small')
+                          availability_zone='az1')
+        self.assertEqual(['silent'], self.select(force_host='silent'))
+        self.assertEqual(['silent'], self.select(
+            force_host='silent', availability_zone='az1'))
+        db.service_update(self.ctxt, 'silent', compute_utils.BINARY,
+                          {'forced_down': True})
+        self.assertEqual(['silent', 'silent'],
+                         self.select(count=2, force_host='silent'))
+        self.assertRaises(exception.NoValidHost, self.select, count=3,
+                          force_host='silent')
+        self.assertRaises(exception.NoValidHost, self.select,
+                          force_host='silent', availability_zone='az2')
+        db.service_update(self.ctxt, 'silent', compute_utils.BINARY,
+                          {'disabled': True})
+        self.assertRaises(exception.NoValidHost, self.select,
+                          force_host='silent')
 
     def test_vcpu_capacity_and_ratio(self):
         self.add_host('h', vcpus=2, memory_mb=65536)
