@@ -58,6 +58,23 @@ class TestCase(testtools.TestCase):
         return path
 
 
+def validate_response(schema, resp):
+    """``resp`` against one of tempest's response schemas."""
+    from tempest.lib.common import jsonschema_validator
+    if 'response_body' in schema:
+        jsonschema_validator.JSONSCHEMA_VALIDATOR(
+            schema['response_body'],
+            format_checker=jsonschema_validator.FORMAT_CHECKER).validate(
+                resp.json)
+    assert resp.status_int in schema['status_code'], resp.status
+
+
+def fault_message(resp):
+    """The message of a fault body ``{"name": {"code", "message"}}``."""
+    [(_name, fault)] = resp.json.items()
+    return fault['message']
+
+
 class APIClient:
     """Thin webtest wrapper speaking as a noauth2 user."""
 

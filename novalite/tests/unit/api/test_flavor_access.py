@@ -8,6 +8,7 @@ from tempest.lib.api_schema.response.compute.v2_1 import \
 from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
+from novalite.tests.base import fault_message as _fault
 
 
 def _validate(resp):
@@ -17,11 +18,6 @@ def _validate(resp):
         format_checker=jsonschema_validator.FORMAT_CHECKER).validate(
             resp.json)
     assert resp.status_int in schema['status_code'], resp.status
-
-
-def _fault(resp):
-    [(_name, fault)] = resp.json.items()
-    return fault['message']
 
 
 def _ids(resp):

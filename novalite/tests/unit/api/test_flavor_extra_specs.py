@@ -3,25 +3,12 @@ against the Nova anchor and tempest's schemas)."""
 
 from tempest.lib.api_schema.response.compute.v2_1 import \
     flavors_extra_specs as schemas
-from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
+from novalite.tests.base import fault_message as _fault
+from novalite.tests.base import validate_response as _validate
 
 SPECS = 'flavors/1/os-extra_specs'
-
-
-def _validate(schema, resp):
-    if 'response_body' in schema:
-        jsonschema_validator.JSONSCHEMA_VALIDATOR(
-            schema['response_body'],
-            format_checker=jsonschema_validator.FORMAT_CHECKER).validate(
-                resp.json)
-    assert resp.status_int in schema['status_code'], resp.status
-
-
-def _fault(resp):
-    [(_name, fault)] = resp.json.items()
-    return fault['message']
 
 
 class TestFlavorExtraSpecs(base.APITestCase):

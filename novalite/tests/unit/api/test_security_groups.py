@@ -7,27 +7,14 @@ import threading
 from oslo_db import exception as db_exc
 from tempest.lib.api_schema.response.compute.v2_1 import \
     security_groups as schemas
-from tempest.lib.common import jsonschema_validator
 
 from novalite import context as nl_context
 from novalite.db import api as db
 from novalite.tests import base
+from novalite.tests.base import fault_message as _message
+from novalite.tests.base import validate_response as _validate
 
 MISSING = '00000000-0000-4000-8000-000000000000'
-
-
-def _validate(schema, resp):
-    if 'response_body' in schema:
-        jsonschema_validator.JSONSCHEMA_VALIDATOR(
-            schema['response_body'],
-            format_checker=jsonschema_validator.FORMAT_CHECKER).validate(
-                resp.json)
-    assert resp.status_int in schema['status_code'], resp.status
-
-
-def _message(resp):
-    [(_name, fault)] = resp.json.items()
-    return fault['message']
 
 
 class _SecurityGroupsTestCase(base.APITestCase):

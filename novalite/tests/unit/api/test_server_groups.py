@@ -9,6 +9,7 @@ from tempest.lib.api_schema.response.compute.v2_13 import \
 from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
+from novalite.tests.base import fault_message as _fault
 from novalite.tests import fixtures as nl_fixtures
 
 MISSING = '00000000-0000-4000-8000-000000000000'
@@ -22,11 +23,6 @@ def _validate(schema, resp):
             resp.json)
     if 'status_code' in schema:
         assert resp.status_int in schema['status_code'], resp.status
-
-
-def _fault(resp):
-    [(_name, fault)] = resp.json.items()
-    return fault['message']
 
 
 class _GroupsTestCase(base.APITestCase):
