@@ -204,6 +204,25 @@ else
     write_conf test:///default
 fi
 
+# The openstack CLI's cloud "novalite" (noauth2: the token is trusted as is;
+# /identity answers the CLI's version check, see
+# novalite/api/controllers/noauth_identity.py).
+cat > "$STATE/clouds.yaml" <<CLOUDS
+# Written by tools/quickstart.sh. Use:
+#   OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml openstack --os-cloud novalite ...
+clouds:
+  novalite:
+    auth_type: admin_token
+    identity_api_version: "3"
+    auth:
+      token: $TOKEN
+      endpoint: $API/v2.1
+    compute_endpoint_override: $API/v2.1
+    image_endpoint_override: $API/image
+    network_endpoint_override: $API/network
+    identity_endpoint_override: $API/identity/v3
+CLOUDS
+
 # ------------------------------------------------------------ database
 say "Database, flavor, network"
 "${MANAGE[@]}" db sync
@@ -382,4 +401,5 @@ echo "  - virsh -c qemu:///system list: $(virsh -c qemu:///system list --name |
       grep -c .) running domain(s)"
 echo
 echo "Try:  curl -s -H 'X-Auth-Token: $TOKEN' $API/v2.1/servers/detail"
+echo "or:   OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml openstack --os-cloud novalite server list"
 echo "Stop novalite with:  kill \$(cat $STATE/*.pid)"

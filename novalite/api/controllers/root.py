@@ -12,6 +12,7 @@ from novalite.api.controllers import keypairs
 from novalite.api.controllers import limits
 from novalite.api.controllers import network_v2
 from novalite.api.controllers import networks
+from novalite.api.controllers import noauth_identity
 from novalite.api.controllers import quota_sets
 from novalite.api.controllers import security_groups
 # NOTE: imported for its server actions, which it registers.
@@ -116,4 +117,6 @@ class RootController:
 
 pecan.route(RootController, 'v2.1', V21Controller())
 pecan.route(RootController, 'image', image_v2.ImageController())
+pecan.route(RootController, 'identity',
+            noauth_identity.IdentityController())
 pecan.route(RootController, 'network', network_v2.NetworkController())
