@@ -118,8 +118,9 @@ class Apache(fixtures.Fixture):
         subprocess.run(['/usr/bin/%s' % version, '-m', 'venv',
                         '--without-pip', home], check=True,
                        capture_output=True)
-        site_dirs = sorted({sysconfig.get_paths()[k]
-                            for k in ('purelib', 'platlib')})
+        site_dirs = [self._readable(d, index) for index, d in enumerate(
+            sorted({sysconfig.get_paths()[k]
+                    for k in ('purelib', 'platlib')}))]
         pth = os.path.join(home, 'lib', version, 'site-packages',
                            'novalite-test-venv.pth')
         with open(pth, 'w') as f:
@@ -142,6 +143,28 @@ class Apache(fixtures.Fixture):
                 raise RuntimeError('%s cannot read %s' % (self.user,
                                                           wanted))
         return home
+
+    def _can_read(self, path):
+        runuser = shutil.which('runuser') or '/usr/sbin/runuser'
+        return subprocess.run([runuser, '-u', self.user, '--', 'test',
+                               '-r', path]).returncode == 0
+
+    def _readable(self, site_dir, index):
+        """``site_dir``, or a hard-linked copy of it in the test's own
+        directory when the daemons' user cannot reach it.
+
+        NOTE: tox makes ``.tox`` mode 0700, so as root the packages of a
+        tox environment are out of www-data's reach. A copy made of hard
+        links (same file system) costs a second and changes no
+        permission of the checkout.
+        """
+        probe = os.path.join(site_dir, 'oslo_config', '__init__.py')
+        if (os.geteuid() != 0 or not os.path.exists(probe)
+                or self._can_read(probe)):
+            return site_dir
+        copy = os.path.join(self.dir, 'site-%d' % index)
+        subprocess.run(['cp', '-al', site_dir, copy], check=True)
+        return copy
 
     def _main_config(self, user, group, python_home):
         wsgi_dir = os.path.join(SOURCE, 'novalite', 'wsgi')
@@ -220,6 +243,10 @@ Include {site_conf}
 class TestApache(base.FunctionalTestCase):
 
     def make_deployment(self):
+        # NOTE: every temporary file in /tmp, not $TMPDIR: tox points that
+        # into .tox (mode 0700), where the daemons' user (www-data) could
+        # read neither their config nor novalite.conf.
+        self.useFixture(fixtures.MonkeyPatch('tempfile.tempdir', '/tmp'))
         self.require(os.path.exists(APACHE) and os.path.exists(MOD_WSGI),
                      'Apache with mod_wsgi is not installed (Debian: '
                      'apache2, libapache2-mod-wsgi-py3)')
