@@ -77,11 +77,10 @@ def get_ports(context, device_ids=None, network_ids=None):
     ports = db.ports_get_all(context, project_id=_visible_project(context),
                              instance_uuids=device_ids,
                              network_uuids=network_ids)
-    groups = {}
-    for project_id in {port['project_id'] for port in ports}:
-        for group in db.security_group_get_all(context,
-                                               project_id=project_id):
-            groups.setdefault((project_id, group['name']), group['id'])
+    # NOTE: one query for the groups of every project listed, not one a
+    # project (an admin's list spans them all).
+    groups = db.security_group_ids_by_name(
+        context, {port['project_id'] for port in ports})
     for port in ports:
         port['id'] = port_id(port['mac_address'])
         port['security_group_ids'] = [

@@ -2363,6 +2363,23 @@ def security_group_get_all(context, project_id=None, name=None, limit=None,
     return _sg_attach_rules(context, [_sg_dict(row) for row in rows])
 
 
+@main_context_manager.reader
+def security_group_ids_by_name(context, project_ids):
+    """{(project_id, name): group id} of the live groups of the projects,
+    in one query (the first id of a name shared by several groups)."""
+    model = models.SecurityGroup
+    if not project_ids:
+        return {}
+    rows = context.session.execute(
+        sa.select(model.project_id, model.name, model.uuid).where(
+            model.deleted == 0, model.project_id.in_(sorted(project_ids)))
+        .order_by(model.project_id, model.name, model.id))
+    found = {}
+    for project_id, name, uuid in rows:
+        found.setdefault((project_id, name), uuid)
+    return found
+
+
 @writer
 def security_group_create(context, values):
     values = dict(values, uuid=values.get('uuid') or str(uuidlib.uuid4()))
