@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run novalite's tests: unit (py3), functional and pep8, through tox.
+# Run novalite's tests: unit (py3), functional, pep8, and the API and
+# functional servers tests on MariaDB and PostgreSQL (backends), through tox.
 #
-#   tools/run-tests.sh                 # tox -e py3,functional,pep8
+#   tools/run-tests.sh                 # tox -e py3,functional,pep8,backends
 #   tools/run-tests.sh -e py3 -- test_hacking   # any tox arguments
 #
 # tox builds its virtualenvs itself (.tox/). The last line printed is the
@@ -36,7 +37,7 @@ else
 fi
 
 if [ "$#" -eq 0 ]; then
-    set -- -e py3,functional,pep8
+    set -- -e py3,functional,pep8,backends
 fi
 
 log=$(mktemp)

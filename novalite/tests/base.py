@@ -29,7 +29,9 @@ class TestCase(testtools.TestCase):
         self.admin_context = nl_context.get_admin_context()
 
     def database_fixture(self):
-        """A fresh SQLite file; a test may return another database."""
+        """A fresh database (an SQLite file, or emptied on the server that
+        ``NOVALITE_TEST_DB`` names); a test may return another one."""
+        nl_fixtures.require_test_backend(self)
         return nl_fixtures.Database()
 
     def create_flavor(self, flavorid='1', name='m1.tiny', vcpus=1,

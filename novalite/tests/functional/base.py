@@ -39,6 +39,7 @@ class FunctionalTestCase(testtools.TestCase):
         super().setUp()
         self.require(func_fixtures.rabbit_available(),
                      'RabbitMQ is not running on 127.0.0.1:5672')
+        nl_fixtures.require_test_backend(self)
         self.deployment = self.useFixture(self.make_deployment())
         self.addOnException(self._dump_logs)
         self.user = Clients(self.deployment.url, 'demo', 'demo')

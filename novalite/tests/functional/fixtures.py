@@ -21,6 +21,7 @@ from tempest.lib import auth
 from novalite import context as nl_context
 from novalite.db import api as db
 from novalite.db import migration
+from novalite.tests import fixtures as nl_fixtures
 
 RABBIT_URL = os.environ.get('NOVALITE_TEST_RABBIT',
                             'rabbit://guest:guest@127.0.0.1:5672/')
@@ -151,7 +152,9 @@ class Deployment(fixtures.Fixture):
     """A database, an API process and compute agent processes.
 
     ``transport_url``/``database_url`` replace RabbitMQ on 127.0.0.1 and
-    the SQLite file (for a proxy in front of them, or another backend);
+    the SQLite file (for a proxy in front of them, or another backend;
+    without ``database_url``, ``NOVALITE_TEST_DB=mysql`` or ``postgresql``
+    gives the deployment a new database on that server);
     ``agent_transport_url`` is the agents' own (the API keeps the other).
     ``host_conf``: {host: configuration text} of each agent's own (its
     zone, its capacity ...).
@@ -184,6 +187,9 @@ class Deployment(fixtures.Fixture):
         self.port = _free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.tag = uuid.uuid4().hex[:8]
+        backend = nl_fixtures.db_backend()
+        if self.database_url is None and backend != 'sqlite':
+            self.database_url = nl_fixtures.provision_database(self, backend)
         self.conf = os.path.join(self.dir, 'novalite.conf')
         with open(self.conf, 'w') as f:
             f.write(self._config())

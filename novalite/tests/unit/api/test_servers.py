@@ -12,6 +12,7 @@ from tempest.lib.common import rest_client
 
 from novalite.compute import api as compute_api
 from novalite.db import api as db
+from novalite.db import models
 from novalite.tests import base
 from novalite.tests import fixtures as nl_fixtures
 
@@ -50,8 +51,13 @@ class TestCreate(base.APITestCase):
             'adminPass': 'sekrit-Passw0rd'}}, status=202)
         self.assertEqual('sekrit-Passw0rd', resp.json['server']['adminPass'])
         self.wait_for_status(resp.json['server']['id'], 'ACTIVE')
-        with open(self.db.connection[len('sqlite:///'):], 'rb') as f:
-            self.assertNotIn(b'sekrit-Passw0rd', f.read())
+        with self.db.engine.connect() as conn:
+            for table in models.Base.metadata.sorted_tables:
+                self.assertNotIn('sekrit-Passw0rd', repr(
+                    conn.execute(table.select()).all()))
+        if self.db.connection.startswith('sqlite:///'):
+            with open(self.db.connection[len('sqlite:///'):], 'rb') as f:
+                self.assertNotIn(b'sekrit-Passw0rd', f.read())
 
     def test_flavor_ref_may_be_a_url(self):
         self.api.post('servers', {'server': {
@@ -522,10 +528,19 @@ class TestListFilters(base.APITestCase):
     def test_runaway_regex_is_stopped(self):
         self.create_server(name='a' * 40 + '!')
         self.flags(regex_filter_timeout=0.3, group='api')
-        resp = self.api.get('servers?name=^(a|a)%2B$', status=400)
-        self.assertEqual('The regular expressions of the filters took too '
-                         'long to match; use simpler patterns.',
-                         resp.json['badRequest']['message'])
+        resp = self.api.get('servers?name=^(a|a)%2B$')
+        if self.db.engine.dialect.name != 'sqlite' and \
+                resp.status_int == 200:
+            # PostgreSQL's engine does not backtrack: no match, at once.
+            # MariaDB's PCRE2 gives up at its match limit (a warning, no
+            # match) in about the budget's time: either answer. Their
+            # budgets are tested with pg_sleep and SLEEP in test_regexp.
+            self.assertEqual([], resp.json['servers'])
+        else:
+            self.assertEqual(400, resp.status_int, resp.text)
+            self.assertEqual('The regular expressions of the filters took '
+                             'too long to match; use simpler patterns.',
+                             resp.json['badRequest']['message'])
         # The next request of the same thread is not affected.
         self.assertEqual(['db-1', 'web-1'], self.names('servers?name=-1'))
 

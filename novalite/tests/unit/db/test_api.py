@@ -680,6 +680,9 @@ class FlavorTest(base.TestCase):
     def test_get_and_destroy(self):
         flavor = self.create_flavor(flavorid='abc', name='x', vcpus=3)
         got = db.flavor_get_by_flavor_id(self.admin_context, 'abc')
+        # MySQL's DATETIME keeps whole seconds.
+        flavor['created_at'] = flavor['created_at'].replace(
+            microsecond=got['created_at'].microsecond)
         self.assertEqual(flavor, got)
         self.assertEqual(3, got['vcpus'])
         db.flavor_destroy(self.admin_context, 'abc')
