@@ -8,6 +8,7 @@ from novalite import context as nl_context
 CONF = cfg.CONF
 
 _TRANSPORT = None
+_NOTIFIER = None
 
 
 # Seconds the in-memory transport waits between polls for messages.
@@ -51,10 +52,28 @@ def init(conf=CONF):
 
 
 def cleanup():
-    global _TRANSPORT
+    global _TRANSPORT, _NOTIFIER
+    if _NOTIFIER is not None:
+        _NOTIFIER.transport.cleanup()
+    _NOTIFIER = None
     if _TRANSPORT is not None:
         _TRANSPORT.cleanup()
     _TRANSPORT = None
+
+
+def get_versioned_notifier(publisher_id):
+    """The notifier of the versioned notifications (Nova's), made at first
+    use: oslo.messaging's ``[oslo_messaging_notifications]`` driver (none
+    by default: nothing is sent) and transport (its ``transport_url``, else
+    the RPC one), to ``[notifications] versioned_notifications_topics``.
+    """
+    global _NOTIFIER
+    if _NOTIFIER is None:
+        transport = messaging.get_notification_transport(CONF)
+        _NOTIFIER = messaging.Notifier(
+            transport, serializer=ContextSerializer(),
+            topics=CONF.notifications.versioned_notifications_topics)
+    return _NOTIFIER.prepare(publisher_id=publisher_id)
 
 
 class ContextSerializer(messaging.NoOpSerializer):

@@ -28,6 +28,7 @@ from novalite.compute import server_groups
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
+from novalite import notifications
 from novalite import policy
 from novalite import quota
 from novalite import servicegroup
@@ -595,11 +596,20 @@ class API:
         self._delete_shelved_image(context, instance)
         if not host_up:
             # Never scheduled, or its agent is down: delete locally. The
-            # agent destroys orphaned guests when it comes back.
+            # agent destroys orphaned guests when it comes back. Nova's
+            # API notifies this delete itself (publisher nova-api).
+            self._notify_local_delete(context, uuid, 'start')
             db.instance_destroy(context, uuid)
+            self._notify_local_delete(context, uuid, 'end')
             return
         self._send(context, instance, 'terminate_instance',
                    task_state=states.DELETING, previous_task_state=current)
+
+    @staticmethod
+    def _notify_local_delete(context, instance_uuid, phase):
+        notifications.notify_about_instance_action(
+            context, instance_uuid, CONF.host, 'delete', phase,
+            source=notifications.SOURCE_API)
 
     # ------------------------------------------------------------- locking
 
@@ -1060,7 +1070,8 @@ class API:
                                    context.project_id)
         if image['status'] != 'active':
             raise exception.ImageNotActive(image_id=image_ref)
-        check_flavor_fits_image(context, self._flavor_of(instance), image)
+        check_flavor_fits_image(context, compute_utils.flavor_of(instance),
+                                image)
         new_values = dict(values or {}, image_ref=image['id'], progress=0)
         old_values = {key: instance[key] for key in new_values}
         old_metadata = None
@@ -1087,18 +1098,6 @@ class API:
                 db.instance_metadata_set(context, instance['uuid'],
                                          old_metadata)
             raise
-
-    @staticmethod
-    def _flavor_of(instance):
-        """The flavor a server runs with, as its row keeps it."""
-        return {'id': instance['instance_type_id'],
-                'flavorid': instance['flavorid'],
-                'name': instance['flavor_name'],
-                'vcpus': instance['vcpus'],
-                'memory_mb': instance['memory_mb'],
-                'root_gb': instance['root_gb'],
-                'ephemeral_gb': instance['ephemeral_gb'],
-                'swap': instance['swap']}
 
     @staticmethod
     def _flavor_record(flavor):
@@ -1135,7 +1134,7 @@ class API:
         self._precheck(context, instance, action)
         self._check_host(instance)
         self._check_service_up(context, instance['host'])
-        current = self._flavor_of(instance)
+        current = compute_utils.flavor_of(instance)
         if migrate:
             new = current
         else:
@@ -1271,7 +1270,7 @@ class API:
             context, instance['uuid'])
         old = json.loads(system_metadata['old_flavor'])
         quota.check_upsize(context, instance['project_id'],
-                           self._flavor_of(instance), old)
+                           compute_utils.flavor_of(instance), old)
         updated = self._start_task(context, instance, 'revert_resize')
         try:
             db.migration_update(context, migration['uuid'],
@@ -1350,7 +1349,7 @@ class API:
                                   {'vm_state': states.ERROR})
                 return
             self._record_event(context, instance, 'get_image_info')
-        flavor = self._flavor_of(instance)
+        flavor = compute_utils.flavor_of(instance)
         zone = instance['availability_zone']
 
         def place(services, usage, group=None):

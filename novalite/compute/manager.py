@@ -24,6 +24,7 @@ from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
 from novalite.db import api as db
 from novalite import exception
+from novalite import notifications
 from novalite import states
 from novalite import utils
 
@@ -100,14 +101,27 @@ def _instance_event(method=None, name=None):
     def wrapper(self, context, instance_uuid, *args, **kwargs):
         event_id = self._event_start(context, instance_uuid, event)
         _CURRENT.error = None
+        # The request's context, for the notifications' request id and
+        # initiator (the operations write with the admin context).
+        _CURRENT.context = context
         try:
             result = method(self, context, instance_uuid, *args, **kwargs)
         except Exception as e:
             self._event_finish(event_id, e)
             raise
+        finally:
+            _CURRENT.context = None
         self._event_finish(event_id, _CURRENT.error)
         return result
     return wrapper
+
+
+# The notifications' names of the operations whose Nova name differs
+# (instance.<name>.start/end), and the ones Nova also sends
+# instance.<name>.error for when they fail (others: no .end).
+_NOTIFIED_AS = {'reboot_soft': 'reboot', 'reboot_hard': 'reboot',
+                'start': 'power_on', 'stop': 'power_off'}
+_ERROR_NOTIFIED = frozenset(['create', 'reboot', 'rebuild', 'resize'])
 
 
 # The tasks the start-up finishes (see _finish_interrupted), and their
@@ -358,6 +372,19 @@ class ComputeManager:
         except Exception:
             LOG.exception('Could not finish event %s', event_id)
 
+    def _notify(self, instance_uuid, action, phase, error=None, **extra):
+        """instance.<action>.<phase> from this host (see _NOTIFIED_AS),
+        in the name of the request under way. A failure's ``.error`` is
+        sent only for the actions Nova sends one for."""
+        action = _NOTIFIED_AS.get(action, action)
+        if error is not None:
+            if action not in _ERROR_NOTIFIED:
+                return
+            phase = 'error'
+        notifications.notify_about_instance_action(
+            getattr(_CURRENT, 'context', None), instance_uuid, self.host,
+            action, phase, error=error, **extra)
+
     def _set_error(self, ctxt, instance, error, expected_task_state=None):
         """Put a server in ERROR with a fault; never leave it in a task."""
         _CURRENT.error = error
@@ -511,6 +538,7 @@ class ComputeManager:
             LOG.info('Server %s was deleted before it was built',
                      instance_uuid)
             return
+        self._notify(instance_uuid, 'create', 'start')
         files = [(path, base64.b64decode(contents))
                  for path, contents in (injected_files or ())]
         network_info = db.network_info_for_instance(ctxt, instance_uuid)
@@ -525,6 +553,9 @@ class ComputeManager:
             # addresses: they go back to the pool before it shows ERROR.
             with utils.ignore_errors('releasing a failed build\'s IPs'):
                 db.fixed_ips_release_by_instance(ctxt, instance_uuid)
+            # NOTE: before the ERROR, as Nova (the payload's state is
+            # still building).
+            self._notify(instance_uuid, 'create', 'error', error=e)
             self._set_error(ctxt, instance, e,
                             expected_task_state=states.SPAWNING)
             return
@@ -535,6 +566,7 @@ class ComputeManager:
                                 'task_state': None,
                                 'launched_at': db.utcnow()},
                                expected_task_state=states.SPAWNING)
+            self._notify(instance_uuid, 'create', 'end')
         except exception.UnexpectedTaskStateError:
             # Deleted while spawning: the terminate cast queued behind us
             # finishes it.
@@ -557,6 +589,7 @@ class ComputeManager:
         # NOTE: read before the row goes: destroying the row releases the
         # addresses whose DHCP entries the driver removes.
         network_info = db.network_info_for_instance(ctxt, instance_uuid)
+        self._notify(instance_uuid, 'delete', 'start')
         try:
             self.driver.destroy(instance, network_info)
         except Exception as e:
@@ -567,15 +600,18 @@ class ComputeManager:
             db.instance_destroy(ctxt, instance_uuid)
         except exception.InstanceNotFound:
             pass
+        self._notify(instance_uuid, 'delete', 'end')
         self._instance_locks.discard(instance_uuid)
         self._end_moves_of_deleted(ctxt, instance)
 
     def _run_action(self, ctxt, instance_uuid, action, expected_task,
-                    operation):
+                    operation, **notified):
         """Run ``operation(instance)`` and settle the server.
 
         Success: the vm/power state of ``states.RESULTS[action]``, task
-        None. Failure: ERROR with a fault.
+        None. Failure: ERROR with a fault. Notified as
+        instance.<action>.start/end (``notified``: the payload's own
+        fields).
         """
         instance = self._load_if_exists(ctxt, instance_uuid)
         if instance is None:
@@ -584,9 +620,11 @@ class ComputeManager:
             LOG.info('Skipping %s of %s: task is now %s', action,
                      instance_uuid, instance['task_state'])
             return
+        self._notify(instance_uuid, action, 'start', **notified)
         try:
             operation(instance)
         except Exception as e:
+            self._notify(instance_uuid, action, 'error', error=e)
             self._set_error(ctxt, instance, e,
                             expected_task_state=expected_task)
             return
@@ -599,7 +637,8 @@ class ComputeManager:
                                expected_task_state=expected_task)
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
-            pass
+            return
+        self._notify(instance_uuid, action, 'end', **notified)
 
     @_synchronized
     @_instance_event
@@ -792,7 +831,10 @@ class ComputeManager:
         """A snapshot's (or a backup's) work from its first task on:
         write the image, then no task. A failure deletes the image and
         leaves the server as it was, with a fault. Whether the image was
-        written (active)."""
+        written (active). Notified as instance.snapshot, a backup too
+        (Nova)."""
+        self._notify(instance['uuid'], 'snapshot', 'start',
+                     snapshot_image_id=image_id)
         try:
             self._snapshot(ctxt, instance, image_id,
                            (states.IMAGE_PENDING_UPLOAD,
@@ -809,7 +851,9 @@ class ComputeManager:
                             {'power_state': self._power_state(instance)})
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
-            pass  # deleted meanwhile; the image is written all the same
+            return True  # deleted meanwhile; the image is written all the same
+        self._notify(instance['uuid'], 'snapshot', 'end',
+                     snapshot_image_id=image_id)
         return True
 
     @_synchronized
@@ -888,6 +932,7 @@ class ComputeManager:
                                       states.REBUILDING, 'rebuild')
         if instance is None:
             return
+        self._notify(instance_uuid, 'rebuild', 'start')
         was_stopped = instance['vm_state'] == states.STOPPED
         files = [(path, base64.b64decode(contents))
                  for path, contents in (injected_files or ())]
@@ -909,6 +954,7 @@ class ComputeManager:
         except Exception as e:
             with utils.ignore_errors('cleaning up a failed rebuild'):
                 self.driver.destroy(instance, network_info)
+            self._notify(instance_uuid, 'rebuild', 'error', error=e)
             self._set_error(ctxt, instance, e,
                             expected_task_state=instance['task_state'])
             return
@@ -921,7 +967,8 @@ class ComputeManager:
                              'launched_at': db.utcnow()})
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
-            pass  # a delete took over; it removes the guest
+            return  # a delete took over; it removes the guest
+        self._notify(instance_uuid, 'rebuild', 'end')
 
     # Resize and cold migration: prep_resize (destination) ->
     # resize_instance (source) -> finish_resize (destination); then
@@ -997,7 +1044,13 @@ class ComputeManager:
             return
         instance, migration = found
         try:
+            new_flavor = self._move_metadata(ctxt, instance_uuid)[1]
+            self._notify(instance_uuid, 'resize_prep', 'start',
+                         new_flavor=new_flavor)
             os.makedirs(images.transfer_dir(migration_uuid), exist_ok=True)
+            # NOTE: .end before the cast, which lets the source go on.
+            self._notify(instance_uuid, 'resize_prep', 'end',
+                         new_flavor=new_flavor)
             self._moves_rpcapi.resize_instance(
                 context, migration['source_compute'], instance_uuid,
                 migration_uuid)
@@ -1032,16 +1085,20 @@ class ComputeManager:
             self._migration_error(ctxt, migration)
             return
         transfer = images.transfer_dir(migration_uuid)
+        self._notify(instance_uuid, 'resize', 'start')
         try:
             os.makedirs(transfer, exist_ok=True)
             self.driver.migrate_disk_and_power_off(
                 instance, new, transfer, CONF.shutdown_timeout,
                 network_info=self._network_info(instance))
         except exception.InstanceFaultRollback as e:
+            self._notify(instance_uuid, 'resize', 'error',
+                         error=e.inner_exception)
             self._roll_back_prep(ctxt, instance, migration,
                                  e.inner_exception)
             return
         except Exception as e:
+            self._notify(instance_uuid, 'resize', 'error', error=e)
             self._migration_error(ctxt, migration)
             images.remove_file(transfer)
             self._set_error(ctxt, instance, e,
@@ -1054,6 +1111,8 @@ class ComputeManager:
                 instance_values={'task_state': states.RESIZE_MIGRATED,
                                  'power_state': states.SHUTDOWN},
                 expected_task_state=states.RESIZE_MIGRATING)
+            # NOTE: .end before the cast, which lets the destination go on.
+            self._notify(instance_uuid, 'resize', 'end')
             self._moves_rpcapi.finish_resize(
                 context, migration['dest_compute'], instance_uuid,
                 migration_uuid)
@@ -1101,6 +1160,7 @@ class ComputeManager:
                 exception.InstanceNotFound):
             self._migration_error(ctxt, migration)
             return
+        self._notify(instance_uuid, 'resize_finish', 'start')
         moved = dict(instance, host=self.host, node=self.host,
                      **self._flavor_values(new))
         network_info = self._network_info(instance)
@@ -1137,6 +1197,8 @@ class ComputeManager:
                                      'server'):
                 self.driver.destroy(moved, network_info)
             self._migration_error(ctxt, migration)
+            return
+        self._notify(instance_uuid, 'resize_finish', 'end')
 
     @_synchronized
     @_instance_event
@@ -1151,6 +1213,8 @@ class ComputeManager:
                      instance_uuid, migration_uuid, migration['status'])
             return
         instance = self._load_if_exists(ctxt, instance_uuid)
+        if instance is not None:
+            self._notify(instance_uuid, 'resize_confirm', 'start')
         try:
             self.driver.confirm_migration(instance or
                                           {'uuid': instance_uuid})
@@ -1179,6 +1243,7 @@ class ComputeManager:
                                 {'status': 'confirmed'})
         if instance is not None:
             self._forget_move(ctxt, instance_uuid)
+            self._notify(instance_uuid, 'resize_confirm', 'end')
 
     @_synchronized
     @_instance_event
@@ -1192,6 +1257,7 @@ class ComputeManager:
                                 'resize revert')
         if found is None:
             return
+        self._notify(instance_uuid, 'resize_revert', 'start')
         self._revert_on_destination(ctxt, context, *found)
 
     def _revert_on_destination(self, ctxt, context, instance, migration):
@@ -1260,6 +1326,7 @@ class ComputeManager:
             self._migration_error(ctxt, migration)
             return
         self._forget_move(ctxt, instance['uuid'])
+        self._notify(instance['uuid'], 'resize_revert', 'end')
 
     # Shelve
 
@@ -1278,6 +1345,7 @@ class ComputeManager:
         if instance is None:
             images.delete(ctxt, image_id)
             return
+        self._notify(instance_uuid, 'shelve', 'start')
         try:
             timeout = (0 if instance['power_state'] == states.PAUSED_POWER
                        else CONF.shutdown_timeout)
@@ -1312,12 +1380,14 @@ class ComputeManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             return
+        self._notify(instance_uuid, 'shelve', 'end')
         if offload:
             self._offload(ctxt, instance)
 
     def _offload(self, ctxt, instance):
         """SHELVED -> SHELVED_OFFLOADED: the guest is destroyed (its
         addresses stay the server's) and the host freed (no host)."""
+        self._notify(instance['uuid'], 'shelve_offload', 'start')
         try:
             network_info = self._network_info(instance)
             self.driver.power_off(instance)
@@ -1334,6 +1404,7 @@ class ComputeManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             return
+        self._notify(instance['uuid'], 'shelve_offload', 'end')
         self._instance_locks.discard(instance['uuid'])
 
     @_synchronized
@@ -1402,6 +1473,7 @@ class ComputeManager:
                                       states.UNSHELVING, 'unshelve')
         if instance is None:
             return
+        self._notify(instance_uuid, 'unshelve', 'start')
         offloaded = instance['vm_state'] == states.SHELVED_OFFLOADED
         values = {}
         try:
@@ -1433,6 +1505,7 @@ class ComputeManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             return
+        self._notify(instance_uuid, 'unshelve', 'end')
         if image_id:
             images.delete(ctxt, image_id)
         db.instance_system_metadata_update(
@@ -1691,7 +1764,8 @@ class ComputeManager:
         self._run_action(
             self._admin, instance_uuid, 'rescue', states.RESCUING,
             lambda inst: self._rescue(inst, rescue_password,
-                                      rescue_image_ref))
+                                      rescue_image_ref),
+            rescue_image_ref=rescue_image_ref)
 
     @_synchronized
     @_instance_event

@@ -33,3 +33,15 @@ def record_fault(context, instance_uuid, error, host=None):
         details = ''.join(traceback.format_exception(error))
     db.instance_fault_create(context, instance_uuid, code, message,
                              details=details, host=host)
+
+
+def flavor_of(instance):
+    """The flavor a server runs with, as its row keeps it."""
+    return {'id': instance['instance_type_id'],
+            'flavorid': instance['flavorid'],
+            'name': instance['flavor_name'],
+            'vcpus': instance['vcpus'],
+            'memory_mb': instance['memory_mb'],
+            'root_gb': instance['root_gb'],
+            'ephemeral_gb': instance['ephemeral_gb'],
+            'swap': instance['swap']}

@@ -14,6 +14,7 @@ from novalite.conf import default
 from novalite.conf import image_cache
 from novalite.conf import image_store
 from novalite.conf import libvirt
+from novalite.conf import notifications
 from novalite.conf import quota
 from novalite.conf import upgrade_levels
 
@@ -23,5 +24,5 @@ CONF = cfg.CONF
 messaging.set_transport_defaults(control_exchange='novalite')
 
 for _module in (default, api, compute, database, image_cache, image_store,
-                libvirt, quota, upgrade_levels):
+                libvirt, notifications, quota, upgrade_levels):
     _module.register_opts(CONF)

@@ -10,11 +10,12 @@ from novalite.conf import default
 from novalite.conf import image_cache
 from novalite.conf import image_store
 from novalite.conf import libvirt
+from novalite.conf import notifications
 from novalite.conf import quota
 from novalite.conf import upgrade_levels
 
 _MODULES = (default, compute, api, image_cache, image_store, libvirt,
-            quota, upgrade_levels)
+            notifications, quota, upgrade_levels)
 
 
 def list_opts():

@@ -42,18 +42,65 @@ SQLITE_POOL_SIZE = 5
 
 def writer(func):
     """``main_context_manager.writer`` that also marks the thread as
-    writing, so that SQLite opens the transaction with BEGIN IMMEDIATE."""
+    writing, so that SQLite opens the transaction with BEGIN IMMEDIATE,
+    and tells the state watcher of the server state changes its
+    transaction made once it committed (see watch_state_changes)."""
     inner = main_context_manager.writer(func)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         depth = getattr(_WRITING, 'depth', 0)
         _WRITING.depth = depth + 1
+        if depth == 0:
+            _WRITING.changes = []
         try:
-            return inner(*args, **kwargs)
+            result = inner(*args, **kwargs)
         finally:
             _WRITING.depth = depth
+            changes = _WRITING.changes if depth == 0 else ()
+        # NOTE: the outermost writer only, after its commit: a watcher
+        # reads what was written, and a rolled-back change is never told.
+        for change in changes:
+            _STATE_WATCHER[1](*change)
+        return result
     return wrapper
+
+
+# (wanted, changed): see watch_state_changes.
+_STATE_WATCHER = None
+
+
+def watch_state_changes(wanted, changed):
+    """Have ``changed(context, old, new)`` called after each committed
+    change of a server's vm_state or task_state (instance_update,
+    instance_destroy), while ``wanted()`` is true: ``old`` holds the
+    states before (read first, with the row locked), ``new`` the server's
+    columns after. novalite.notifications registers the one watcher:
+    instance.update, which Nova sends from every Instance.save."""
+    global _STATE_WATCHER
+    _STATE_WATCHER = (wanted, changed)
+
+
+def _old_states(context, uuid, values):
+    """The server's states before a change of them, when watched."""
+    if _STATE_WATCHER is None or not (
+            {'vm_state', 'task_state'} & set(values)) or \
+            not _STATE_WATCHER[0]():
+        return None
+    model = models.Instance
+    row = context.session.execute(
+        sa.select(model.vm_state, model.task_state)
+        .where(model.uuid == uuid, model.deleted == 0)
+        .with_for_update()).first()
+    return None if row is None else {'vm_state': row.vm_state,
+                                     'task_state': row.task_state}
+
+
+def _state_changed(context, old, new):
+    """Queue the change for the watcher (see writer)."""
+    if old is not None and (old['vm_state'], old['task_state']) != (
+            new['vm_state'], new['task_state']):
+        _WRITING.changes.append((context, old, new))
 
 
 def prepare_engine(engine):
@@ -533,6 +580,7 @@ def instance_update(context, uuid, values, expected_task_state=_NOT_SET,
     values.setdefault('updated_at', utcnow())
     if 'security_groups' in values:
         values['security_groups'] = json.dumps(values['security_groups'])
+    old = _old_states(context, uuid, values)
     stmt = sa.update(model).where(model.uuid == uuid, model.deleted == 0)
     if expected_task_state is not _NOT_SET:
         expected = (list(expected_task_state)
@@ -561,7 +609,9 @@ def instance_update(context, uuid, values, expected_task_state=_NOT_SET,
         raise exception.InstanceInvalidState(
             action='update', instance_uuid=uuid, attr='vm_state',
             state=row.vm_state)
-    return _instance_to_dict(row)
+    updated = _instance_to_dict(row)
+    _state_changed(context, old, updated)
+    return updated
 
 
 @writer
@@ -578,8 +628,10 @@ def instance_destroy(context, uuid, values=None):
               'vm_state': 'deleted', 'task_state': None, 'power_state': 0,
               'terminated_at': row.terminated_at or now}
     update.update(values or {})
+    old = _old_states(context, uuid, update)
     context.session.execute(sa.update(model).where(model.id == row.id)
                             .values(**update))
+    _state_changed(context, old, dict(_instance_to_dict(row), **update))
     context.session.execute(sa.delete(models.Tag)
                             .where(models.Tag.resource_id == uuid))
     _release_fixed_ips(context, uuid)
