@@ -7,9 +7,8 @@ what Neutron calls a port. So, read-only:
 
 * a network is a Neutron network with exactly one subnet, whose id is
   derived from the network's (``subnet_id``: stable, never stored);
-* a port is one allocated address of a live server (``port_id``: derived
-  from its MAC address, which is unique and lives as long as the
-  address);
+* a port is one allocated address of a live server (its id is stored
+  with the address and lives as long as it);
 * security groups are novalite's own (``compute/security_groups.py``),
   with the two egress rules Neutron gives every group (novalite stores
   ingress rules only: Nova's proxy shows no other).
@@ -33,10 +32,6 @@ NAMESPACE = uuid.UUID('5b0c4f8e-3d7a-4e55-9a61-0c7e2f1d8b42')
 
 def subnet_id(network_uuid):
     return str(uuid.uuid5(NAMESPACE, 'subnet:' + network_uuid))
-
-
-def port_id(mac_address):
-    return str(uuid.uuid5(NAMESPACE, 'port:' + mac_address))
 
 
 def egress_rule_id(group_id, ethertype):
@@ -71,18 +66,24 @@ def get_subnet(context, subnet_uuid):
 
 # ------------------------------------------------------------------ ports
 
-def get_ports(context, device_ids=None, network_ids=None):
-    """The ports the caller sees, oldest first, each with
-    ``security_group_ids`` (the groups its server names)."""
-    ports = db.ports_get_all(context, project_id=_visible_project(context),
-                             instance_uuids=device_ids,
-                             network_uuids=network_ids)
+def get_ports(context, device_ids=None, network_ids=None, port_ids=None,
+              limit=None, marker=None):
+    """The ports the caller sees, oldest first (``limit`` of them after
+    the port ``marker``), each with ``security_group_ids`` (the groups its
+    server names)."""
+    try:
+        ports = db.ports_get_all(
+            context, project_id=_visible_project(context),
+            instance_uuids=device_ids, network_uuids=network_ids,
+            port_ids=port_ids, limit=limit, marker=marker)
+    except exception.MarkerNotFound:
+        # Neutron looks the marker up as the port it is.
+        raise exception.NotFound('Port %s could not be found.' % marker)
     # NOTE: one query for the groups of every project listed, not one a
     # project (an admin's list spans them all).
     groups = db.security_group_ids_by_name(
         context, {port['project_id'] for port in ports})
     for port in ports:
-        port['id'] = port_id(port['mac_address'])
         port['security_group_ids'] = [
             groups[(port['project_id'], name)]
             for name in port['security_groups']
@@ -91,9 +92,8 @@ def get_ports(context, device_ids=None, network_ids=None):
 
 
 def get_port(context, port_uuid):
-    for port in get_ports(context):
-        if port['id'] == port_uuid:
-            return port
+    for port in get_ports(context, port_ids=[port_uuid]):
+        return port
     raise exception.NotFound('Port %s could not be found.' % port_uuid)
 
 

@@ -1430,7 +1430,8 @@ def image_get_all(context, filters=None, limit=None, marker=None,
     """Images, newest first by default.
 
     ``filters``: exact matches on the columns of _IMAGE_COLUMN_FILTERS
-    (``visibility='all'`` matches any), and ``properties``, a dict of
+    (a list value matches any of its items; ``visibility='all'`` matches
+    any), and ``properties``, a dict of
     additional properties. With ``visible_to`` (a project id) only what a
     list shows that project (_image_listed_to). MarkerNotFound for a
     marker the caller does not see.
@@ -1447,7 +1448,9 @@ def image_get_all(context, filters=None, limit=None, marker=None,
     for key, value in filters.items():
         if key not in _IMAGE_COLUMN_FILTERS:
             raise ValueError('no image filter %s' % key)
-        query = query.filter(getattr(model, key) == value)
+        column = getattr(model, key)
+        query = query.filter(column.in_(value) if isinstance(value, list)
+                             else column == value)
     for key, value in properties.items():
         # NOTE: json.dumps wrote the properties: a key and its string
         # value appear exactly so, and nowhere else (a quote inside a
@@ -2195,7 +2198,8 @@ def _fixed_ip_insert(context, network_uuid, instance_uuid, address):
             raise exception.NoMoreFixedIps(net=network_uuid)
     mac = _new_mac_address(context)
     session.add(fixed(network_id=row.id, address=address,
-                      instance_uuid=instance_uuid, mac_address=mac))
+                      instance_uuid=instance_uuid, mac_address=mac,
+                      port_id=str(uuidlib.uuid4())))
     session.flush()
     return {'address': address, 'mac_address': mac,
             'network_uuid': network_uuid}
@@ -2243,7 +2247,8 @@ def fixed_ips_release_by_instance(context, instance_uuid):
 def _vif_query():
     fixed, net = models.FixedIp, models.Network
     return (sa.select(fixed.instance_uuid, fixed.address,
-                      fixed.mac_address, net.uuid.label('network_uuid'),
+                      fixed.mac_address, fixed.port_id,
+                      net.uuid.label('network_uuid'),
                       net.name.label('network_name'), net.bridge, net.cidr,
                       net.gateway)
             .join(net, net.id == fixed.network_id)
@@ -2256,14 +2261,15 @@ def _vif_dict(row):
             'bridge': row.bridge, 'cidr': row.cidr, 'gateway': row.gateway,
             'netmask': str(ipaddress.ip_network(row.cidr).netmask),
             'address': row.address, 'mac_address': row.mac_address,
-            'version': 4}
+            'port_id': row.port_id, 'version': 4}
 
 
 @main_context_manager.reader
 def network_info_for_instance(context, instance_uuid):
     """The server's addresses in the order they were allocated, each
     with its network: [{network_id (the network's uuid), network_name,
-    bridge, cidr, gateway, netmask, address, mac_address, version}]."""
+    bridge, cidr, gateway, netmask, address, mac_address, port_id (its
+    Networking API id), version}]."""
     rows = context.session.execute(
         _vif_query().where(models.FixedIp.instance_uuid == instance_uuid))
     return [_vif_dict(row) for row in rows]
@@ -2271,14 +2277,18 @@ def network_info_for_instance(context, instance_uuid):
 
 @main_context_manager.reader
 def ports_get_all(context, project_id=None, instance_uuids=None,
-                  network_uuids=None):
-    """Every allocated address of a live server, with its network and
-    its server (the Networking API's ports), oldest first: [{address,
-    mac_address, created_at, network_id (uuid), instance_uuid,
+                  network_uuids=None, port_ids=None, limit=None,
+                  marker=None):
+    """Allocated addresses of live servers, with their network and server
+    (the Networking API's ports), oldest first: [{id (the port id),
+    address, mac_address, created_at, network_id (uuid), instance_uuid,
     project_id (the server's), availability_zone, host, vm_state,
-    security_groups (names)}]. Each argument, when given, narrows."""
+    security_groups (names)}]. Each argument, when given, narrows;
+    ``limit`` ports after the port ``marker`` (MarkerNotFound when the
+    caller's query does not find it)."""
     fixed, net, inst = models.FixedIp, models.Network, models.Instance
-    query = (sa.select(fixed.address, fixed.mac_address, fixed.created_at,
+    query = (sa.select(fixed.port_id.label('id'), fixed.address,
+                       fixed.mac_address, fixed.created_at,
                        net.uuid.label('network_id'), fixed.instance_uuid,
                        inst.project_id, inst.availability_zone, inst.host,
                        inst.vm_state, inst.security_groups)
@@ -2292,6 +2302,19 @@ def ports_get_all(context, project_id=None, instance_uuids=None,
         query = query.where(fixed.instance_uuid.in_(list(instance_uuids)))
     if network_uuids is not None:
         query = query.where(net.uuid.in_(list(network_uuids)))
+    if port_ids is not None:
+        query = query.where(fixed.port_id.in_(list(port_ids)))
+    if marker is not None:
+        # NOTE: the marker is looked up with the same narrowing, so a port
+        # the caller cannot list is not a marker either.
+        marker_id = context.session.execute(
+            query.with_only_columns(fixed.id).order_by(None)
+            .where(fixed.port_id == marker)).scalar()
+        if marker_id is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.where(fixed.id > marker_id)
+    if limit is not None:
+        query = query.limit(limit)
     return [dict(row._mapping,
                  security_groups=json.loads(row.security_groups or '[]'))
             for row in context.session.execute(query)]

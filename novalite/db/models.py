@@ -250,6 +250,7 @@ class FixedIp(Base):
                             name='uniq_fixed_ips0network_id0address'),
         sa.UniqueConstraint('mac_address',
                             name='uniq_fixed_ips0mac_address'),
+        sa.UniqueConstraint('port_id', name='uniq_fixed_ips0port_id'),
         sa.Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),
     )
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
@@ -258,6 +259,8 @@ class FixedIp(Base):
     address = sa.Column(sa.String(39), nullable=False)
     instance_uuid = sa.Column(sa.String(36), nullable=False)
     mac_address = sa.Column(sa.String(17), nullable=False)
+    # The Networking API's id of this address (its port).
+    port_id = sa.Column(sa.String(36), nullable=False)
     created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)
 
 

@@ -11,6 +11,8 @@ import workflow (``/stage``, ``/import``, ``/v2/info/...``), the tasks
 API, metadefs, schemas. Faults have Nova's JSON body, not Glance's.
 """
 
+import re
+
 from pecan import rest
 import webob
 import webob.static
@@ -32,6 +34,14 @@ VERSION = 'v2.0'
 
 _COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner', 'disk_format',
                    'container_format', 'id')
+# Glance's filters that take an operator, ``eq:`` (the default) or
+# ``in:`` with a comma-separated list; ``openstack server list`` looks
+# its servers' image names up with one ``id=in:...`` query.
+_OPERATOR_FILTERS = ('name', 'id', 'status', 'container_format',
+                     'disk_format')
+# An item of an ``in:`` list: a double-quoted string (which may hold
+# commas and backslash-escaped quotes) or anything up to the next comma.
+_LIST_ITEM = re.compile(r'"((?:[^"\\]|\\.)*)"(?:,|$)|([^,"]*)(?:,|$)')
 # Query parameters that are not filters.
 _NOT_FILTERS = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort',
                 'member_status', 'os_hidden', 'protected')
@@ -57,6 +67,36 @@ def _sort(req):
         _last(req, 'sort_dir') or 'desc'
 
 
+def _split_list(value):
+    """The items of an ``in:`` value, as Glance splits them."""
+    items, position = [], 0
+    while position < len(value):
+        match = _LIST_ITEM.match(value, position)
+        if match is None or match.end() == position:
+            raise exception.ValidationError(
+                detail='Invalid filter value %s.' % value)
+        quoted, plain = match.groups()
+        # NOTE: as Glance, escaped quotes stay escaped.
+        items.append(quoted if quoted is not None else plain)
+        position = match.end()
+    return items
+
+
+def _operator_value(value):
+    """``value`` of an operator filter: a string (``eq``) or a list
+    (``in``). As in Glance, whatever precedes the first colon is the
+    operator, and an unknown one is a 400."""
+    operator, colon, rest = value.partition(':')
+    if not colon:
+        return value
+    if operator == 'eq':
+        return rest
+    if operator == 'in':
+        return _split_list(rest)
+    raise exception.ValidationError(
+        detail="Unable to filter by unknown operator '%s'." % operator)
+
+
 def _filters(req):
     """The list's filters; None when nothing can match (novalite has no
     hidden images and no tags)."""
@@ -66,6 +106,8 @@ def _filters(req):
             continue
         if key == 'tag':
             return None
+        if key in _OPERATOR_FILTERS:
+            value = _operator_value(value)
         (filters if key in _COLUMN_FILTERS else properties)[key] = value
     if (_last(req, 'os_hidden') or 'false').lower() == 'true':
         return None

@@ -1,6 +1,7 @@
 """``/image/v2``: the Image API subset over the image catalogue, with real
 files in the image store and qemu-img's format inspection."""
 
+import datetime
 import hashlib
 import os
 import subprocess
@@ -213,6 +214,13 @@ class ImageV2TestCase(base.APITestCase):
         ids = [self.new_image(name='n%d' % i, disk_format='raw',
                               os_distro='d%d' % (i % 2))['id']
                for i in range(3)]
+        # A second apart: MySQL's DATETIME keeps whole seconds (ties go by
+        # id, as in Glance).
+        start = db.utcnow().replace(microsecond=0) - datetime.timedelta(
+            hours=1)
+        for seconds, image_id in enumerate([base.IMAGE_ID] + ids):
+            db.image_update(self.admin_context, image_id, {
+                'created_at': start + datetime.timedelta(seconds=seconds)})
         page = self.api.get(V2 + '?limit=2&sort=name:asc', status=200).json
         self.assertEqual(['cirros', 'n0'],
                          [i['name'] for i in page['images']])
@@ -232,6 +240,28 @@ class ImageV2TestCase(base.APITestCase):
         self.assertEqual(400, self.api.get(
             V2 + '?visibility=everyone').status_int)
         self.assertEqual(400, self.api.get(V2 + '?marker=nope').status_int)
+
+    def test_operator_filters(self):
+        # ``openstack server list`` names its servers' images with one
+        # ``id=in:...`` query; Glance's ``eq:``/``in:`` on five columns.
+        first = self.new_image(name='a,b')['id']
+        second = self.new_image(name='plain')['id']
+
+        def names(query):
+            return sorted(i['name'] for i in self.api.get(
+                V2 + '?' + query, status=200).json['images'])
+
+        self.assertEqual(['a,b', 'plain'], names(
+            'id=in:%s,%s,%s' % (first, second, 'missing')))
+        self.assertEqual(['a,b', 'cirros'], names('name=in:"a,b",cirros'))
+        self.assertEqual(['plain'], names('name=eq:plain'))
+        self.assertEqual([], names('id=in:'))
+        self.assertEqual(['a,b', 'cirros', 'plain'], names(
+            'disk_format=in:qcow2,raw'))
+        for query in ('name=gt:a', 'name=in:a"b', 'name=in:"unclosed'):
+            resp = self.api.get(V2 + '?' + query)
+            self.assertEqual(400, resp.status_int, query)
+            self.assertIn('filter', base.fault_message(resp))
 
     def test_an_uploaded_image_boots(self):
         image = self.new_image(disk_format='raw')

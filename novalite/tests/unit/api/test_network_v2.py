@@ -4,6 +4,7 @@ networks, servers' addresses and security groups, with real DB rows."""
 import uuid
 
 from oslo_policy import policy as oslo_policy
+import sqlalchemy as sa
 
 from novalite.compute import networking
 from novalite.db import api as db
@@ -215,7 +216,7 @@ class TestPortsAndSecurityGroups(NetworkV2TestCase):
         [default] = db.security_group_get_all(
             self.admin_context, project_id='demo', name='default')
         self.assertEqual(
-            [(networking.port_id(vif['mac_address']), vif['network_id'],
+            [(vif['port_id'], vif['network_id'],
               vif['mac_address'],
               [{'subnet_id': networking.subnet_id(vif['network_id']),
                 'ip_address': vif['address']}],
@@ -238,7 +239,7 @@ class TestPortsAndSecurityGroups(NetworkV2TestCase):
                                    admin_ports[0]['binding:vif_type']))
         self.assertTrue(admin_ports[0]['binding:host_id'])
         # Filters.
-        own = networking.port_id(info[0]['mac_address'])
+        own = info[0]['port_id']
         self.assertEqual([own], self.ids(
             self.api, '/ports?network_id=' + OWN, 'ports'))
         self.assertEqual([own], self.ids(
@@ -261,6 +262,42 @@ class TestPortsAndSecurityGroups(NetworkV2TestCase):
         self.wait_for_status(server['id'], 'DELETED')
         self.assertFault(self.api.get(V20 + '/ports/' + own), 404,
                          'itemNotFound', 'Port %s could not be found.' % own)
+
+    def test_ports_are_paged_by_the_database(self):
+        servers = [self.create_server(name='s%d' % i,
+                                      networks=[{'uuid': OWN}])
+                   for i in range(3)]
+        self.create_server(api=self.other, networks=[{'uuid': THEIRS}])
+        ports = self.ids(self.api, '/ports', 'ports')
+        self.assertEqual([s['id'] for s in servers], [
+            p['device_id'] for p in self.api.get(
+                V20 + '/ports', status=200).json['ports']])
+        statements = []
+        sa.event.listen(self.db.engine, 'before_cursor_execute',
+                        lambda *args: statements.append(args[2]))
+        page = self.api.get(V20 + '/ports?limit=2', status=200).json
+        self.assertEqual(ports[:2], [p['id'] for p in page['ports']])
+        # The database cut the page: LIMIT 3, one more than the page.
+        [query] = [q for q in statements if 'FROM fixed_ips' in q]
+        self.assertIn('LIMIT', query)
+        self.assertIn('marker=' + ports[1],
+                      page['ports_links'][0]['href'])
+        page = self.api.get(V20 + '/ports?limit=2&marker=' + ports[1],
+                            status=200).json
+        self.assertEqual(([ports[2]], None), ([p['id'] for p in page[
+            'ports']], page.get('ports_links')))
+        # Filters the query cannot apply page after reading the rest.
+        self.assertEqual(ports[1:], self.ids(
+            self.api, '/ports?limit=5&status=ACTIVE&marker=' + ports[0],
+            'ports'))
+        # A marker the caller cannot see is a port not found.
+        [theirs] = self.ids(self.other, '/ports', 'ports')
+        for marker in (theirs, 'nope'):
+            self.assertFault(
+                self.api.get(V20 + '/ports?limit=1&marker=' + marker), 404,
+                'itemNotFound', 'Port %s could not be found.' % marker)
+        self.assertEqual([ports[2]], self.ids(
+            self.api, '/ports?id=' + ports[2], 'ports'))
 
     def test_security_groups(self):
         # Listing makes the caller's default group, as Neutron does.

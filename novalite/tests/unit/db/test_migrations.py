@@ -7,7 +7,6 @@ dropped afterwards.
 """
 
 import datetime
-import os
 import uuid
 
 from alembic import autogenerate
@@ -24,49 +23,11 @@ from novalite.tests import base
 from novalite.tests import fixtures as nl_fixtures
 from novalite.tests.unit.db import test_api
 
-MYSQL_ADMIN_URL = os.environ.get('NOVALITE_TEST_MYSQL_URL',
-                                 'mysql+pymysql://root@127.0.0.1/')
-POSTGRESQL_ADMIN_URL = os.environ.get(
-    'NOVALITE_TEST_POSTGRESQL_URL',
-    'postgresql+psycopg2://postgres@127.0.0.1/postgres')
-
-
-def provision_database(test, backend):
-    """The URL of a new empty database, dropped when ``test`` ends.
-
-    Skips ``test`` with the reason when the server cannot be reached (or
-    its driver is not installed).
-    """
-    if backend == 'sqlite':
-        path = os.path.join(test.useFixture(fixtures.TempDir()).path,
-                            'migrated.sqlite')
-        return 'sqlite:///' + path
-    admin_url = {'mysql': MYSQL_ADMIN_URL,
-                 'postgresql': POSTGRESQL_ADMIN_URL}[backend]
-    name = 'novalite_test_%s' % uuid.uuid4().hex[:12]
-    try:
-        admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
-                                 connect_args={'connect_timeout': 5})
-        with admin.connect() as conn:
-            conn.execute(sa.text(
-                'CREATE DATABASE %s%s' % (
-                    name, ' CHARACTER SET utf8mb4'
-                    if backend == 'mysql' else '')))
-    except (ImportError, sa.exc.OperationalError) as e:
-        nl_fixtures.require(test, False, '%s is not reachable at %s: %s' % (
-            backend, admin_url, str(e).splitlines()[0]))
-    test.addCleanup(admin.dispose)
-    test.addCleanup(_drop_database, admin, backend, name)
-    url = sa.engine.make_url(admin_url).set(database=name)
-    if backend == 'mysql':
-        url = url.update_query_dict({'charset': 'utf8mb4'})
-    return url.render_as_string(hide_password=False)
-
-
-def _drop_database(admin, backend, name):
-    with admin.connect() as conn:
-        conn.execute(sa.text('DROP DATABASE IF EXISTS %s%s' % (
-            name, ' WITH (FORCE)' if backend == 'postgresql' else '')))
+MYSQL_ADMIN_URL = nl_fixtures.ADMIN_URLS['mysql']
+POSTGRESQL_ADMIN_URL = nl_fixtures.ADMIN_URLS['postgresql']
+# The URL of a new empty database, dropped when the test ends (skipped,
+# under CI failed, when the server cannot be reached).
+provision_database = nl_fixtures.provision_database
 
 
 class _MigrationsMixin:
@@ -81,7 +42,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0006', migration.db_version(engine))
+        self.assertEqual('0007', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -99,11 +60,33 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0006', migration.db_version(db_fixture.engine))
+        self.assertEqual('0007', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
                 context, models.Base.metadata))
+
+    def test_0007_ports_keep_the_ids_they_had(self):
+        engine = sa.create_engine(provision_database(self, 'sqlite'))
+        self.addCleanup(engine.dispose)
+        migration.db_sync(engine, '0006')
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO networks (id, uuid, name, cidr, gateway, "
+                "bridge, created_at) VALUES (1, 'n', 'n', "
+                "'10.0.0.0/24', '10.0.0.1', 'br0', '2026-12-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO fixed_ips (network_id, address, instance_uuid, "
+                "mac_address, created_at) VALUES (1, '10.0.0.2', 'i', "
+                "'fa:16:3e:00:00:01', '2026-12-01 00:00:00')"))
+        migration.db_sync(engine)
+        with engine.connect() as conn:
+            port_id = conn.execute(sa.text(
+                'SELECT port_id FROM fixed_ips')).scalar()
+        # The id the Networking API derived from the MAC address before.
+        self.assertEqual(str(uuid.uuid5(
+            uuid.UUID('5b0c4f8e-3d7a-4e55-9a61-0c7e2f1d8b42'),
+            'port:fa:16:3e:00:00:01')), port_id)
 
     def test_0005_images_get_owner_visibility_and_hashes(self):
         engine = sa.create_engine(provision_database(self, 'sqlite'))
