@@ -185,6 +185,8 @@ def _too_many(overs, requested, used, allowed):
 def check_metadata(metadata, context=None, project_id=None):
     """The metadata items limit of the server's project (pass its
     ``context`` and ``project_id``; without them, the default)."""
+    if not metadata:
+        return  # nothing can exceed a limit: no query for it
     allowed = limits(context, project_id)['metadata_items']
     if allowed >= 0 and len(metadata or {}) > allowed:
         raise exception.MetadataLimitExceeded(allowed=allowed)
@@ -193,6 +195,8 @@ def check_metadata(metadata, context=None, project_id=None):
 def check_injected_files(files, context=None, project_id=None):
     """Nova's limits on personality files (lengths of the base64 text),
     the project's as ``check_metadata``."""
+    if not files:
+        return  # nothing can exceed a limit: no query for it
     allowed = limits(context, project_id)
     count = allowed['injected_files']
     path_length = allowed['injected_file_path_bytes']
