@@ -147,6 +147,127 @@ class TestOpenStackCLI(testtools.TestCase):
                        'confirmResize', 'shelve', 'unshelve'):
             self.assertIn(action, actions)
 
+    def test_everyday_commands(self):
+        # Names resolved as a Nova user's CLI resolves them: the flavor by
+        # name, the image through the image service, the network through
+        # the network service.
+        flavors = self.user.run('flavor', 'list')
+        self.assertIn(('m1.nano', 128, 1), [
+            (f['Name'], f['RAM'], f['VCPUs']) for f in flavors])
+        # A generated key pair: the private key on stdout.
+        private = self.user.run('keypair', 'create', 'cli-key',
+                                json_output=False)
+        self.addCleanup(self.user.run, 'keypair', 'delete', 'cli-key',
+                        json_output=False)
+        self.assertIn('PRIVATE KEY-----', private)
+        [key] = [k for k in self.user.run('keypair', 'list')
+                 if k['Name'] == 'cli-key']
+        server = self.user.run(
+            'server', 'create', '--image', 'cirros', '--flavor', 'm1.nano',
+            '--network', 'private', '--key-name', 'cli-key', '--wait',
+            'cli-daily')
+        uuid_ = server['id']
+        self.addCleanup(self._delete_quietly, uuid_)
+        self.assertEqual(('ACTIVE', 'cli-key'),
+                         (server['status'], server['key_name']))
+        # ``server list --long`` names the image and the flavor.
+        [row] = self.user.run('server', 'list', '--long', '--name',
+                              '^cli-daily$')
+        self.assertEqual(('cirros', 'm1.nano', 'ACTIVE'),
+                         (row['Image Name'], row['Flavor Name'],
+                          row['Status']))
+        self.assertEqual(['private'], list(row['Networks']))
+        # Rename.
+        self.user.run('server', 'set', '--name', 'cli-renamed', uuid_,
+                      json_output=False)
+        self.assertEqual('cli-renamed', self.show(uuid_)['name'])
+        # Lock: its owner cannot delete it until it is unlocked.
+        self.user.run('server', 'lock', uuid_, json_output=False)
+        self.assertTrue(self.show(uuid_)['locked'])
+        self.assertRaisesRegex(AssertionError, 'locked',
+                               self.user.run, 'server', 'delete', uuid_,
+                               json_output=False)
+        self.user.run('server', 'unlock', uuid_, json_output=False)
+        self.assertFalse(self.show(uuid_)['locked'])
+        # The console log, and its last lines.
+        log = self.user.run('console', 'log', 'show', uuid_,
+                            json_output=False)
+        self.assertIn('fake console of %s' % uuid_, log)
+        self.assertEqual('ANOTHER\nLAST LINE', self.user.run(
+            'console', 'log', 'show', '--lines', '2', uuid_,
+            json_output=False).strip())
+        # Delete and wait: gone from the list.
+        self.user.run('server', 'delete', '--wait', uuid_,
+                      json_output=False)
+        self.assertEqual([], self.user.run('server', 'list', '--name',
+                                           '^cli-renamed$'))
+        self.assertEqual('cli-key', key['Name'])
+
+    def _delete_quietly(self, server_id):
+        """Cleanup after a failure: the server may be gone already."""
+        subprocess.run(['openstack', 'server', 'delete', '--wait',
+                        server_id], env=self.user.env, capture_output=True,
+                       timeout=TIMEOUT)
+
+    def test_operator_samples(self):
+        # etc/keystone/register-novalite.sh, run as the README says, in a
+        # region of its own (the deployment's own catalog is RegionOne).
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.dirname(os.path.abspath(__file__)))))
+        region = 'Sample%s' % uuid.uuid4().hex[:6]
+        user = 'novalite-%s' % region.lower()
+        self.admin.run('region', 'create', region)
+        self.addCleanup(self.admin.run, 'region', 'delete', region,
+                        json_output=False)
+        url = 'http://203.0.113.7:8774'
+        done = subprocess.run(
+            ['sh', os.path.join(root, 'etc', 'keystone',
+                                'register-novalite.sh')],
+            env=dict(self.admin.env, NOVALITE_URL=url,
+                     NOVALITE_SERVICE_PASSWORD='secret',
+                     NOVALITE_REGION=region, NOVALITE_SERVICE_USER=user),
+            capture_output=True, text=True, timeout=10 * TIMEOUT)
+        endpoints = self.admin.run('endpoint', 'list', '--region', region)
+        for endpoint in endpoints:
+            self.addCleanup(self.admin.run, 'endpoint', 'delete',
+                            endpoint['ID'], json_output=False)
+        self.addCleanup(self.admin.run, 'user', 'delete', user,
+                        json_output=False)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertEqual(sorted(
+            (kind, interface, url + path)
+            for kind, path in (('compute', '/v2.1'), ('image', '/image'),
+                               ('network', '/network'))
+            for interface in ('public', 'internal', 'admin')), sorted(
+            (e['Service Type'], e['Interface'], e['URL'])
+            for e in endpoints))
+        roles = self.admin.run('role', 'assignment', 'list', '--user', user,
+                               '--project', 'service', '--names')
+        self.assertEqual(['service'], [r['Role'] for r in roles])
+        # etc/clouds.yaml.sample, filled in for this test's user: the
+        # CLI through it, and through the catalog's compute service.
+        with open(os.path.join(root, 'etc', 'clouds.yaml.sample')) as f:
+            sample = f.read()
+        for placeholder, value in (
+                ('http://KEYSTONE_HOST:5000/v3', _env('AUTH_URL')),
+                ('USERNAME', self.user.env['OS_USERNAME']),
+                ('PASSWORD', self.user.env['OS_PASSWORD']),
+                ('PROJECT', self.user.env['OS_PROJECT_NAME'])):
+            self.assertIn(placeholder, sample)
+            sample = sample.replace(placeholder, value)
+        with tempfile.NamedTemporaryFile('w', suffix='.yaml') as f:
+            f.write(sample)
+            f.flush()
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith('OS_')}
+            env['OS_CLIENT_CONFIG_FILE'] = f.name
+            done = subprocess.run(
+                ['openstack', '--os-cloud', 'novalite', 'flavor', 'show',
+                 'm1.nano', '-f', 'json'], env=env, capture_output=True,
+                text=True, timeout=TIMEOUT)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertEqual(128, json.loads(done.stdout)['ram'])
+
     def test_images_through_the_image_service(self):
         # An image uploaded with the CLI, found by name, booted, deleted.
         with tempfile.NamedTemporaryFile(suffix='.raw') as f:
