@@ -4,6 +4,7 @@ import re
 import uuid
 
 import fixtures
+from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from novalite.db import api as db
@@ -214,7 +215,7 @@ class FixedIpTest(base.TestCase):
                         network_id=self.net['id'], address='10.0.0.2',
                         instance_uuid=other,
                         mac_address='fa:16:3e:00:00:01',
-                        created_at=db.utcnow()))
+                        port_id=str(uuid.uuid4()), created_at=db.utcnow()))
             return real_mac(context)
 
         self.useFixture(fixtures.MonkeyPatch(
@@ -246,13 +247,16 @@ class FixedIpTest(base.TestCase):
             'bridge': other['bridge'], 'cidr': '172.16.0.0/16',
             'gateway': '172.16.0.1', 'netmask': '255.255.0.0',
             'address': '172.16.0.2', 'mac_address': first['mac_address'],
-            'version': 4}, first)
+            'port_id': first['port_id'], 'version': 4}, first)
         self.assertEqual({
             'network_id': NET_UUID, 'network_name': 'private',
             'bridge': 'nlbr3cb9bc59', 'cidr': '10.0.0.0/29',
             'gateway': '10.0.0.1', 'netmask': '255.255.255.248',
             'address': '10.0.0.3', 'mac_address': second['mac_address'],
-            'version': 4}, second)
+            'port_id': second['port_id'], 'version': 4}, second)
+        # Each address is a port of its own, with a UUID.
+        self.assertNotEqual(first['port_id'], second['port_id'])
+        self.assertTrue(uuidutils.is_uuid_like(first['port_id']))
         self.assertTrue(re.match('^fa:16:3e:', first['mac_address']))
         self.assertEqual([], db.network_info_for_instance(self.ctxt,
                                                           self._server()))
