@@ -314,20 +314,10 @@ class API:
 
     # -------------------------------------------------------------- create
 
-    def create(self, context, spec):
-        """Create the servers of a RequestSpec and cast their builds;
-        returns (servers, reservation_id). The admin password (the
-        request's, or a new one put in ``spec.admin_password``) is sent to
-        the agent only.
-
-        ``spec.requested_networks``: None when the request named none
-        (see ``networks_for_create``), else a list of {'uuid',
-        'fixed_ip'?} (``[]``: no network). Each server gets an address on
-        each network.
-        """
-        # NOTE: in Nova's order, which decides the answer to a request
-        # with several faults: mappings, flavor, image, key pair, groups,
-        # zone.
+    def _check_create(self, context, spec):
+        """What a create's checks find, in Nova's order, which decides
+        the answer to a request with several faults: mappings, flavor,
+        image, key pair, groups, zone, quotas."""
         image_ref = spec.image_ref
         if spec.block_device_mapping or spec.block_device_mapping_v2:
             image_ref = _image_ref_from_bdms(context, spec)
@@ -347,11 +337,34 @@ class API:
         # The server group of the "group" hint (400 if the caller may not
         # see it), its quota after the servers' (Nova's order).
         group = server_groups.for_create(context, spec.scheduler_hints)
-        project_id = context.project_id
-        count = quota.check_instances(context, project_id, flavor,
+        count = quota.check_instances(context, context.project_id, flavor,
                                       spec.min_count, spec.max_count)
         server_groups.check_members_quota(context, group, count)
+        return (flavor, image, key_pair, group_names, availability_zone,
+                forced_host, search_zone, networks, group, count)
+
+    def create(self, context, spec):
+        """Create the servers of a RequestSpec and cast their builds;
+        returns (servers, reservation_id). The admin password (the
+        request's, or a new one put in ``spec.admin_password``) is sent to
+        the agent only.
+
+        ``spec.requested_networks``: None when the request named none
+        (see ``networks_for_create``), else a list of {'uuid',
+        'fixed_ip'?} (``[]``: no network). Each server gets an address on
+        each network.
+        """
+        # NOTE: the project's default security group is made (on first
+        # need) before the checks, which read in one transaction that
+        # cannot write.
+        if 'default' in (spec.security_groups or ['default']):
+            db.security_group_ensure_default(context, context.project_id)
+        with db.reading(context):
+            (flavor, image, key_pair, group_names, availability_zone,
+             forced_host, search_zone, networks, group,
+             count) = self._check_create(context, spec)
         reservation_id = generate_reservation_id()
+        project_id = context.project_id
 
         def build(index, service):
             """The values of the index-th server, on ``service``'s host

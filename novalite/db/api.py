@@ -66,6 +66,16 @@ def writer(func):
     return wrapper
 
 
+@contextlib.contextmanager
+def reading(context):
+    """One read transaction for the reader calls made inside (they join
+    it): a series of look-ups costs one BEGIN and one connection instead
+    of one each. Nothing inside may write (enginefacade refuses to turn a
+    reader into a writer)."""
+    with main_context_manager.reader.using(context):
+        yield
+
+
 # (wanted, changed): see watch_state_changes.
 _STATE_WATCHER = None
 
