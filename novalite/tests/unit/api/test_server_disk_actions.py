@@ -1272,10 +1272,14 @@ class TestAgentRestart(_TwoHosts):
     def test_source_died_while_migrating(self):
         # Nova: the guest comes back on the source, the task is cleared.
         server = self.create_on(self.agent)
-        with mock.patch('novalite.compute.rpcapi.ComputeAPI.finish_resize'):
+        # NOTE: until the source's cast, not only its update: a cast sent
+        # once the patch is gone would reach the destination.
+        with mock.patch('novalite.compute.rpcapi.ComputeAPI.'
+                        'finish_resize') as finish:
             self.action(server['id'], {'resize': {'flavorRef': '2'}})
-            self.wait_until(lambda: self.row(server['id'])[
-                'task_state'] == 'resize_migrated')
+            self.wait_until(lambda: finish.called)
+        self.assertEqual('resize_migrated',
+                         self.row(server['id'])['task_state'])
         db.instance_update(self.admin_context, server['id'],
                            {'task_state': 'resize_migrating'})
         self.restart(self.agent)
@@ -1293,10 +1297,14 @@ class TestAgentRestart(_TwoHosts):
         # The destination died with the finish message: at its start-up
         # the source brings the guest back (a revert).
         server = self.create_on(self.agent)
-        with mock.patch('novalite.compute.rpcapi.ComputeAPI.finish_resize'):
+        # NOTE: until the source's cast, not only its update: a cast sent
+        # once the patch is gone would reach the destination.
+        with mock.patch('novalite.compute.rpcapi.ComputeAPI.'
+                        'finish_resize') as finish:
             self.action(server['id'], {'resize': {'flavorRef': '2'}})
-            self.wait_until(lambda: self.row(server['id'])[
-                'task_state'] == 'resize_migrated')
+            self.wait_until(lambda: finish.called)
+        self.assertEqual('resize_migrated',
+                         self.row(server['id'])['task_state'])
         self.restart(self.agent2)
         shown = self.wait_for_status(server['id'], 'ACTIVE')
         self.assertEqual(('1', self.agent.service.host),
