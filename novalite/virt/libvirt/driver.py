@@ -24,6 +24,7 @@ import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from novalite import exception
 from novalite import states
@@ -113,9 +114,20 @@ class LibvirtDriver(driver.ComputeDriver):
                 os.utime(base)
             else:
                 os.makedirs(self._base_dir(), exist_ok=True)
-                tmp = base + '.part'
-                shutil.copyfile(image['location'], tmp)
-                os.rename(tmp, base)
+                # NOTE: a name of this copy's own: agents that share the
+                # instances path (several on one machine, or NFS) copy the
+                # same image at once; the lock above is this process's
+                # only. The rename is atomic; the last one wins, with the
+                # same bytes.
+                tmp = '%s.%d-%s.part' % (base, os.getpid(),
+                                         uuidutils.generate_uuid()[:8])
+                try:
+                    shutil.copyfile(image['location'], tmp)
+                    os.rename(tmp, base)
+                finally:
+                    with utils.ignore_errors('removing a partial copy'):
+                        if os.path.exists(tmp):
+                            os.unlink(tmp)
         return base
 
     def _supports_direct_io(self):

@@ -8,6 +8,7 @@ domain named ``test`` already there) and real qemu-img disks.
 import base64
 import itertools
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -560,6 +561,39 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
         base = os.path.join(CONF.instances_path, '_base')
         self.assertTrue(os.path.exists(os.path.join(
             base, self.image['kernel']['id'])))
+
+    def test_agents_sharing_the_instances_path_cache_an_image_at_once(self):
+        # Agents in separate processes (one machine, or NFS) copy the same
+        # image into _base at the same moment: neither may lose the other's
+        # partial copy.
+        source = os.path.join(self.tmp, 'big.raw')
+        with open(source, 'wb') as f:
+            f.truncate(64 * 1024 * 1024)
+        image = {'id': str(uuid.uuid4()), 'location': source}
+        base = os.path.join(CONF.instances_path, '_base')
+        start = multiprocessing.get_context('fork').Event()
+
+        def agent(results):
+            start.wait()
+            try:
+                self.driver._cache_image(image)
+                results.put(None)
+            except Exception as e:
+                results.put(repr(e))
+
+        results = multiprocessing.get_context('fork').Queue()
+        workers = [multiprocessing.get_context('fork').Process(
+            target=agent, args=(results,)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        start.set()
+        for worker in workers:
+            worker.join(60)
+        self.assertEqual([None] * 3, [results.get(timeout=5)
+                                      for _ in workers])
+        self.assertEqual([image['id']], os.listdir(base))
+        self.assertEqual(64 * 1024 * 1024,
+                         os.path.getsize(os.path.join(base, image['id'])))
 
     def test_image_cache_removes_only_old_unused_images(self):
         self.conf.config(remove_unused_original_minimum_age_seconds=3600,
