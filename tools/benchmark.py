@@ -12,8 +12,8 @@ for Nova (the anchor in /work/shared/anchors/nova):
    to one interval plus one GET (the resolution of the measurement).
 2. GET /v2.1/servers/detail with ``--servers`` servers in the project:
    requests/s and latency of one sequential client, per microversion
-   (``--versions``; ``latest`` is each API's maximum: 2.26 for novalite
-   and 2.104 for Nova at the time of writing).
+   (``--versions``; ``latest`` is each API's maximum: novalite's
+   ``api_version.MAX_API_VERSION`` and 2.104 for Nova 34).
 3. novalite only (``--scale``): GET /v2.1/servers/detail?limit=10 with
    ``--servers`` and then ``--scale`` servers present; its cost should
    follow the page size, not the number of servers.
@@ -94,13 +94,15 @@ import time
 import urllib.parse
 import uuid
 
+from novalite.api import api_version
+
 IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6'
 FLAVOR = '1'
 RABBIT = ('127.0.0.1', 5672)
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 NOVA_DIR = '/work/shared/anchors/nova'
 NOVA_URL = 'http://127.0.0.1:18774'
-NOVALITE_MAX = '2.26'
+NOVALITE_MAX = api_version.MAX_API_VERSION
 TARGET_THROUGHPUT = 20.0  # novalite detail req/s >= 20 x Nova's
 TARGET_ACTIVE_MS = 30.0   # novalite POST->ACTIVE p50 <= 30 ms (issue 9)
 TARGET_ACTIVE_P99_MS = 100.0  # and p99 <= 100 ms

@@ -5,10 +5,44 @@ import re
 
 from novalite import exception
 
-# The history of what each microversion changed is in
-# api-ref/source/microversions.inc (and Nova's rest_api_version_history).
-MIN_API_VERSION = '2.1'
-MAX_API_VERSION = '2.26'
+# Every microversion novalite serves, in order, with what it changed in
+# Nova (rest_api_version_history). The last entry is the maximum that the
+# version documents advertise and ``latest`` means: a version is added
+# here only when all of it is done on every route novalite serves.
+# api-ref/source/microversions.inc says what each does in novalite.
+HISTORY = (
+    ('2.1', 'The base API, with strict request validation'),
+    ('2.2', 'Key pair type; 201/204 on key pair create/delete'),
+    ('2.3', 'More OS-EXT-SRV-ATTR server fields for admins'),
+    ('2.4', 'reserved in os-fixed-ips (not served)'),
+    ('2.5', 'ip6 server list filter for non-admins'),
+    ('2.6', 'remote-consoles (not served)'),
+    ('2.7', 'Flavor access on a public flavor is a 409'),
+    ('2.8', 'MKS consoles (not served)'),
+    ('2.9', 'locked in the server view'),
+    ('2.10', 'Key pairs of another user for admins'),
+    ('2.11', 'Services: force-down'),
+    ('2.12', 'VIF net_id (not served)'),
+    ('2.13', 'Server groups: user_id and project_id'),
+    ('2.14', 'evacuate: onSharedStorage removed'),
+    ('2.15', 'Server groups: soft-affinity, soft-anti-affinity'),
+    ('2.16', 'host_status in the server view'),
+    ('2.17', 'trigger_crash_dump action'),
+    ('2.18', 'Project id optional in the URL'),
+    ('2.19', 'Server description'),
+    ('2.20', 'Volume operations in more states (not served)'),
+    ('2.21', 'Instance actions of deleted servers'),
+    ('2.22', 'Force-complete live migration (not served)'),
+    ('2.23', 'Migrations: id and type (not served)'),
+    ('2.24', 'Abort live migration (not served)'),
+    ('2.25', 'Live migration block_migration auto (not served)'),
+    ('2.26', 'Server tags'),
+    ('2.27', 'The OpenStack-API-Version header form'),
+    ('2.28', 'Hypervisors: cpu_info an object'),
+)
+
+MIN_API_VERSION = HISTORY[0][0]
+MAX_API_VERSION = HISTORY[-1][0]
 
 _VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 
@@ -55,6 +89,16 @@ def _as_version(value):
     return APIVersionRequest(value)
 
 
+def check_history(history):
+    """Raise ValueError unless ``history`` steps one minor at a time."""
+    versions = [APIVersionRequest(version) for version, _ in history]
+    for low, high in zip(versions, versions[1:]):
+        if (high.major, high.minor) != (low.major, low.minor + 1):
+            raise ValueError('microversion history: %s follows %s (a gap '
+                             'or an overlap)' % (high, low))
+
+
+check_history(HISTORY)
 MIN = APIVersionRequest(MIN_API_VERSION)
 MAX = APIVersionRequest(MAX_API_VERSION)
 

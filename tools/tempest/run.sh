@@ -324,6 +324,11 @@ done < <("$PY" "$HERE/features.py" --auth-url "$KEYSTONE_URL" \
 # NOTE: tempest init makes ~/.tempest/etc and ~/.tempest/workspace.yaml
 # unless told other places, and tempest locks files in $TMPDIR/tempest-lock:
 # keep it all in $WORK.
+# tempest's max_microversion: what novalite's version document advertises
+# (tempest's "latest" would not tell it where novalite stops).
+MAX_MICROVERSION=$("$PY" -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1]))["version"]["version"])' \
+    "$COMPUTE_URL")
 mkdir -p "$WORK/tempest-etc" "$WORK/tmp"
 export TMPDIR=$WORK/tmp
 tempest init --workspace-path "$WORK/workspace.yaml" \
@@ -334,6 +339,7 @@ sed -e "s|@LOG_DIR@|$WORK/tempest|" \
     -e "s|@IMAGE_ID@|$IMAGE_ID|" -e "s|@IMAGE_ALT_ID@|$IMAGE_ALT_ID|" \
     -e "s|@FLAVOR_ID@|42|" -e "s|@FLAVOR_ALT_ID@|84|" \
     -e "s|@NETWORK_NAME@|private|" -e "s|@NEUTRON@|$NEUTRON|" \
+    -e "s|@MAX_MICROVERSION@|$MAX_MICROVERSION|" \
     "${FLAG_EXPRS[@]}" \
     "$HERE/tempest.conf.in" > "$WORK/tempest/etc/tempest.conf"
 if grep -n '@[A-Za-z_]*@' "$WORK/tempest/etc/tempest.conf"; then

@@ -1,7 +1,6 @@
-"""``/os-hypervisors``: the compute hosts' hypervisors, for admins (Nova's
-2.1-2.27 forms: integer ids, ``cpu_info`` a string, the search and
-servers routes)."""
+"""``/os-hypervisors``: the compute hosts' hypervisors, for admins."""
 
+from oslo_serialization import jsonutils
 from pecan import rest
 
 from novalite.api import wsgi
@@ -23,7 +22,7 @@ def _summary(hypervisor):
     }
 
 
-def _detail(hypervisor):
+def _detail(req, hypervisor):
     view = _summary(hypervisor)
     view.update({
         'hypervisor_type': hypervisor['hypervisor_type'],
@@ -37,6 +36,9 @@ def _detail(hypervisor):
                   'free_disk_gb', 'current_workload', 'running_vms',
                   'disk_available_least', 'cpu_info'):
         view[field] = hypervisor[field]
+    if req.is_version('2.28'):
+        # A JSON object from 2.28, the JSON text before.
+        view['cpu_info'] = jsonutils.loads(view['cpu_info'])
     return view
 
 
@@ -97,7 +99,7 @@ class HypervisorsController(rest.RestController):
     def detail(self, req):
         _authorize(req, 'list-detail')
         return {'hypervisors': [
-            _detail(h) for h in services.hypervisors(req.context)]}
+            _detail(req, h) for h in services.hypervisors(req.context)]}
 
     @wsgi.expose()
     def statistics(self, req):
@@ -107,5 +109,5 @@ class HypervisorsController(rest.RestController):
     @wsgi.expose()
     def get_one(self, req, hypervisor_id):
         _authorize(req, 'show')
-        return {'hypervisor': _detail(
-            services.get(req.context, hypervisor_id))}
+        hypervisor = services.get(req.context, hypervisor_id)
+        return {'hypervisor': _detail(req, hypervisor)}

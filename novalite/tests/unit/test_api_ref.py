@@ -7,6 +7,7 @@ import re
 import testtools
 
 from novalite.api import actions
+from novalite.api import api_version
 from novalite.api import routes
 from novalite.tests import fixtures as nl_fixtures
 
@@ -39,3 +40,12 @@ class TestAPIReference(testtools.TestCase):
         for action in actions.names():
             self.assertIn('{"%s":' % action, self.docs.replace(' ', ''),
                           'action %s has no example' % action)
+
+    def test_every_microversion_is_documented(self):
+        with open(os.path.join(SOURCE, 'microversions.inc')) as f:
+            text = f.read()
+        rows = re.findall(r'^(2\.\d+) ', text, re.M)
+        self.assertEqual([version for version, _ in api_version.HISTORY],
+                         rows)
+        self.assertIn('microversions **2.1 to %s**'
+                      % api_version.MAX_API_VERSION, text)

@@ -10,6 +10,7 @@ from tempest.lib.api_schema.response.compute.v2_3 import servers as s23
 from tempest.lib.api_schema.response.compute.v2_9 import servers as s29
 from tempest.lib.common import rest_client
 
+from novalite.api import api_version
 from novalite.compute import api as compute_api
 from novalite.db import api as db
 from novalite.db import models
@@ -961,7 +962,7 @@ class TestVersionsAndHeaders(base.APITestCase):
         resp = self.app.get('/')
         versions = resp.json['versions']
         self.assertEqual(['v2.0', 'v2.1'], [v['id'] for v in versions])
-        self.assertEqual('2.26', versions[1]['version'])
+        self.assertEqual(api_version.MAX_API_VERSION, versions[1]['version'])
         self.assertNotIn('OpenStack-API-Version', resp.headers)
 
     def test_v21_document_without_auth(self):
@@ -970,7 +971,8 @@ class TestVersionsAndHeaders(base.APITestCase):
                 'OpenStack-API-Version': 'compute 2.5'})
             self.assertEqual('compute 2.5',
                              resp.headers['OpenStack-API-Version'])
-            self.assertEqual('2.26', resp.json['version']['version'])
+            self.assertEqual(api_version.MAX_API_VERSION,
+                             resp.json['version']['version'])
             self.assertIn('x-openstack-request-id', resp.headers)
 
     def test_other_paths_are_300(self):
@@ -991,7 +993,8 @@ class TestVersionsAndHeaders(base.APITestCase):
                           'X-OpenStack-Nova-API-Version'],
                          resp.headers.getall('Vary'))
         resp = version_of({'OpenStack-API-Version': 'compute latest'})
-        self.assertEqual('2.26', resp.headers['X-OpenStack-Nova-API-Version'])
+        self.assertEqual(api_version.MAX_API_VERSION,
+                         resp.headers['X-OpenStack-Nova-API-Version'])
         resp = version_of({'X-OpenStack-Nova-API-Version': '2.19'})
         self.assertEqual('2.19', resp.headers['X-OpenStack-Nova-API-Version'])
         resp = version_of({'OpenStack-API-Version': 'compute 2.3',
@@ -1001,7 +1004,8 @@ class TestVersionsAndHeaders(base.APITestCase):
         self.assertEqual(406, resp.status_int)
         self.assertEqual({'computeFault': {
             'code': 406, 'message': 'Version 2.999 is not supported by the '
-            'API. Minimum is 2.1 and maximum is 2.26.'}}, resp.json)
+            'API. Minimum is 2.1 and maximum is %s.'
+            % api_version.MAX_API_VERSION}}, resp.json)
         self.assertEqual('compute 2.999',
                          resp.headers['OpenStack-API-Version'])
         for bad in ('2', '2.latest', '02.1', 'LATEST'):

@@ -10,6 +10,8 @@ from tempest.lib.api_schema.response.compute.v2_1 import \
     services as s21
 from tempest.lib.api_schema.response.compute.v2_11 import \
     services as s211
+from tempest.lib.api_schema.response.compute.v2_28 import \
+    hypervisors as hv_schema228
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -295,6 +297,19 @@ class TestHypervisors(ServicesTestBase):
                               status=200)
         test_servers.validate(hv_schema.get_hypervisor, resp)
         self.assertEqual(mine, resp.json['hypervisor'])
+
+    def test_cpu_info_is_an_object_from_2_28(self):
+        admin = self.admin_api.as_user('admin', 'admin', version='2.28')
+        resp = admin.get('os-hypervisors/detail', status=200)
+        test_servers.validate(hv_schema228.list_hypervisors_detail, resp)
+        self.assertEqual({}, resp.json['hypervisors'][0]['cpu_info'])
+        resp = admin.get('os-hypervisors/%d' % self.service_id, status=200)
+        test_servers.validate(hv_schema228.get_hypervisor, resp)
+        self.assertEqual({}, resp.json['hypervisor']['cpu_info'])
+        # Still the JSON text at 2.27.
+        resp = self.admin_api.as_user('admin', 'admin', version='2.27').get(
+            'os-hypervisors/%d' % self.service_id, status=200)
+        self.assertEqual('{}', resp.json['hypervisor']['cpu_info'])
 
     def test_show_unknown(self):
         for hypervisor_id in ('x', '999', '0', '-1', '1e3',
