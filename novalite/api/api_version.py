@@ -39,6 +39,13 @@ HISTORY = (
     ('2.26', 'Server tags'),
     ('2.27', 'The OpenStack-API-Version header form'),
     ('2.28', 'Hypervisors: cpu_info an object'),
+    ('2.29', 'evacuate: force (not served)'),
+    ('2.30', 'os-migrateLive: force (not served)'),
+    ('2.31', 'os-console-auth-tokens for every console (not served)'),
+    ('2.32', 'Device tags on networks and block device mappings'),
+    ('2.33', 'Hypervisors: paging (limit, marker)'),
+    ('2.34', 'os-migrateLive: checks after the answer (not served)'),
+    ('2.35', 'Key pairs: paging (limit, marker)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -351,8 +351,9 @@ class API:
 
         ``spec.requested_networks``: None when the request named none
         (see ``networks_for_create``), else a list of {'uuid',
-        'fixed_ip'?} (``[]``: no network). Each server gets an address on
-        each network.
+        'fixed_ip'?, 'tag'?} (``[]``: no network). Each server gets an
+        address on each network. A tag on the image mapping
+        (``block_device_mapping_v2``) tags the root disk.
         """
         # NOTE: the project's default security group is made (on first
         # need) before the checks, which read in one transaction that
@@ -452,8 +453,14 @@ class API:
                                   spec.max_count, recheck=True)
             server_groups.check_members_quota(context, group, count,
                                               recheck=True)
+            root_device_tag = (spec.block_device_mapping_v2 or [{}])[0].get(
+                'tag')
             for instance in instances:
                 self._allocate_fixed_ips(context, instance, networks)
+                if root_device_tag:
+                    db.instance_system_metadata_update(
+                        context, instance['uuid'],
+                        {compute_utils.ROOT_DEVICE_TAG: root_device_tag})
                 record_action(context, instance, 'create')
         except Exception as e:
             # NOTE: the hard delete releases the server's addresses too.
@@ -515,7 +522,8 @@ class API:
             else context.project_id)
 
     def networks_for_create(self, context, requested_networks):
-        """[(network, requested address or None)] for each new server.
+        """[(network, requested address or None, device tag or None)] for
+        each new server.
 
         NOTE: with ``networks`` omitted, the candidates are the project's
         own networks if it has any, else the shared networks: exactly one
@@ -531,22 +539,24 @@ class API:
                           or [n for n in visible if n['project_id'] is None])
             if len(candidates) > 1:
                 raise exception.NetworkAmbiguous()
-            return [(network, None) for network in candidates]
+            return [(network, None, None) for network in candidates]
         networks = []
         for request in requested_networks:
             try:
                 network = self.network_get(context, request['uuid'])
             except exception.NetworkNotFound as e:
                 raise exception.Invalid(e.message)  # 400 on create
-            networks.append((network, request.get('fixed_ip')))
+            networks.append((network, request.get('fixed_ip'),
+                             request.get('tag')))
         return networks
 
     @staticmethod
     def _allocate_fixed_ips(context, instance, networks):
-        for network, address in networks:
+        for network, address, tag in networks:
             try:
                 db.fixed_ip_allocate(context, network['uuid'],
-                                     instance['uuid'], address=address)
+                                     instance['uuid'], address=address,
+                                     tag=tag)
             except exception.NetworkNotFound as e:
                 raise exception.Invalid(e.message)  # deleted meanwhile
             except exception.FixedIpAlreadyInUse as e:

@@ -19,8 +19,11 @@ def _check_quota(context, user_id):
         raise exception.KeypairLimitExceeded()
 
 
-def get_all(context, user_id):
-    return db.key_pair_get_all_by_user(context, user_id)
+def get_all(context, user_id, limit=None, marker=None):
+    """The user's key pairs by name; ``limit`` of them after the one
+    named ``marker`` (MarkerNotFound if there is none)."""
+    return db.key_pair_get_all_by_user(context, user_id, limit=limit,
+                                       marker=marker)
 
 
 def get(context, user_id, name):

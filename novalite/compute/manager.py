@@ -517,6 +517,14 @@ class ComputeManager:
         except exception.InstanceNotFound:
             return None
 
+    @staticmethod
+    def _add_device_tags(ctxt, instance):
+        """``root_device_tag`` on the server's dict, for its driver."""
+        system_metadata = db.instance_system_metadata_get(
+            ctxt, instance['uuid'])
+        instance['root_device_tag'] = system_metadata.get(
+            compute_utils.ROOT_DEVICE_TAG)
+
     # ---------------------------------------------------------------- RPC
 
     @_synchronized
@@ -542,6 +550,7 @@ class ComputeManager:
         files = [(path, base64.b64decode(contents))
                  for path, contents in (injected_files or ())]
         network_info = db.network_info_for_instance(ctxt, instance_uuid)
+        self._add_device_tags(ctxt, instance)
         try:
             image = self._image(ctxt, instance['image_ref'])
             self.driver.spawn(instance, image, admin_password, files,
@@ -937,6 +946,7 @@ class ComputeManager:
         files = [(path, base64.b64decode(contents))
                  for path, contents in (injected_files or ())]
         network_info = db.network_info_for_instance(ctxt, instance_uuid)
+        self._add_device_tags(ctxt, instance)
         try:
             image = self._image(ctxt, instance['image_ref'])
             self.driver.destroy(instance, network_info)

@@ -129,11 +129,15 @@ def _hypervisor(service, used, counts):
     )
 
 
-def hypervisors(context, pattern=None):
+def hypervisors(context, pattern=None, limit=None, marker=None):
     """The hypervisors (compute services with their capacity and what
     their servers use), those whose hostname matches ``pattern`` (Nova's
-    LIKE ``%pattern%``) if given."""
-    services = get_all(context)
+    LIKE ``%pattern%``) if given; ``limit`` of them after the one whose
+    id is ``marker`` (400 if there is none), in the order of their ids."""
+    if limit is None and marker is None:
+        services = get_all(context)
+    else:
+        services = _page(context, limit, marker)
     if pattern is not None:
         match = _like(pattern)
         services = [s for s in services if match.fullmatch(
@@ -142,6 +146,18 @@ def hypervisors(context, pattern=None):
     used = db.instance_usage_by_host(context, hosts=hosts)
     counts = db.instance_counts_by_host(context, hosts=hosts)
     return [_hypervisor(s, used, counts) for s in services]
+
+
+def _page(context, limit, marker):
+    after = None
+    if marker is not None:
+        after = _parse_id(marker)
+        if after is None or not db.service_get_all(
+                context, binary=compute_utils.BINARY, ids=[after]):
+            raise exception.MarkerNotFound(marker=marker)
+    now = db.utcnow()
+    return [_shown(s, now) for s in db.service_get_all(
+        context, binary=compute_utils.BINARY, after_id=after, limit=limit)]
 
 
 def search(context, pattern):

@@ -12,6 +12,10 @@ BINARY = 'novalite-compute'
 # refuses any other.
 API_BINARY = 'nova-compute'
 
+# The system metadata key of the root disk's device tag (a create's tag on
+# its image mapping, 2.32 and 2.42), for the guest's device metadata.
+ROOT_DEVICE_TAG = 'root_device_tag'
+
 
 def record_fault(context, instance_uuid, error, host=None):
     """Store a fault for the server, as Nova's instance_faults rows.

@@ -1852,12 +1852,21 @@ def _service_report(context, host, binary, topic, capacity,
 
 
 @main_context_manager.reader
-def service_get_all(context, binary=None, hosts=None):
+def service_get_all(context, binary=None, hosts=None, ids=None,
+                    after_id=None, limit=None):
+    """Services in the order of their ids; ``after_id`` and ``limit``
+    for a page."""
     query = sa.select(models.Service).order_by(models.Service.id)
     if binary:
         query = query.where(models.Service.binary == binary)
     if hosts is not None:
         query = query.where(models.Service.host.in_(list(hosts)))
+    if ids is not None:
+        query = query.where(models.Service.id.in_(list(ids)))
+    if after_id is not None:
+        query = query.where(models.Service.id > after_id)
+    if limit is not None:
+        query = query.limit(limit)
     return [r.as_dict() for r in context.session.execute(query).scalars()]
 
 
@@ -2182,7 +2191,7 @@ def _new_mac_address(context):
 
 
 @writer
-def _fixed_ip_insert(context, network_uuid, instance_uuid, address):
+def _fixed_ip_insert(context, network_uuid, instance_uuid, address, tag):
     """One allocation attempt, in its own transaction (see below)."""
     session = context.session
     row = _network_row(context, network_uuid)
@@ -2209,15 +2218,17 @@ def _fixed_ip_insert(context, network_uuid, instance_uuid, address):
     mac = _new_mac_address(context)
     session.add(fixed(network_id=row.id, address=address,
                       instance_uuid=instance_uuid, mac_address=mac,
-                      port_id=str(uuidlib.uuid4())))
+                      port_id=str(uuidlib.uuid4()), tag=tag))
     session.flush()
     return {'address': address, 'mac_address': mac,
             'network_uuid': network_uuid}
 
 
-def fixed_ip_allocate(context, network_uuid, instance_uuid, address=None):
+def fixed_ip_allocate(context, network_uuid, instance_uuid, address=None,
+                      tag=None):
     """Allocate ``address`` (or the lowest free host address) on a network
-    to a server; returns {address, mac_address, network_uuid}.
+    to a server, its interface tagged ``tag``; returns {address,
+    mac_address, network_uuid}.
 
     A requested address must be a host address of the network other than
     the gateway (else FixedIpInvalidForNetwork, 400) and free (else
@@ -2232,7 +2243,7 @@ def fixed_ip_allocate(context, network_uuid, instance_uuid, address=None):
     for _attempt in range(ALLOCATE_ATTEMPTS):
         try:
             return _fixed_ip_insert(context, network_uuid, instance_uuid,
-                                    address)
+                                    address, tag)
         except db_exc.DBDuplicateEntry:
             continue
         except db_exc.DBReferenceError:
@@ -2257,7 +2268,7 @@ def fixed_ips_release_by_instance(context, instance_uuid):
 def _vif_query():
     fixed, net = models.FixedIp, models.Network
     return (sa.select(fixed.instance_uuid, fixed.address,
-                      fixed.mac_address, fixed.port_id,
+                      fixed.mac_address, fixed.port_id, fixed.tag,
                       net.uuid.label('network_uuid'),
                       net.name.label('network_name'), net.bridge, net.cidr,
                       net.gateway)
@@ -2271,7 +2282,7 @@ def _vif_dict(row):
             'bridge': row.bridge, 'cidr': row.cidr, 'gateway': row.gateway,
             'netmask': str(ipaddress.ip_network(row.cidr).netmask),
             'address': row.address, 'mac_address': row.mac_address,
-            'port_id': row.port_id, 'version': 4}
+            'port_id': row.port_id, 'tag': row.tag, 'version': 4}
 
 
 @main_context_manager.reader
@@ -2279,7 +2290,8 @@ def network_info_for_instance(context, instance_uuid):
     """The server's addresses in the order they were allocated, each
     with its network: [{network_id (the network's uuid), network_name,
     bridge, cidr, gateway, netmask, address, mac_address, port_id (its
-    Networking API id), version}]."""
+    Networking API id), tag (the interface's device tag or None),
+    version}]."""
     rows = context.session.execute(
         _vif_query().where(models.FixedIp.instance_uuid == instance_uuid))
     return [_vif_dict(row) for row in rows]

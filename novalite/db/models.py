@@ -261,6 +261,8 @@ class FixedIp(Base):
     mac_address = sa.Column(sa.String(17), nullable=False)
     # The Networking API's id of this address (its port).
     port_id = sa.Column(sa.String(36), nullable=False)
+    # The device tag the create request gave this interface (2.32, 2.42).
+    tag = sa.Column(sa.String(60))
     created_at = sa.Column(sa.DateTime, default=_utcnow, nullable=False)
 
 

@@ -12,8 +12,12 @@ from novalite import exception
 VERSION_DIR = 'openstack/latest'
 
 
-def build_contents(instance, admin_password, injected_files, network_info):
-    """{path in the drive: bytes}: meta_data.json, user_data, ..."""
+def build_contents(instance, admin_password, injected_files, network_info,
+                   devices=None):
+    """{path in the drive: bytes}: meta_data.json, user_data, ...
+
+    ``devices``: the tagged devices (Nova's device metadata), if any.
+    """
     files = {}
     meta = {
         'uuid': instance['uuid'],
@@ -23,7 +27,7 @@ def build_contents(instance, admin_password, injected_files, network_info):
         'availability_zone': instance.get('availability_zone') or '',
         'project_id': instance['project_id'],
         'meta': dict(instance.get('metadata') or {}),
-        'devices': [],
+        'devices': list(devices or ()),
     }
     if instance.get('key_data'):
         meta['public_keys'] = {instance['key_name']: instance['key_data']}

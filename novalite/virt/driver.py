@@ -8,14 +8,16 @@ and everything they learn is returned to the manager, which records it.
 hypervisor name, ``instance-%08x``), ``display_name``, ``hostname``,
 ``vcpus``, ``memory_mb``, ``root_gb``, ``ephemeral_gb``, ``swap``,
 ``metadata``, ``key_name``, ``key_data``, ``user_data``, ``config_drive``,
-``availability_zone``, ``project_id``, ``user_id``, ``launch_index``.
+``availability_zone``, ``project_id``, ``user_id``, ``launch_index``,
+``root_device_tag`` (spawn: the root disk's device tag, or None).
 ``image`` keys: ``id``, ``location`` (a local file path), ``disk_format``,
 ``properties`` (dict), and ``kernel``/``ramdisk`` (image dicts) when the
 image's ``kernel_id``/``ramdisk_id`` properties name them.
 
 ``network_info``: a list of VIFs, one per fixed IP, each ``{'network_id'
 (network uuid), 'network_name', 'bridge', 'cidr', 'gateway', 'netmask',
-'address', 'mac_address', 'version'}``. The driver connects the guest and
+'address', 'mac_address', 'port_id', 'tag' (the interface's device tag, or
+None), 'version'}``. The driver connects the guest and
 makes sure the guest gets ``address`` for ``mac_address``.
 
 Errors end up as the server's fault. The message of a novalite exception

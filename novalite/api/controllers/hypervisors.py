@@ -3,6 +3,10 @@
 from oslo_serialization import jsonutils
 from pecan import rest
 
+from novalite.api import common
+from novalite.api import links
+from novalite.api.schemas import hypervisors as schema
+from novalite.api import validation
 from novalite.api import wsgi
 from novalite.compute import services
 from novalite.policies import hypervisors as hv_policies
@@ -40,6 +44,17 @@ def _detail(req, hypervisor):
         # A JSON object from 2.28, the JSON text before.
         view['cpu_info'] = jsonutils.loads(view['cpu_info'])
     return view
+
+
+def _list(req, view, path='os-hypervisors'):
+    """The hypervisors, a page of them with a next link from 2.33."""
+    if not req.is_version('2.33'):
+        return {'hypervisors': [
+            view(h) for h in services.hypervisors(req.context)]}
+    limit, marker = common.limit_and_marker(req)
+    found = services.hypervisors(req.context, limit=limit, marker=marker)
+    return links.paged(req, 'hypervisors', path, [view(h) for h in found],
+                       limit)
 
 
 class HypervisorSearchController(rest.RestController):
@@ -90,16 +105,18 @@ class HypervisorsController(rest.RestController):
     uptime = HypervisorUptimeController()
 
     @wsgi.expose()
+    @validation.query_schema(schema.index_query, '2.1', '2.32')
+    @validation.query_schema(schema.index_query_v233, '2.33')
     def get_all(self, req):
         _authorize(req, 'list')
-        return {'hypervisors': [
-            _summary(h) for h in services.hypervisors(req.context)]}
+        return _list(req, _summary)
 
     @wsgi.expose()
+    @validation.query_schema(schema.index_query, '2.1', '2.32')
+    @validation.query_schema(schema.index_query_v233, '2.33')
     def detail(self, req):
         _authorize(req, 'list-detail')
-        return {'hypervisors': [
-            _detail(req, h) for h in services.hypervisors(req.context)]}
+        return _list(req, lambda h: _detail(req, h), 'os-hypervisors/detail')
 
     @wsgi.expose()
     def statistics(self, req):

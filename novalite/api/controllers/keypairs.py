@@ -7,11 +7,14 @@ others); the policy target is that user.
 
 from pecan import rest
 
+from novalite.api import common
+from novalite.api import links
 from novalite.api.schemas import keypairs as schema
 from novalite.api import validation
 from novalite.api.views import keypairs as views
 from novalite.api import wsgi
 from novalite.compute import keypairs
+from novalite import exception
 from novalite import policy
 
 POLICY = 'os_compute_api:os-keypairs:%s'
@@ -27,10 +30,26 @@ def _user_id(req):
 class KeypairsController(rest.RestController):
 
     @wsgi.expose()
+    @validation.query_schema(schema.index_query_v210, '2.1', '2.34')
+    @validation.query_schema(schema.index_query_v235, '2.35')
     def get_all(self, req):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'index', {'user_id': user_id})
-        return views.index(req, keypairs.get_all(req.context, user_id))
+        if not req.is_version('2.35'):
+            return views.index(req, keypairs.get_all(req.context, user_id))
+        limit, marker = common.limit_and_marker(req)
+        try:
+            found = keypairs.get_all(req.context, user_id, limit=limit,
+                                     marker=marker)
+        except exception.MarkerNotFound:
+            raise exception.ValidationError(
+                detail='Marker %s could not be found.' % marker)
+        result = views.index(req, found)
+        next_link = links.collection_next(req, 'os-keypairs', found, limit,
+                                          id_key='name')
+        if next_link:
+            result['keypairs_links'] = next_link
+        return result
 
     @wsgi.expose()
     def get_one(self, req, name):

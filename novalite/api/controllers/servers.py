@@ -268,7 +268,7 @@ PORTS_UNSUPPORTED = ('Port requests are not supported by novalite: use '
 
 def _requested_networks(networks, max_count):
     """The create request's ``networks``, checked for form: None when
-    omitted (compute.API picks), else [{'uuid', 'fixed_ip'}]."""
+    omitted (compute.API picks), else [{'uuid', 'fixed_ip', 'tag'}]."""
     if networks is None:
         return None
     requested = []
@@ -287,7 +287,8 @@ def _requested_networks(networks, max_count):
                 detail='max_count cannot be greater than 1 if an fixed_ip '
                        'is specified.')
         requested.append({'uuid': network['uuid'],
-                          'fixed_ip': network.get('fixed_ip')})
+                          'fixed_ip': network.get('fixed_ip'),
+                          'tag': network.get('tag')})
     return requested
 
 
@@ -504,7 +505,9 @@ class ServersController(rest.RestController):
 
     @wsgi.expose(status=202)
     @validation.schema(schema.create_v21, '2.1', '2.18')
-    @validation.schema(schema.create_v219, '2.19')
+    @validation.schema(schema.create_v219, '2.19', '2.31')
+    @validation.schema(schema.create_v232, '2.32', '2.32')
+    @validation.schema(schema.create_v233, '2.33')
     def post(self, req):
         context = req.context
         server = req.body['server']

@@ -30,3 +30,19 @@ create_v22['properties']['keypair']['properties']['type'] = {
 create_v210 = copy.deepcopy(create_v22)
 create_v210['properties']['keypair']['properties']['user_id'] = {
     'type': 'string'}
+
+index_query_v210 = {
+    'type': 'object',
+    'properties': {
+        'user_id': parameter_types.multi_params({'type': 'string'}),
+    },
+    'additionalProperties': True,
+}
+
+# 2.35: paging, by name.
+index_query_v235 = copy.deepcopy(index_query_v210)
+index_query_v235['properties'].update({
+    'limit': parameter_types.multi_params(
+        parameter_types.non_negative_integer),
+    'marker': parameter_types.multi_params({'type': 'string'}),
+})

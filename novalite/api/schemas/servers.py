@@ -1,4 +1,4 @@
-"""Request schemas of /servers, per microversion (Nova's, to 2.26)."""
+"""Request schemas of /servers, per microversion (Nova's)."""
 
 import copy
 
@@ -159,6 +159,20 @@ create_v21 = _create(_server_create_v21)
 _server_create_v219 = copy.deepcopy(_server_create_v21)
 _server_create_v219['properties']['description'] = types.description
 create_v219 = _create(_server_create_v219)
+
+# Device tags: on networks and block device mappings at 2.32, then (by a
+# bug in Nova that its microversions keep) on networks only until 2.36.
+_server_create_v232 = copy.deepcopy(_server_create_v219)
+_server_create_v232['properties']['networks']['items']['properties'][
+    'tag'] = types.tag
+_server_create_v232['properties']['block_device_mapping_v2']['items'][
+    'properties']['tag'] = types.tag
+create_v232 = _create(_server_create_v232)
+
+_server_create_v233 = copy.deepcopy(_server_create_v219)
+_server_create_v233['properties']['networks']['items']['properties'][
+    'tag'] = types.tag
+create_v233 = _create(_server_create_v233)
 
 _server_update_v21 = {
     'type': 'object',

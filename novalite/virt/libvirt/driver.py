@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import time
+from xml.etree import ElementTree as ET
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -52,6 +53,45 @@ DEFAULT_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0'
 # The files of a rescue guest (disk.rescue, kernel.rescue, ...), beside
 # the server's own, as Nova names them.
 RESCUE_SUFFIX = '.rescue'
+
+
+def _pci_address(element):
+    """A device's PCI address as ``DDDD:BB:SS.F``, or None."""
+    address = element.find('address')
+    if address is None or address.get('type') != 'pci':
+        return None
+    return '%04x:%02x:%02x.%x' % tuple(
+        int(address.get(part), 16)
+        for part in ('domain', 'bus', 'slot', 'function'))
+
+
+def device_metadata(domain_xml, instance, network_info):
+    """The tagged devices of a defined domain, as the ``devices`` of the
+    config drive's meta_data.json (Nova's device metadata): each NIC of a
+    tagged interface and the root disk if the create tagged it, with their
+    bus and PCI address ("none" when the hypervisor assigned none)."""
+    root = ET.fromstring(domain_xml)
+    devices = []
+    tags = {vif['mac_address']: vif['tag'] for vif in network_info or ()
+            if vif.get('tag')}
+    for iface in root.findall('./devices/interface'):
+        mac = iface.find('mac').get('address')
+        if mac in tags:
+            address = _pci_address(iface)
+            devices.append({'type': 'nic', 'mac': mac,
+                            'bus': 'pci' if address else 'none',
+                            'address': address or 'none',
+                            'tags': [tags[mac]]})
+    if instance.get('root_device_tag'):
+        for disk in root.findall('./devices/disk'):
+            target = disk.find('target')
+            if target is not None and target.get('dev') == 'vda':
+                address = _pci_address(disk)
+                devices.append({'type': 'disk', 'serial': None,
+                                'bus': 'pci' if address else 'none',
+                                'address': address or 'none',
+                                'tags': [instance['root_device_tag']]})
+    return devices
 
 
 def needs_config_drive(instance, injected_files):
@@ -308,9 +348,11 @@ class LibvirtDriver(driver.ComputeDriver):
             raise exception.InstanceNotFound(instance_id=instance['uuid'])
         return guest
 
-    def _create_guest(self, instance, image, network_info):
-        """Disk (if missing), boot files, DHCP entries, domain: defined and
-        started. Used by spawn and by a HARD reboot of a lost domain."""
+    def _create_guest(self, instance, image, network_info,
+                      before_launch=None):
+        """Disk (if missing), boot files, DHCP entries, domain: defined,
+        then ``before_launch(guest)`` if given, then started. Used by spawn
+        and by a HARD reboot of a lost domain."""
         instance_dir = self._instance_dir(instance)
         os.makedirs(instance_dir, exist_ok=True)
         if not os.path.exists(os.path.join(instance_dir, 'disk')):
@@ -320,6 +362,8 @@ class LibvirtDriver(driver.ComputeDriver):
         xml = self._guest_config(instance, instance_dir, network_info,
                                  kernel, initrd, cmdline).to_xml()
         guest = libvirt_guest.Guest.define(self._host.get_connection(), xml)
+        if before_launch is not None:
+            before_launch(guest)
         guest.launch()
         return guest
 
@@ -327,12 +371,27 @@ class LibvirtDriver(driver.ComputeDriver):
               network_info):
         instance_dir = self._instance_dir(instance)
         os.makedirs(instance_dir, exist_ok=True)
+        with_drive = needs_config_drive(instance, injected_files)
+
+        def write_tagged_devices(guest):
+            # NOTE: the config drive is written before the domain is
+            # defined (the domain includes it only if it exists), and the
+            # PCI addresses of the tagged devices are known only once it
+            # is: with tagged devices it is written again, before launch.
+            devices = device_metadata(guest.get_xml(inactive=True),
+                                      instance, network_info)
+            if devices:
+                self._write_config_drive(instance, instance_dir,
+                                         admin_password, injected_files,
+                                         network_info, devices=devices)
         try:
-            if needs_config_drive(instance, injected_files):
+            if with_drive:
                 self._write_config_drive(instance, instance_dir,
                                          admin_password, injected_files,
                                          network_info)
-            self._create_guest(instance, image, network_info)
+            self._create_guest(
+                instance, image, network_info,
+                before_launch=write_tagged_devices if with_drive else None)
         except Exception:
             # NOTE: leave nothing behind: the manager puts the server in
             # ERROR and a later delete must not trip over half a guest.
@@ -343,9 +402,10 @@ class LibvirtDriver(driver.ComputeDriver):
     @staticmethod
     def _write_config_drive(instance, instance_dir, admin_password,
                             injected_files, network_info,
-                            name='disk.config'):
+                            name='disk.config', devices=None):
         contents = configdrive.build_contents(instance, admin_password,
-                                              injected_files, network_info)
+                                              injected_files, network_info,
+                                              devices=devices)
         try:
             configdrive.write_iso(os.path.join(instance_dir, name),
                                   contents)

@@ -325,6 +325,36 @@ class TestKeypairsV21(KeypairsTestBase):
         api.delete('/v2.1/abc123/os-keypairs/k1', status=202)
 
 
+class TestKeypairsPaging(KeypairsTestBase):
+    """2.35: ``limit`` and ``marker`` (a name), pages by name."""
+
+    def test_pages(self):
+        for name in ('c', 'a', 'd', 'b'):
+            self.create(name=name)
+        api = self.api.as_user('demo', version='2.35')
+        # (tempest has no schema of the links: the rest is 2.2's.)
+        self.assertSchema(v22.list_keypairs, api.get('os-keypairs'))
+        resp = api.get('os-keypairs?limit=2', status=200)
+        self.assertEqual(['a', 'b'], [k['keypair']['name']
+                                      for k in resp.json['keypairs']])
+        [link] = resp.json['keypairs_links']
+        self.assertEqual('next', link['rel'])
+        self.assertTrue(link['href'].endswith(
+            '/v2.1/os-keypairs?limit=2&marker=b'), link['href'])
+        self.assertEqual(['c', 'd'], self.names(api, '?limit=2&marker=b'))
+        self.assertEqual(['d'], self.names(api, '?marker=c'))
+        resp = api.get('os-keypairs?marker=zz', status=400)
+        self.assertFault(resp, 400, 'badRequest',
+                         'Marker zz could not be found.')
+        api.get('os-keypairs?limit=-1', status=400)
+        # Another user's names are no markers.
+        self.create(api=self.api.as_user('other'), name='e')
+        api.get('os-keypairs?marker=e', status=400)
+        # Before 2.35 the parameters are ignored.
+        self.assertEqual(['a', 'b', 'c', 'd'],
+                         self.names(self.v210, '?limit=1&marker=zz'))
+
+
 class TestKeypairsQuota(KeypairsTestBase):
 
     def test_quota(self):

@@ -12,6 +12,8 @@ from tempest.lib.api_schema.response.compute.v2_11 import \
     services as s211
 from tempest.lib.api_schema.response.compute.v2_28 import \
     hypervisors as hv_schema228
+from tempest.lib.api_schema.response.compute.v2_33 import \
+    hypervisors as hv_schema233
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -310,6 +312,42 @@ class TestHypervisors(ServicesTestBase):
         resp = self.admin_api.as_user('admin', 'admin', version='2.27').get(
             'os-hypervisors/%d' % self.service_id, status=200)
         self.assertEqual('{}', resp.json['hypervisor']['cpu_info'])
+
+    def test_pages_from_2_33(self):
+        ids = [self.service_id] + [self.report('hv-%d' % i)['id']
+                                   for i in range(3)]
+        admin = self.admin_api.as_user('admin', 'admin', version='2.33')
+        resp = admin.get('os-hypervisors?limit=2', status=200)
+        test_servers.validate(hv_schema233.list_search_hypervisors, resp)
+        self.assertEqual(ids[:2], [h['id'] for h in resp.json['hypervisors']])
+        [link] = resp.json['hypervisors_links']
+        self.assertEqual('next', link['rel'])
+        self.assertTrue(link['href'].endswith(
+            '/v2.1/os-hypervisors?limit=2&marker=%d' % ids[1]),
+            link['href'])
+        resp = admin.get('os-hypervisors/detail?limit=2&marker=%d' % ids[1],
+                         status=200)
+        test_servers.validate(hv_schema233.list_hypervisors_detail, resp)
+        self.assertEqual(ids[2:], [h['id'] for h in resp.json['hypervisors']])
+        self.assertIn('/v2.1/os-hypervisors/detail?',
+                      resp.json['hypervisors_links'][0]['href'])
+        # The last page is not full: no link.
+        resp = admin.get('os-hypervisors?marker=%d' % ids[2], status=200)
+        self.assertEqual(ids[3:], [h['id'] for h in resp.json['hypervisors']])
+        self.assertNotIn('hypervisors_links', resp.json)
+        for query, message in (('marker=999', 'marker [999] not found'),
+                               ('marker=x', 'marker [x] not found')):
+            resp = admin.get('os-hypervisors?' + query, status=400)
+            self.assertEqual(message, resp.json['badRequest']['message'])
+        admin.get('os-hypervisors?limit=-1', status=400)
+        admin.get('os-hypervisors?limit=x', status=400)
+        # Unknown parameters are still ignored, as by Nova before 2.53.
+        admin.get('os-hypervisors?foo=1', status=200)
+        # Before 2.33 limit and marker mean nothing.
+        resp = self.admin_api.as_user('admin', 'admin', version='2.32').get(
+            'os-hypervisors?limit=1&marker=999', status=200)
+        self.assertEqual(ids, [h['id'] for h in resp.json['hypervisors']])
+        self.assertNotIn('hypervisors_links', resp.json)
 
     def test_show_unknown(self):
         for hypervisor_id in ('x', '999', '0', '-1', '1e3',

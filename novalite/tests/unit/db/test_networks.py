@@ -247,13 +247,13 @@ class FixedIpTest(base.TestCase):
             'bridge': other['bridge'], 'cidr': '172.16.0.0/16',
             'gateway': '172.16.0.1', 'netmask': '255.255.0.0',
             'address': '172.16.0.2', 'mac_address': first['mac_address'],
-            'port_id': first['port_id'], 'version': 4}, first)
+            'port_id': first['port_id'], 'tag': None, 'version': 4}, first)
         self.assertEqual({
             'network_id': NET_UUID, 'network_name': 'private',
             'bridge': 'nlbr3cb9bc59', 'cidr': '10.0.0.0/29',
             'gateway': '10.0.0.1', 'netmask': '255.255.255.248',
             'address': '10.0.0.3', 'mac_address': second['mac_address'],
-            'port_id': second['port_id'], 'version': 4}, second)
+            'port_id': second['port_id'], 'tag': None, 'version': 4}, second)
         # Each address is a port of its own, with a UUID.
         self.assertNotEqual(first['port_id'], second['port_id'])
         self.assertTrue(uuidutils.is_uuid_like(first['port_id']))

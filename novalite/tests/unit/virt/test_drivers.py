@@ -439,6 +439,56 @@ class LibvirtDriverTest(_DriverConformance, testtools.TestCase):
         with open(self._hosts_path(network_id)) as f:
             return [tuple(line.strip().split(',')) for line in f]
 
+    def test_tagged_devices_in_the_config_drive(self):
+        vifs = self._network_info()
+        vifs[0]['tag'] = 'nic1'
+        inst = make_instance(config_drive='True', root_device_tag='root')
+        self.addCleanup(self.driver.destroy, inst, vifs)
+        self.driver.spawn(inst, self.image, None, [], vifs)
+        meta = json.loads(configdrive.read_iso(os.path.join(
+            self._instance_dir(inst), 'disk.config'))[
+                'openstack/latest/meta_data.json'])
+        # test:///default assigns no PCI addresses (qemu does: below).
+        self.assertEqual([
+            {'type': 'nic', 'mac': 'fa:16:3e:00:00:05', 'bus': 'none',
+             'address': 'none', 'tags': ['nic1']},
+            {'type': 'disk', 'serial': None, 'bus': 'none',
+             'address': 'none', 'tags': ['root']}], meta['devices'])
+        # Untagged: no devices.
+        plain = self.spawn(config_drive='True')
+        meta = json.loads(configdrive.read_iso(os.path.join(
+            self._instance_dir(plain), 'disk.config'))[
+                'openstack/latest/meta_data.json'])
+        self.assertEqual([], meta['devices'])
+
+    def test_device_metadata_reads_pci_addresses(self):
+        # What qemu:///system makes of a definition (addresses assigned).
+        xml = """<domain type='kvm'><devices>
+          <disk type='file' device='disk'><target dev='vda' bus='virtio'/>
+            <address type='pci' domain='0x0000' bus='0x00' slot='0x04'
+                     function='0x0'/></disk>
+          <disk type='file' device='cdrom'><target dev='sda' bus='sata'/>
+            <address type='drive' controller='0' bus='0' target='0'
+                     unit='0'/></disk>
+          <interface type='network'><mac address='fa:16:3e:00:00:05'/>
+            <address type='pci' domain='0x0000' bus='0x00' slot='0x1a'
+                     function='0x0'/></interface>
+          <interface type='network'><mac address='fa:16:3e:00:00:06'/>
+            <address type='pci' domain='0x0000' bus='0x01' slot='0x02'
+                     function='0x1'/></interface>
+        </devices></domain>"""
+        vifs = [{'mac_address': 'fa:16:3e:00:00:05', 'tag': None},
+                {'mac_address': 'fa:16:3e:00:00:06', 'tag': 'b'}]
+        self.assertEqual([
+            {'type': 'nic', 'mac': 'fa:16:3e:00:00:06', 'bus': 'pci',
+             'address': '0000:01:02.1', 'tags': ['b']},
+            {'type': 'disk', 'serial': None, 'bus': 'pci',
+             'address': '0000:00:04.0', 'tags': ['r']}],
+            libvirt_driver.device_metadata(
+                xml, {'root_device_tag': 'r'}, vifs))
+        self.assertEqual([], libvirt_driver.device_metadata(
+            xml, {}, [dict(vifs[1], tag=None)]))
+
     def test_network_and_dhcp_reservation(self):
         vifs = self._network_info()
         net_id = vifs[0]['network_id']
