@@ -46,9 +46,14 @@ HISTORY = (
     ('2.33', 'Hypervisors: paging (limit, marker)'),
     ('2.34', 'os-migrateLive: checks after the answer (not served)'),
     ('2.35', 'Key pairs: paging (limit, marker)'),
+    ('2.36', 'Proxy APIs and their quotas removed'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]
+
+# The last version of Nova's proxy APIs (images, networks, security groups)
+# and of the quotas of those resources (2.36 removed them).
+MAX_PROXY_API_VERSION = '2.35'
 MAX_API_VERSION = HISTORY[-1][0]
 
 _VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')

@@ -2,6 +2,7 @@
 
 from oslo_config import cfg
 
+from novalite.api import api_version
 from novalite import exception
 
 CONF = cfg.CONF
@@ -55,3 +56,17 @@ def usage_time(value):
 def policy_target(instance):
     return {'project_id': instance['project_id'],
             'user_id': instance['user_id']}
+
+
+# The quota resources of Nova's proxy APIs, whose limits and usage are not
+# shown from 2.36 (Nova's FILTERED_QUOTAS_v236).
+PROXY_QUOTAS = ('fixed_ips', 'floating_ips', 'security_group_rules',
+                'security_groups')
+
+
+def hidden_quotas(req):
+    """The quota resources that ``/limits`` and ``os-quota-sets`` do not
+    show at the request's microversion."""
+    if req.is_version(max_version=api_version.MAX_PROXY_API_VERSION):
+        return ()
+    return PROXY_QUOTAS

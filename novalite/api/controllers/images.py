@@ -5,6 +5,7 @@ Anyone authenticated may read every image (Nova has no policy here).
 
 from pecan import rest
 
+from novalite.api import api_version
 from novalite.api import common
 from novalite.api import links
 from novalite.api.schemas import images as schema
@@ -13,9 +14,6 @@ from novalite.api.views import images as views
 from novalite.api import wsgi
 from novalite.compute import images
 from novalite import exception
-
-# The image proxy APIs are gone from 2.36 on.
-MAX_PROXY_VERSION = '2.35'
 
 
 def _list(req, collection, view):
@@ -29,17 +27,17 @@ class ImagesController(rest.RestController):
 
     _custom_actions = {'detail': ['GET']}
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.query_schema(schema.index_query)
     def get_all(self, req):
         return _list(req, 'images', views.basic)
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.query_schema(schema.index_query)
     def detail(self, req):
         return _list(req, 'images/detail', views.detail)
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     def get_one(self, req, image_id):
         try:
             image = images.get(req.context, image_id)

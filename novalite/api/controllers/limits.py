@@ -22,5 +22,5 @@ class LimitsController(rest.RestController):
             # own project.
             project_id = common.last(req, 'tenant_id')
             policy.authorize(context, 'os_compute_api:limits:other_project')
-        return views.build(quota.limits(context, project_id),
+        return views.build(req, quota.limits(context, project_id),
                            quota.in_use(context, project_id))

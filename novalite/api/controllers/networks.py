@@ -7,6 +7,7 @@ from Nova (410); novalite-manage does it here.
 
 from pecan import rest
 
+from novalite.api import api_version
 from novalite.api.views import networks as views
 from novalite.api import wsgi
 from novalite.compute import api as compute
@@ -38,14 +39,14 @@ class NetworksController(rest.RestController):
 
     action = NetworkActionController()
 
-    @wsgi.expose()
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     def get_all(self, req):
         _authorize(req, 'list')
         return {'networks': [
             views.network(req.context, network)
             for network in _compute_api.network_get_all(req.context)]}
 
-    @wsgi.expose()
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     def get_one(self, req, network_id):
         _authorize(req, 'show')
         try:

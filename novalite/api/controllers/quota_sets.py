@@ -1,6 +1,6 @@
-"""``/os-quota-sets/{tenant_id}``: a project's limits (Nova's 2.1-2.35
-forms, every resource shown), which are what creates are held to
-(``novalite.quota``).
+"""``/os-quota-sets/{tenant_id}``: a project's limits, which are what
+creates are held to (``novalite.quota``). From 2.36 the proxy APIs'
+resources are neither shown nor set.
 
 Per-user quotas (``?user_id=``) are not kept: shows ignore it, changes
 refuse it.
@@ -9,6 +9,7 @@ refuse it.
 from oslo_utils import strutils
 from pecan import rest
 
+from novalite.api import common
 from novalite.api.schemas import quota_sets as schema
 from novalite.api import validation
 from novalite.api import wsgi
@@ -23,11 +24,14 @@ def _authorize(req, action, project_id):
                      {'project_id': project_id})
 
 
-def _quota_set(values, project_id=None):
-    """Nova's body: ``id`` (unless None) then the resources by name."""
+def _quota_set(req, values, project_id=None):
+    """Nova's body: ``id`` (unless None) then the resources by name, those
+    the microversion shows."""
     result = {'id': project_id} if project_id is not None else {}
+    hidden = common.hidden_quotas(req)
     for resource in sorted(quota.RESOURCES):
-        result[resource] = values[resource]
+        if resource not in hidden:
+            result[resource] = values[resource]
     return {'quota_set': result}
 
 
@@ -42,7 +46,7 @@ class QuotaDefaultsController(rest.RestController):
     @wsgi.expose()
     def get_all(self, req, tenant_id):
         _authorize(req, 'defaults', tenant_id)
-        return _quota_set(quota.defaults(), tenant_id)
+        return _quota_set(req, quota.defaults(), tenant_id)
 
 
 class QuotaDetailController(rest.RestController):
@@ -54,7 +58,7 @@ class QuotaDetailController(rest.RestController):
         _authorize(req, 'detail', tenant_id)
         limits = quota.limits(req.context, tenant_id)
         used = quota.in_use(req.context, tenant_id)
-        return _quota_set({
+        return _quota_set(req, {
             resource: {'limit': limits[resource], 'in_use': used[resource],
                        'reserved': 0}
             for resource in quota.RESOURCES}, tenant_id)
@@ -69,10 +73,12 @@ class QuotaSetsController(rest.RestController):
     @validation.query_schema(schema.query)
     def get_one(self, req, tenant_id):
         _authorize(req, 'show', tenant_id)
-        return _quota_set(quota.limits(req.context, tenant_id), tenant_id)
+        return _quota_set(req, quota.limits(req.context, tenant_id),
+                          tenant_id)
 
     @wsgi.expose()
-    @validation.schema(schema.update)
+    @validation.schema(schema.update, '2.1', '2.35')
+    @validation.schema(schema.update_v236, '2.36')
     @validation.query_schema(schema.query)
     def put(self, req, tenant_id):
         _authorize(req, 'update', tenant_id)
@@ -81,8 +87,8 @@ class QuotaSetsController(rest.RestController):
         force = strutils.bool_from_string(body.get('force', False))
         values = {resource: int(limit) for resource, limit in body.items()
                   if resource != 'force'}
-        return _quota_set(quota.update(req.context, tenant_id, values,
-                                       force=force))
+        return _quota_set(req, quota.update(req.context, tenant_id, values,
+                                            force=force))
 
     @wsgi.expose(status=202)
     @validation.query_schema(schema.query)

@@ -12,6 +12,7 @@ import ipaddress
 from oslo_config import cfg
 from pecan import rest
 
+from novalite.api import api_version
 from novalite.api import common
 from novalite.api.controllers import base
 from novalite.api.schemas import security_groups as schema
@@ -26,9 +27,6 @@ from novalite import policy
 CONF = cfg.CONF
 
 POLICY = 'os_compute_api:os-security-groups:%s'
-
-# The security group proxy APIs are gone from 2.36 on.
-MAX_PROXY_VERSION = '2.35'
 
 
 def _authorize(req, rule):
@@ -52,7 +50,7 @@ def _show(req, group):
 
 class SecurityGroupsController(rest.RestController):
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.query_schema(schema.index_query)
     def get_all(self, req):
         _authorize(req, 'get')
@@ -63,12 +61,12 @@ class SecurityGroupsController(rest.RestController):
         remotes = security_groups.remote_groups(req.context, found)
         return {'security_groups': views.groups(found, remotes)}
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     def get_one(self, req, group_id):
         _authorize(req, 'show')
         return _show(req, security_groups.get(req.context, group_id))
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.schema(schema.create)
     def post(self, req):
         _authorize(req, 'create')
@@ -77,7 +75,7 @@ class SecurityGroupsController(rest.RestController):
                                        body['description'])
         return _show(req, group)
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.schema(schema.update)
     def put(self, req, group_id):
         _authorize(req, 'update')
@@ -87,7 +85,7 @@ class SecurityGroupsController(rest.RestController):
                                        body['description'])
         return _show(req, group)
 
-    @wsgi.expose(status=202, max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(status=202, max_version=api_version.MAX_PROXY_API_VERSION)
     def delete(self, req, group_id):
         _authorize(req, 'delete')
         group = security_groups.get(req.context, group_id)
@@ -104,7 +102,7 @@ def _bad_prefix(cidr):
 
 class SecurityGroupRulesController(rest.RestController):
 
-    @wsgi.expose(max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(max_version=api_version.MAX_PROXY_API_VERSION)
     @validation.schema(schema.create_rule)
     def post(self, req):
         context = req.context
@@ -134,7 +132,7 @@ class SecurityGroupRulesController(rest.RestController):
         remotes = {remote['id']: remote} if remote else {}
         return {'security_group_rule': views.rule(rule, remotes)}
 
-    @wsgi.expose(status=202, max_version=MAX_PROXY_VERSION)
+    @wsgi.expose(status=202, max_version=api_version.MAX_PROXY_API_VERSION)
     def delete(self, req, rule_id):
         context = req.context
         _authorize(req, 'rule:delete')

@@ -1,4 +1,6 @@
-"""``/os-quota-sets`` bodies and query strings (Nova's, 2.1-2.35)."""
+"""``/os-quota-sets`` bodies and query strings (Nova's)."""
+
+import copy
 
 from novalite.api.validation import parameter_types
 
@@ -31,6 +33,12 @@ update = {
     'required': ['quota_set'],
     'additionalProperties': False,
 }
+
+# 2.36: the proxy APIs' resources may no longer be set.
+update_v236 = copy.deepcopy(update)
+for _resource in ('fixed_ips', 'floating_ips', 'security_groups',
+                  'security_group_rules'):
+    del update_v236['properties']['quota_set']['properties'][_resource]
 
 # ``user_id`` (per-user quotas) is read but not supported; Nova ignores
 # other parameters before 2.75.

@@ -1,28 +1,48 @@
-def build(limits, usage):
-    """Nova's absolute limits and usage, in Nova's order.
+"""The ``/limits`` body; the quota resources each microversion shows."""
 
-    Every key is shown up to 2.35; later microversions drop some (2.36
-    the network ones, 2.39 maxImageMeta, 2.57 the personality ones).
-    """
-    return {'limits': {'rate': [], 'absolute': {
-        'maxTotalCores': limits['cores'],
-        'maxPersonality': limits['injected_files'],
-        'maxPersonalitySize': limits['injected_file_content_bytes'],
-        'maxTotalInstances': limits['instances'],
-        'maxTotalKeypairs': limits['key_pairs'],
-        'maxServerMeta': limits['metadata_items'],
-        'maxImageMeta': limits['metadata_items'],
-        'maxTotalRAMSize': limits['ram'],
-        'maxServerGroups': limits['server_groups'],
-        'maxServerGroupMembers': limits['server_group_members'],
-        # No Neutron to ask: unlimited and unused, as Nova shows them.
-        'maxTotalFloatingIps': -1,
-        'maxSecurityGroups': -1,
-        'maxSecurityGroupRules': -1,
-        'totalRAMUsed': usage['ram'],
-        'totalCoresUsed': usage['cores'],
-        'totalInstancesUsed': usage['instances'],
-        'totalFloatingIpsUsed': 0,
-        'totalSecurityGroupsUsed': 0,
-        'totalServerGroupsUsed': usage['server_groups'],
-    }}}
+from novalite.api import common
+
+# (name shown, quota resource), in Nova's order.
+_ABSOLUTE = (
+    ('maxTotalCores', 'cores'),
+    ('maxPersonality', 'injected_files'),
+    ('maxPersonalitySize', 'injected_file_content_bytes'),
+    ('maxTotalInstances', 'instances'),
+    ('maxTotalKeypairs', 'key_pairs'),
+    ('maxServerMeta', 'metadata_items'),
+    ('maxImageMeta', 'metadata_items'),
+    ('maxTotalRAMSize', 'ram'),
+    ('maxServerGroups', 'server_groups'),
+    ('maxServerGroupMembers', 'server_group_members'),
+    ('maxTotalFloatingIps', 'floating_ips'),
+    ('maxSecurityGroups', 'security_groups'),
+    ('maxSecurityGroupRules', 'security_group_rules'),
+)
+_USED = (
+    ('totalRAMUsed', 'ram'),
+    ('totalCoresUsed', 'cores'),
+    ('totalInstancesUsed', 'instances'),
+    ('totalFloatingIpsUsed', 'floating_ips'),
+    ('totalSecurityGroupsUsed', 'security_groups'),
+    ('totalServerGroupsUsed', 'server_groups'),
+)
+# No Neutron to ask: unlimited and unused, as Nova shows them.
+_NO_NEUTRON_LIMIT = {'floating_ips': -1, 'security_groups': -1,
+                     'security_group_rules': -1}
+_NO_NEUTRON_USAGE = {'floating_ips': 0, 'security_groups': 0}
+
+
+def build(req, limits, usage):
+    """Nova's absolute limits and usage, in Nova's order, without those
+    the request's microversion no longer shows."""
+    hidden = common.hidden_quotas(req)
+    absolute = {}
+    for name, resource in _ABSOLUTE:
+        if resource not in hidden:
+            absolute[name] = _NO_NEUTRON_LIMIT.get(resource,
+                                                   limits[resource])
+    for name, resource in _USED:
+        if resource not in hidden:
+            absolute[name] = _NO_NEUTRON_USAGE.get(resource,
+                                                   usage[resource])
+    return {'limits': {'rate': [], 'absolute': absolute}}

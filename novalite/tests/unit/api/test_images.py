@@ -55,6 +55,14 @@ class ImagesTestCase(base.APITestCase):
             {'id': IMAGE_ID, 'name': 'cirros', 'links': _links(IMAGE_ID)}]},
             resp.json)
 
+    def test_gone_from_2_36(self):
+        v236 = self.api.as_user('demo', version='2.36')
+        for path in ('images', 'images/detail', 'images/' + base.IMAGE_ID):
+            self.api.as_user('demo', version='2.35').get(path, status=200)
+            resp = v236.get(path, status=404)
+            self.assertEqual('The resource could not be found.',
+                             resp.json['itemNotFound']['message'])
+
     def test_detail_and_show(self):
         created = datetime.datetime(2011, 1, 1, 1, 2, 3, 456789)
         image = self.create_image(

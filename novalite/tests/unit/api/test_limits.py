@@ -2,6 +2,8 @@
 
 import jsonschema
 from tempest.lib.api_schema.response.compute.v2_1 import limits as schemas
+from tempest.lib.api_schema.response.compute.v2_36 import \
+    limits as schemas236
 from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
@@ -48,6 +50,25 @@ class TestLimits(LimitsTestBase):
         for version in ('2.1', '2.2', '2.26'):
             api = self.api.as_user('demo', version=version)
             self.assertEqual(NOVA_DEFAULTS, self.absolute(api))
+
+    def test_proxy_resources_gone_from_2_36(self):
+        resp = self.api.as_user('demo', version='2.36').get('limits',
+                                                            status=200)
+        jsonschema.validate(
+            resp.json, schemas236.get_limit['response_body'],
+            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
+            format_checker=jsonschema_validator.FORMAT_CHECKER)
+        gone = ('maxTotalFloatingIps', 'maxSecurityGroups',
+                'maxSecurityGroupRules', 'totalFloatingIpsUsed',
+                'totalSecurityGroupsUsed')
+        # Nova's answer on the anchor: the rest, in the same order.
+        self.assertEqual([k for k in NOVA_DEFAULTS if k not in gone],
+                         list(resp.json['limits']['absolute']))
+        self.assertEqual(
+            {k: v for k, v in NOVA_DEFAULTS.items() if k not in gone},
+            resp.json['limits']['absolute'])
+        self.assertEqual(NOVA_DEFAULTS, self.absolute(
+            self.api.as_user('demo', version='2.35')))
 
     def test_configured_quotas(self):
         for name, value in (('instances', 3), ('cores', -1), ('ram', 2048),

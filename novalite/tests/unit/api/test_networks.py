@@ -408,6 +408,16 @@ class TestOsNetworks(NetworkTestCase):
             'cidr_v6': None, 'gateway_v6': None, 'netmask_v6': None},
             networks[0])
 
+    def test_gone_from_2_36(self):
+        v236 = self.api.as_user('demo', version='2.36')
+        for path in ('os-networks', 'os-networks/' + OWN):
+            self.api.as_user('demo', version='2.35').get(path, status=200)
+            resp = v236.get(path, status=404)
+            self.assertEqual('The resource could not be found.',
+                             resp.json['itemNotFound']['message'])
+        # The removed nova-network routes stay Nova's 410.
+        v236.post('os-networks/add', {'id': OWN}, status=410)
+
     def test_list_as_admin(self):
         networks = self.admin_api.get('os-networks',
                                       status=200).json['networks']

@@ -3,6 +3,8 @@
 
 import sqlalchemy as sa
 from tempest.lib.api_schema.response.compute.v2_1 import quotas as schema
+from tempest.lib.api_schema.response.compute.v2_36 import \
+    quotas as schema236
 
 from novalite.db import models
 from novalite.tests import base
@@ -49,6 +51,19 @@ class TestQuotaSetsShow(QuotaSetsTestBase):
         self.assertEqual({'limit': 10, 'in_use': 0, 'reserved': 0},
                          detail['instances'])
         self.assertEqual(['id'] + sorted(DEFAULTS), list(detail))
+
+    def test_proxy_resources_gone_from_2_36(self):
+        gone = ('fixed_ips', 'floating_ips', 'security_group_rules',
+                'security_groups')
+        kept = sorted(r for r in DEFAULTS if r not in gone)
+        api = self.api.as_user('demo', version='2.36')
+        for path in ('os-quota-sets/demo', 'os-quota-sets/demo/defaults'):
+            resp = api.get(path, status=200)
+            test_servers.validate(schema236.get_quota_set, resp)
+            self.assertEqual(['id'] + kept, list(resp.json['quota_set']))
+        resp = api.get('os-quota-sets/demo/detail', status=200)
+        test_servers.validate(schema236.get_quota_set_details, resp)
+        self.assertEqual(['id'] + kept, list(resp.json['quota_set']))
 
     def test_detail_counts_usage(self):
         for index in range(2):
@@ -175,6 +190,25 @@ class TestQuotaSetsUpdate(QuotaSetsTestBase):
         self.assertEqual(1, resp.json['quota_set']['instances'])
         self.assertEqual(1, self.api.get(
             'os-quota-sets/demo').json['quota_set']['instances'])
+
+    def test_proxy_resources_not_set_from_2_36(self):
+        admin236 = self.admin_api.as_user('admin', 'admin', version='2.36')
+        for resource in ('fixed_ips', 'floating_ips', 'security_groups',
+                         'security_group_rules'):
+            resp = self.put('demo', {resource: 3}, status=400,
+                            api=admin236)
+            self.assertIn("Additional properties are not allowed ('%s' was "
+                          "unexpected)" % resource,
+                          resp.json['badRequest']['message'])
+        resp = self.put('demo', {'cores': 3}, api=admin236)
+        test_servers.validate(schema236.update_quota_set, resp)
+        self.assertEqual(3, resp.json['quota_set']['cores'])
+        self.assertNotIn('floating_ips', resp.json['quota_set'])
+        # Still settable (and shown) at 2.35.
+        resp = self.put('demo', {'floating_ips': 3},
+                        api=self.admin_api.as_user('admin', 'admin',
+                                                   version='2.35'))
+        self.assertEqual(3, resp.json['quota_set']['floating_ips'])
 
     def test_bad_bodies(self):
         for values, message in (

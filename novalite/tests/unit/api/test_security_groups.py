@@ -187,12 +187,31 @@ class TestSecurityGroupsAPI(_SecurityGroupsTestCase):
                          ('admin', 'default')} <= owners, owners)
         self.api.get('os-security-groups?limit=-1', status=400)
 
-    def test_served_up_to_the_max_microversion(self):
-        # NOTE: gone from 2.36 (MAX_PROXY_VERSION), beyond novalite's
-        # maximum for now.
-        latest = self.api.as_user('demo', 'demo', version='latest')
-        group = self.group(api=latest)
-        latest.get('os-security-groups/%s' % group['id'], status=200)
+    def test_served_up_to_2_35(self):
+        v235 = self.api.as_user('demo', 'demo', version='2.35')
+        group = self.group(api=v235)
+        path = 'os-security-groups/%s' % group['id']
+        v235.get(path, status=200)
+        # Gone from 2.36, as Nova's proxy APIs.
+        v236 = self.api.as_user('demo', 'demo', version='2.36')
+        for method, route, body in (
+                ('GET', 'os-security-groups', None),
+                ('POST', 'os-security-groups', {'security_group': {
+                    'name': 'x', 'description': ''}}),
+                ('GET', path, None), ('PUT', path, {'security_group': {
+                    'name': 'x', 'description': ''}}),
+                ('DELETE', path, None),
+                ('POST', 'os-security-group-rules', {
+                    'security_group_rule': {
+                        'parent_group_id': group['id'],
+                        'ip_protocol': 'tcp', 'from_port': 22,
+                        'to_port': 22}}),
+                ('DELETE', 'os-security-group-rules/1', None)):
+            resp = v236.request(method, route, body, status=404)
+            self.assertEqual({'itemNotFound': {
+                'code': 404, 'message': 'The resource could not be found.'}},
+                resp.json)
+        v235.get(path, status=200)  # untouched
 
     def test_another_projects_group_is_not_found(self):
         group = self.group(api=self.other)
@@ -354,11 +373,13 @@ class TestServerSecurityGroups(_SecurityGroupsTestCase):
         return resp.json['security_groups']
 
     def test_add_remove_then_delete(self):
-        # tempest's test_rescued_vm_add_remove_security_group, at
-        # novalite's latest microversion (2.35 is beyond it for now).
-        v235 = self.api.as_user('demo', 'demo', version='latest')
+        # tempest's test_rescued_vm_add_remove_security_group; the
+        # actions and the server's groups stay after the proxy APIs went
+        # (2.36), as in Nova.
+        v235 = self.api.as_user('demo', 'demo', version='2.35')
+        v236 = self.api.as_user('demo', 'demo', version='2.36')
         group = self.group('sg', api=v235)
-        v235.post(self.action, {'addSecurityGroup': {'name': 'sg'}},
+        v236.post(self.action, {'addSecurityGroup': {'name': 'sg'}},
                   status=202)
         self.assertEqual(['default', 'sg'],
                          [g['name'] for g in self.server_groups()])
@@ -370,10 +391,10 @@ class TestServerSecurityGroups(_SecurityGroupsTestCase):
                            status=400)
         self.assertEqual('Security Group %s in use.' % group['id'],
                          _message(resp))
-        v235.post(self.action, {'removeSecurityGroup': {'name': 'sg'}},
+        v236.post(self.action, {'removeSecurityGroup': {'name': 'sg'}},
                   status=202)
         self.assertEqual(['default'],
-                         [g['name'] for g in self.server_groups()])
+                         [g['name'] for g in self.server_groups(v236)])
         v235.delete('os-security-groups/%s' % group['id'], status=202)
 
     def test_add_unknown_ambiguous_and_other_projects(self):
