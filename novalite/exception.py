@@ -419,6 +419,11 @@ class NetworkInUse(Conflict):
                'address(es) are allocated to servers.')
 
 
+class UnableToAutoAllocateNetwork(Invalid):
+    msg_fmt = ('Unable to automatically allocate a network for project '
+               '%(project_id)s')
+
+
 class NetworkAmbiguous(Conflict):
     msg_fmt = ('More than one possible network found. Specify network ID(s) '
                'to select which one(s) to connect to.')

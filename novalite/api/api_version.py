@@ -47,6 +47,7 @@ HISTORY = (
     ('2.34', 'os-migrateLive: checks after the answer (not served)'),
     ('2.35', 'Key pairs: paging (limit, marker)'),
     ('2.36', 'Proxy APIs and their quotas removed'),
+    ('2.37', 'networks required on create: a list, "auto" or "none"'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

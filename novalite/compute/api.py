@@ -39,6 +39,11 @@ LOG = logging.getLogger(__name__)
 
 MAX_TAGS = 50
 
+# ``networks: "auto"`` (2.37): pick as when networks are omitted, but a
+# server with no network to get is refused (Nova's answer without
+# Neutron's auto-allocated topology).
+AUTO_NETWORKS = 'auto'
+
 _PASSWORD_GROUPS = ('23456789', 'ABCDEFGHJKLMNPQRSTUVWXYZ',
                     'abcdefghijkmnopqrstuvwxyz')
 
@@ -120,7 +125,8 @@ class RequestSpec:
         default_factory=lambda: ['default'])
     admin_password: str = None
     injected_files: list = dataclasses.field(default_factory=list)
-    requested_networks: list = None        # None: compute.API picks
+    # None: compute.API picks (AUTO_NETWORKS: and one is needed)
+    requested_networks: list = None
     tags: list = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)
 
@@ -531,7 +537,7 @@ class API:
         means no network. (Nova asks Neutron for the project's and the
         shared networks and refuses to guess between several.)
         """
-        if requested_networks is None:
+        if requested_networks in (None, AUTO_NETWORKS):
             visible = db.network_get_all(context,
                                          project_id=context.project_id)
             candidates = ([n for n in visible
@@ -539,6 +545,9 @@ class API:
                           or [n for n in visible if n['project_id'] is None])
             if len(candidates) > 1:
                 raise exception.NetworkAmbiguous()
+            if not candidates and requested_networks == AUTO_NETWORKS:
+                raise exception.UnableToAutoAllocateNetwork(
+                    project_id=context.project_id)
             return [(network, None, None) for network in candidates]
         networks = []
         for request in requested_networks:

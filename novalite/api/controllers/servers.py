@@ -268,9 +268,15 @@ PORTS_UNSUPPORTED = ('Port requests are not supported by novalite: use '
 
 def _requested_networks(networks, max_count):
     """The create request's ``networks``, checked for form: None when
-    omitted (compute.API picks), else [{'uuid', 'fixed_ip', 'tag'}]."""
+    omitted (compute.API picks), AUTO for "auto" (2.37: compute.API picks,
+    and there must be one), else [{'uuid', 'fixed_ip', 'tag'}] ("none":
+    [])."""
     if networks is None:
         return None
+    if networks == 'auto':
+        return compute.AUTO_NETWORKS
+    if networks == 'none':
+        return []
     requested = []
     for network in networks:
         if network.get('port'):
@@ -507,7 +513,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v21, '2.1', '2.18')
     @validation.schema(schema.create_v219, '2.19', '2.31')
     @validation.schema(schema.create_v232, '2.32', '2.32')
-    @validation.schema(schema.create_v233, '2.33')
+    @validation.schema(schema.create_v233, '2.33', '2.36')
+    @validation.schema(schema.create_v237, '2.37')
     def post(self, req):
         context = req.context
         server = req.body['server']

@@ -174,6 +174,31 @@ _server_create_v233['properties']['networks']['items']['properties'][
     'tag'] = types.tag
 create_v233 = _create(_server_create_v233)
 
+
+def _networks_v237(tagged):
+    """2.37: ``networks`` is a list (network ids now UUIDs; tags again
+    from 2.42) or "auto" or "none"."""
+    item = {
+        'type': 'object',
+        'properties': {
+            'fixed_ip': _networks['items']['properties']['fixed_ip'],
+            'port': {'type': ['string', 'null'], 'format': 'uuid'},
+            'uuid': {'type': 'string', 'format': 'uuid'},
+        },
+        'additionalProperties': False,
+    }
+    if tagged:
+        item['properties']['tag'] = types.tag
+    return {'oneOf': [{'type': 'array', 'items': item},
+                      {'type': 'string', 'enum': ['none', 'auto']}]}
+
+
+# 2.37: ``networks`` required.
+_server_create_v237 = copy.deepcopy(_server_create_v219)
+_server_create_v237['required'] = ['name', 'flavorRef', 'networks']
+_server_create_v237['properties']['networks'] = _networks_v237(False)
+create_v237 = _create(_server_create_v237)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

@@ -96,8 +96,11 @@ class TestClients(testtools.TestCase):
 
     def test_openstacksdk_proxy(self):
         conn, versions = self.sdk()
+        # NOTE: networks are required from 2.37 (the cloud layer and the
+        # openstack CLI send "auto" themselves).
         server = conn.compute.create_server(
-            name='sdk-proxy', image_id=self.image, flavor_id=self.flavor)
+            name='sdk-proxy', image_id=self.image, flavor_id=self.flavor,
+            networks='auto')
         self.addCleanup(conn.compute.delete_server, server,
                         ignore_missing=True)
         server = conn.compute.wait_for_server(server, wait=TIMEOUT)
@@ -146,7 +149,8 @@ class TestClients(testtools.TestCase):
             api_versions.APIVersion('2.latest'))
         nova = nova_client.Client(version, **options)
         self.assertEqual(self.max_version, nova.api_version.get_string())
-        server = nova.servers.create('novaclient', self.image, self.flavor)
+        server = nova.servers.create('novaclient', self.image, self.flavor,
+                                     nics='auto')
         self.addCleanup(self._delete_quietly, nova, server.id)
         identity.wait_for(
             'the server ACTIVE',

@@ -485,6 +485,8 @@ class TestTenantIsolation(base.APITestCase):
     def walk_post_servers(self, v):
         create = {'name': 'bravo-new', 'flavorRef': '1',
                   'imageRef': base.IMAGE_ID}
+        if api_version.APIVersionRequest(v) >= '2.37':
+            create['networks'] = 'none'  # required from 2.37
         a_net = self.a_net['uuid']
         a_private = self.a_addresses[self.a_net['name']][0]
         a_shared = self.a_addresses['public'][0]

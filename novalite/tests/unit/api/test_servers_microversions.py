@@ -77,3 +77,67 @@ class TestDeviceTags(MicroversionTestCase):
             self._create('2.32', 400, network_tag=bad)
             self._create('2.32', 400, bdm_tag=bad)
         self._create('2.32', 202, network_tag='x' * 60)
+
+
+class TestNetworksRequired(MicroversionTestCase):
+    """2.37: ``networks`` is required: a list (UUIDs, no tags), "auto" or
+    "none"."""
+
+    def setUp(self):
+        super().setUp()
+        self.v237 = self.api_at('2.37')
+
+    def _create(self, status, api=None, **kw):
+        return (api or self.v237).post('servers', self.server_body(**kw),
+                                       status=status)
+
+    def _addresses(self, server):
+        return db.network_info_for_instance(self.admin_context,
+                                            server['id'])
+
+    def test_required(self):
+        resp = self._create(400)
+        self.assertBadRequest(resp, "'networks' is a required property")
+        # Optional before.
+        self._create(202, api=self.api_at('2.36'))
+
+    def test_none(self):
+        db.network_create(self.admin_context, {'name': 'private',
+                                               'cidr': '10.0.0.0/24'})
+        server = self._create(202, networks='none').json['server']
+        self.assertEqual([], self._addresses(server))
+
+    def test_auto_picks_as_when_omitted(self):
+        # No network at all: Nova's 400 without an auto-allocated
+        # topology to make one.
+        resp = self._create(400, networks='auto')
+        self.assertEqual(
+            'Unable to automatically allocate a network for project demo',
+            resp.json['badRequest']['message'])
+        shared = db.network_create(self.admin_context, {
+            'name': 'public', 'cidr': '10.0.0.0/24'})
+        server = self._create(202, networks='auto').json['server']
+        [vif] = self._addresses(server)
+        self.assertEqual(shared['uuid'], vif['network_id'])
+        # Two candidates: ambiguous, as when networks are omitted.
+        db.network_create(self.admin_context, {'name': 'public2',
+                                               'cidr': '10.1.0.0/24'})
+        self._create(409, networks='auto')
+
+    def test_list_form(self):
+        network = db.network_create(self.admin_context, {
+            'name': 'private', 'cidr': '10.0.0.0/24'})
+        server = self._create(202, networks=[
+            {'uuid': network['uuid'], 'fixed_ip': '10.0.0.9'}]).json['server']
+        self.assertEqual(['10.0.0.9'],
+                         [v['address'] for v in self._addresses(server)])
+        for bad in ('all', [{'uuid': 'not-a-uuid'}], [{'uuid': network[
+                'uuid'], 'tag': 't'}], {'uuid': network['uuid']}, None):
+            self._create(400, networks=bad)
+        # Before 2.37 a network id is checked by the server code, not the
+        # schema: Nova's own message.
+        resp = self._create(400, api=self.api_at('2.36'),
+                            networks=[{'uuid': 'abc'}])
+        self.assertEqual('Bad networks format: network uuid is not in '
+                         'proper format (abc)',
+                         resp.json['badRequest']['message'])
