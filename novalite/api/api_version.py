@@ -48,6 +48,9 @@ HISTORY = (
     ('2.35', 'Key pairs: paging (limit, marker)'),
     ('2.36', 'Proxy APIs and their quotas removed'),
     ('2.37', 'networks required on create: a list, "auto" or "none"'),
+    ('2.38', 'An unknown status list filter is a 400'),
+    ('2.39', 'Image metadata proxy gone: no maxImageMeta, no image '
+             'metadata quota on createImage/createBackup'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1025,25 +1025,29 @@ class API:
                 action=states.api_action_name(action),
                 instance_uuid=instance['uuid'])
 
-    def create_image(self, context, instance, name, metadata=None):
+    def create_image(self, context, instance, name, metadata=None,
+                     check_metadata_quota=True):
         """Snapshot the server's root disk into a new image (Nova's
         ``snapshot``); returns the image record, ``queued``: the agent
         writes the file (``saving``), then the image is ``active``. The
         lock does not matter, as in Nova.
 
         ``metadata``: properties of the image, on top of the ones it
-        inherits (see compute.images.snapshot_properties); below 2.39
-        their count is limited by the project's metadata_items quota.
+        inherits (see compute.images.snapshot_properties); with
+        ``check_metadata_quota`` (below 2.39) their count is limited by
+        the project's metadata_items quota.
         """
         return self._image_of_server(
             context, instance, 'create_image', 'snapshot_instance', name,
-            metadata, 'snapshot', metadata)
+            metadata if check_metadata_quota else None, 'snapshot',
+            metadata)
 
     def _image_of_server(self, context, instance, action, method, name,
                          metadata, image_type, properties, *args):
-        """createImage's and createBackup's common steps: checks, task,
-        a ``queued`` image of ``image_type`` with ``properties``, then
-        ``method`` (image id, ``args``) to the agent."""
+        """createImage's and createBackup's common steps: checks (of
+        ``metadata`` against the quota, unless None), task, a ``queued``
+        image of ``image_type`` with ``properties``, then ``method``
+        (image id, ``args``) to the agent."""
         # NOTE: the quota first: Nova's controller checks it before the
         # compute API's state checks.
         allowed = quota.limits(context, context.project_id)[
@@ -1069,7 +1073,7 @@ class API:
         return image
 
     def backup(self, context, instance, name, backup_type, rotation,
-               metadata=None):
+               metadata=None, check_metadata_quota=True):
         """createBackup (Nova's ``backup``): a snapshot as createImage's,
         of ``image_type`` backup with the ``backup_type`` property; once
         it is written, the agent deletes the server's oldest backups of
@@ -1078,8 +1082,9 @@ class API:
         # NOTE: backup_type wins over a metadata key of that name (Nova).
         properties = dict(metadata or {}, backup_type=backup_type)
         return self._image_of_server(
-            context, instance, 'backup', 'backup_instance', name, metadata,
-            'backup', properties, backup_type, rotation)
+            context, instance, 'backup', 'backup_instance', name,
+            metadata if check_metadata_quota else None, 'backup',
+            properties, backup_type, rotation)
 
     def rebuild(self, context, instance, image_ref, admin_password,
                 values=None, metadata=None, injected_files=None,

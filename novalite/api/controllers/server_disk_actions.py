@@ -35,7 +35,8 @@ def _create_image(req, instance, body):
     base.authorize(req, SERVERS % 'create_image', instance)
     image = base.compute_api.create_image(
         req.context, instance, body['name'].strip(),
-        metadata=body.get('metadata') or {})
+        metadata=body.get('metadata') or {},
+        check_metadata_quota=not req.is_version('2.39'))
     location = links.resource_links(req, 'images', image['id'])[0]['href']
     return wsgi.response(None, status=202, headers={'Location': location})
 
@@ -48,7 +49,8 @@ def _create_backup(req, instance, body):
     rotation = int(body['rotation'])
     image = base.compute_api.backup(
         req.context, instance, body['name'].strip(), body['backup_type'],
-        rotation, metadata=body.get('metadata') or {})
+        rotation, metadata=body.get('metadata') or {},
+        check_metadata_quota=not req.is_version('2.39'))
     headers = {}
     if rotation > 0:
         headers['Location'] = links.resource_links(

@@ -146,11 +146,15 @@ def _build_filters(req, action):
     opts.pop('status', None)
     if 'status' in _user_filters(req) and statuses:
         filters['status'] = []
-        for status in statuses:
-            found = states.states_from_status(status)
-            if found is None:
-                filters['match_nothing'] = True  # below 2.38: no error
-                continue
+        # NOTE: as Nova, a status that names no state adds nothing; when
+        # none does, the list is empty, and from 2.38 that is a 400.
+        known = [found for found in map(states.states_from_status, statuses)
+                 if found is not None]
+        if not known:
+            if req.is_version('2.38'):
+                raise exception.ValidationError(detail='Invalid status value')
+            filters['match_nothing'] = True
+        for found in known:
             vm_states, _tasks = found
             if states.DELETED in vm_states:
                 if not context.is_admin:

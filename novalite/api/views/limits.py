@@ -38,6 +38,8 @@ def build(req, limits, usage):
     hidden = common.hidden_quotas(req)
     absolute = {}
     for name, resource in _ABSOLUTE:
+        if name == 'maxImageMeta' and req.is_version('2.39'):
+            continue  # the image-metadata proxy API is gone
         if resource not in hidden:
             absolute[name] = _NO_NEUTRON_LIMIT.get(resource,
                                                    limits[resource])

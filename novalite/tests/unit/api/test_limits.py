@@ -4,6 +4,8 @@ import jsonschema
 from tempest.lib.api_schema.response.compute.v2_1 import limits as schemas
 from tempest.lib.api_schema.response.compute.v2_36 import \
     limits as schemas236
+from tempest.lib.api_schema.response.compute.v2_39 import \
+    limits as schemas239
 from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
@@ -69,6 +71,16 @@ class TestLimits(LimitsTestBase):
             resp.json['limits']['absolute'])
         self.assertEqual(NOVA_DEFAULTS, self.absolute(
             self.api.as_user('demo', version='2.35')))
+        # 2.39: no maxImageMeta either.
+        resp = self.api.as_user('demo', version='2.39').get('limits',
+                                                            status=200)
+        jsonschema.validate(
+            resp.json, schemas239.get_limit['response_body'],
+            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
+            format_checker=jsonschema_validator.FORMAT_CHECKER)
+        self.assertEqual(
+            [k for k in NOVA_DEFAULTS if k not in gone + ('maxImageMeta',)],
+            list(resp.json['limits']['absolute']))
 
     def test_configured_quotas(self):
         for name, value in (('instances', 3), ('cores', -1), ('ram', 2048),

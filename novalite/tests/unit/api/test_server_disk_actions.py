@@ -247,6 +247,13 @@ class TestCreateImage(_Base):
         resp = self.action(server['id'], {'createImage': {
             'name': 's', 'metadata': {'a': '1', 'b': '2'}}}, status=403)
         self.assertFault(resp, 403, 'Image metadata limit exceeded')
+        # 2.39: the image-metadata quota no longer applies (Nova).
+        resp = self.action(server['id'], {'createImage': {
+            'name': 's2', 'metadata': {'a': '1', 'b': '2'}}}, version='2.39')
+        image_id = resp.headers['Location'].rsplit('/', 1)[1]
+        self.assertEqual('1', self.admin_api.get(
+            'images/' + image_id).json['image']['metadata']['a'])
+        self.wait_for_status(server['id'], 'ACTIVE')
         resp = self.action(server['id'], {'createImage': {'name': 's'}},
                            api=self.other, status=404)
         self.assertFault(resp, 404, 'Instance %s could not be found.'
@@ -496,6 +503,10 @@ class TestCreateBackup(_Base):
         self.assertEqual([base.IMAGE_ID], self.image_ids())
         self.assertEqual(['create'], [a[0] for a in self.actions(
             server['id'])])
+        # 2.39: the image-metadata quota no longer applies (Nova).
+        self.action(server['id'], {'createBackup': dict(
+            body, metadata={'a': '1', 'b': '2'})}, version='2.39')
+        self.assertEqual(2, len(self.image_ids()))
 
     def test_policy(self):
         server = self.create_server()

@@ -569,7 +569,19 @@ class TestListFilters(base.APITestCase):
                          self.names('servers?status=active'))
         self.assertEqual([], self.names('servers?status=SHUTOFF'))
         self.assertEqual([], self.names('servers?status=BOGUS'))
+        # A status that names no state adds nothing (Nova).
+        self.assertEqual(['db-1', 'web-1'],
+                         self.names('servers?status=BOGUS&status=ACTIVE'))
         self.api.get('servers?status=DELETED', status=403)
+        # 2.38: none known is a 400.
+        v238 = self.api.as_user('demo', version='2.38')
+        for query in ('status=BOGUS', 'status=BOGUS&status=NOPE'):
+            for path in ('servers?', 'servers/detail?'):
+                resp = v238.get(path + query, status=400)
+                self.assertEqual('Invalid status value',
+                                 resp.json['badRequest']['message'])
+        self.assertEqual(['db-1', 'web-1'], self.names(
+            'servers?status=BOGUS&status=ACTIVE', v238))
 
     def test_deleted(self):
         self.api.delete('servers/%s' % self.db_server['id'], status=204)
