@@ -51,6 +51,15 @@ HISTORY = (
     ('2.38', 'An unknown status list filter is a 400'),
     ('2.39', 'Image metadata proxy gone: no maxImageMeta, no image '
              'metadata quota on createImage/createBackup'),
+    ('2.40', 'Simple tenant usage: paging (limit, marker)'),
+    ('2.41', 'Aggregates: uuid (not served)'),
+    ('2.42', 'Device tags back on networks and block device mappings'),
+    ('2.43', 'os-hosts removed (not served)'),
+    ('2.44', 'Fixed/floating IP actions, os-virtual-interfaces removed '
+             '(not served)'),
+    ('2.45', 'createImage, createBackup: {"image_id"} instead of '
+             'Location'),
+    ('2.46', 'X-OpenStack-Request-ID announced (sent at every version)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

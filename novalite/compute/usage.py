@@ -74,18 +74,22 @@ def _server_usage(instance, start, stop, now):
     }
 
 
-def tenant_usages(context, start, stop, project_id=None, detailed=True):
-    """[summary of each project] with servers in the period (of
-    ``project_id`` only, if given), in Nova's order (by project), each
-    with ``server_usages`` when ``detailed``. At most ``[api]
-    max_limit`` servers are read, as in Nova before 2.40."""
+def tenant_usages(context, start, stop, project_id=None, detailed=True,
+                  limit=None, marker=None):
+    """([summary of each project], [usage of each server]): the servers
+    in the period (of ``project_id`` only, if given), ``limit`` of them
+    (``[api] max_limit`` by default, as Nova) after the one whose uuid is
+    ``marker``, summed per project in Nova's order (by project), each
+    summary with ``server_usages`` when ``detailed``."""
     instances = db.instance_get_active_by_window(
         context, start, stop, project_id=project_id,
-        limit=CONF.api.max_limit)
+        limit=CONF.api.max_limit if limit is None else limit, marker=marker)
     now = db.utcnow()
     summaries = collections.OrderedDict()
+    usages = []
     for instance in instances:
         usage = _server_usage(instance, start, stop, now)
+        usages.append(usage)
         summary = summaries.get(usage['tenant_id'])
         if summary is None:
             summary = summaries[usage['tenant_id']] = {
@@ -106,4 +110,4 @@ def tenant_usages(context, start, stop, project_id=None, detailed=True):
         summary['total_hours'] += usage['hours']
         if detailed:
             summary['server_usages'].append(usage)
-    return list(summaries.values())
+    return list(summaries.values()), usages

@@ -1962,11 +1962,12 @@ def instance_counts_by_host(context, hosts=None):
 
 @main_context_manager.reader
 def instance_get_active_by_window(context, begin, end, project_id=None,
-                                  limit=None):
+                                  limit=None, marker=None):
     """Servers, deleted ones included, that may have run between
     ``begin`` and ``end``: not terminated before ``begin``, launched
     before ``end`` (never launched: not at all), sorted by project and
-    uuid, at most ``limit``, as Nova's
+    uuid, at most ``limit``, after the server whose uuid is ``marker``
+    (any server, deleted ones too; MarkerNotFound if none), as Nova's
     instance_get_active_by_window_joined."""
     model = models.Instance
     query = (_instance_query(context, project_only=False, read_deleted='yes')
@@ -1976,6 +1977,16 @@ def instance_get_active_by_window(context, begin, end, project_id=None,
              .order_by(model.project_id, model.uuid))
     if project_id is not None:
         query = query.where(model.project_id == project_id)
+    if marker is not None:
+        after = context.session.execute(
+            sa.select(model.project_id, model.uuid)
+            .where(model.uuid == marker)).first()
+        if after is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.where(sa.or_(
+            model.project_id > after.project_id,
+            sa.and_(model.project_id == after.project_id,
+                    model.uuid > after.uuid)))
     if limit is not None:
         query = query.limit(limit)
     return [_instance_to_dict(row)

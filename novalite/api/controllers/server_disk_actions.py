@@ -31,26 +31,32 @@ CREATE_BACKUP = 'os_compute_api:os-create-backup'
 
 @actions.action('createImage', schema.create_image)
 def _create_image(req, instance, body):
-    """202 with the new image's URL in ``Location`` (below 2.45)."""
+    """202 with the new image's URL in ``Location`` (below 2.45), its
+    ``{"image_id"}`` (from 2.45)."""
     base.authorize(req, SERVERS % 'create_image', instance)
     image = base.compute_api.create_image(
         req.context, instance, body['name'].strip(),
         metadata=body.get('metadata') or {},
         check_metadata_quota=not req.is_version('2.39'))
+    if req.is_version('2.45'):
+        return wsgi.response({'image_id': image['id']}, status=202)
     location = links.resource_links(req, 'images', image['id'])[0]['href']
     return wsgi.response(None, status=202, headers={'Location': location})
 
 
 @actions.action('createBackup', schema.create_backup)
 def _create_backup(req, instance, body):
-    """202 with the new image's URL in ``Location`` (below 2.45), none
-    with ``rotation`` 0: the rotation deletes that image too (Nova)."""
+    """202 with the new image's URL in ``Location`` (below 2.45; none
+    with ``rotation`` 0: the rotation deletes that image too, Nova), its
+    ``{"image_id"}`` (from 2.45, whatever the rotation)."""
     base.authorize(req, CREATE_BACKUP, instance)
     rotation = int(body['rotation'])
     image = base.compute_api.backup(
         req.context, instance, body['name'].strip(), body['backup_type'],
         rotation, metadata=body.get('metadata') or {},
         check_metadata_quota=not req.is_version('2.39'))
+    if req.is_version('2.45'):
+        return wsgi.response({'image_id': image['id']}, status=202)
     headers = {}
     if rotation > 0:
         headers['Location'] = links.resource_links(

@@ -518,7 +518,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v219, '2.19', '2.31')
     @validation.schema(schema.create_v232, '2.32', '2.32')
     @validation.schema(schema.create_v233, '2.33', '2.36')
-    @validation.schema(schema.create_v237, '2.37')
+    @validation.schema(schema.create_v237, '2.37', '2.41')
+    @validation.schema(schema.create_v242, '2.42')
     def post(self, req):
         context = req.context
         server = req.body['server']

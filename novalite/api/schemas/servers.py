@@ -199,6 +199,13 @@ _server_create_v237['required'] = ['name', 'flavorRef', 'networks']
 _server_create_v237['properties']['networks'] = _networks_v237(False)
 create_v237 = _create(_server_create_v237)
 
+# 2.42: the device tags back, on networks and block device mappings.
+_server_create_v242 = copy.deepcopy(_server_create_v237)
+_server_create_v242['properties']['networks'] = _networks_v237(True)
+_server_create_v242['properties']['block_device_mapping_v2']['items'][
+    'properties']['tag'] = types.tag
+create_v242 = _create(_server_create_v242)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

@@ -1,4 +1,4 @@
-"""``/os-simple-tenant-usage`` query strings (Nova's, before 2.40)."""
+"""``/os-simple-tenant-usage`` query strings (Nova's)."""
 
 import copy
 
@@ -17,3 +17,14 @@ show_query = {
 index_query = copy.deepcopy(show_query)
 index_query['properties']['detailed'] = parameter_types.multi_params(
     {'type': 'string'})
+
+# 2.40: paging over the servers (marker: a server's uuid).
+_paging = {
+    'limit': parameter_types.multi_params(
+        parameter_types.non_negative_integer),
+    'marker': parameter_types.multi_params({'type': 'string'}),
+}
+show_query_v240 = copy.deepcopy(show_query)
+show_query_v240['properties'].update(_paging)
+index_query_v240 = copy.deepcopy(index_query)
+index_query_v240['properties'].update(_paging)

@@ -24,6 +24,10 @@ import sqlalchemy as sa
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 from tempest.lib.api_schema.response.compute.v2_19 import servers as s219
 from tempest.lib.api_schema.response.compute.v2_26 import servers as s226
+from tempest.lib.api_schema.response.compute.v2_45 import \
+    images as images245
+from tempest.lib.api_schema.response.compute.v2_45 import \
+    servers as servers245
 import testtools
 
 from novalite.compute import api as compute_api
@@ -253,6 +257,14 @@ class TestCreateImage(_Base):
         image_id = resp.headers['Location'].rsplit('/', 1)[1]
         self.assertEqual('1', self.admin_api.get(
             'images/' + image_id).json['image']['metadata']['a'])
+        self.wait_for_status(server['id'], 'ACTIVE')
+        # 2.45: the image's id in the body, no Location.
+        resp = self.action(server['id'], {'createImage': {'name': 's3'}},
+                           version='2.45')
+        test_servers.validate(images245.create_image, resp)
+        self.assertNotIn('Location', resp.headers)
+        self.assertEqual('s3', self.admin_api.get(
+            'images/' + resp.json['image_id']).json['image']['name'])
         self.wait_for_status(server['id'], 'ACTIVE')
         resp = self.action(server['id'], {'createImage': {'name': 's'}},
                            api=self.other, status=404)
@@ -507,6 +519,13 @@ class TestCreateBackup(_Base):
         self.action(server['id'], {'createBackup': dict(
             body, metadata={'a': '1', 'b': '2'})}, version='2.39')
         self.assertEqual(2, len(self.image_ids()))
+        self.wait_until(lambda: self.api.get('servers/%s' % server['id'])
+                        .json['server']['OS-EXT-STS:task_state'] is None)
+        # 2.45: the image's id in the body (rotation 0 too), no Location.
+        resp = self.action(server['id'], {'createBackup': dict(
+            body, rotation=0)}, version='2.45')
+        test_servers.validate(servers245.create_backup, resp)
+        self.assertNotIn('Location', resp.headers)
 
     def test_policy(self):
         server = self.create_server()

@@ -71,6 +71,16 @@ class TestDeviceTags(MicroversionTestCase):
         resp = self._create('2.33', 400, bdm_tag='a')
         self.assertBadRequest(resp, "('tag' was unexpected)")
         self._create('2.33', 202, network_tag='a')
+        # 2.37 to 2.41: no tags at all; 2.42: both back.
+        for kw in ({'network_tag': 'a'}, {'bdm_tag': 'a'}):
+            self._create('2.41', 400, **kw)
+        server = self._create('2.42', 202, network_tag='n42',
+                              bdm_tag='r42').json['server']
+        [vif] = db.network_info_for_instance(self.admin_context,
+                                             server['id'])
+        self.assertEqual('n42', vif['tag'])
+        self.assertEqual('r42', db.instance_system_metadata_get(
+            self.admin_context, server['id'])[compute_utils.ROOT_DEVICE_TAG])
 
     def test_tag_form(self):
         for bad in ('a,b', 'a/b', '', 'x' * 61):

@@ -102,6 +102,52 @@ class TestSimpleTenantUsage(base.APITestCase):
         self.assertEqual([1, 1], [len(u['server_usages'])
                                   for u in resp.json['tenant_usages']])
 
+    def test_pages_of_servers_from_2_40(self):
+        demo = sorted(self.server(launched=_at(0), name='d%d' % i)
+                      for i in range(3))
+        other = self.server(project='other', launched=_at(12))
+        admin = self.admin_api.as_user('admin', 'admin', version='2.40')
+        resp = admin.get('os-simple-tenant-usage' + QUERY +
+                         '&detailed=1&limit=2', status=200)
+        self.assertEqual([('demo', demo[:2])], [
+            (u['tenant_id'], [s['instance_id'] for s in u['server_usages']])
+            for u in resp.json['tenant_usages']])
+        [link] = resp.json['tenant_usages_links']
+        self.assertIn('/v2.1/os-simple-tenant-usage?', link['href'])
+        self.assertIn('marker=%s' % demo[1], link['href'])
+        # The next page: demo's last server, then the other project's.
+        resp = admin.get('os-simple-tenant-usage' + QUERY +
+                         '&detailed=1&limit=2&marker=' + demo[1],
+                         status=200)
+        self.assertEqual([('demo', [demo[2]]), ('other', [other])], [
+            (u['tenant_id'], [s['instance_id'] for s in u['server_usages']])
+            for u in resp.json['tenant_usages']])
+        self.assertIn('tenant_usages_links', resp.json)  # a full page
+        # One project's, paged too.
+        api = self.api.as_user('demo', version='2.40')
+        resp = api.get('os-simple-tenant-usage/demo' + QUERY + '&limit=1',
+                       status=200)
+        self.assertEqual([demo[0]], [
+            s['instance_id']
+            for s in resp.json['tenant_usage']['server_usages']])
+        self.assertIn('/v2.1/os-simple-tenant-usage/demo?',
+                      resp.json['tenant_usage_links'][0]['href'])
+        resp = api.get('os-simple-tenant-usage/demo' + QUERY +
+                       '&marker=' + demo[0], status=200)
+        self.assertEqual(2, len(resp.json['tenant_usage']['server_usages']))
+        self.assertNotIn('tenant_usage_links', resp.json)
+        missing = str(uuid.uuid4())
+        resp = api.get('os-simple-tenant-usage/demo?marker=' + missing,
+                       status=400)
+        self.assertEqual('Marker %s could not be found.' % missing,
+                         resp.json['badRequest']['message'])
+        api.get('os-simple-tenant-usage/demo?limit=-1', status=400)
+        # Before 2.40: no paging, no links.
+        resp = self.api.get('os-simple-tenant-usage/demo' + QUERY +
+                            '&limit=1&marker=' + missing, status=200)
+        test_servers.validate(schema.get_tenant_usage, resp)
+        self.assertEqual(3, len(resp.json['tenant_usage']['server_usages']))
+
     def test_default_period_ends_now(self):
         self.server(launched=db.utcnow() - datetime.timedelta(hours=1))
         resp = self.api.get(
