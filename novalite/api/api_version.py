@@ -60,6 +60,7 @@ HISTORY = (
     ('2.45', 'createImage, createBackup: {"image_id"} instead of '
              'Location'),
     ('2.46', 'X-OpenStack-Request-ID announced (sent at every version)'),
+    ('2.47', 'The server view embeds its flavor'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -172,7 +172,7 @@ def _image_ref_from_bdms(context, spec):
 
 def _resolve_flavor(context, flavor_id):
     try:
-        flavor = flavors.get_by_flavor_id(context, flavor_id)
+        flavor = flavors.get_with_extra_specs(context, flavor_id)
     except exception.FlavorNotFound as e:
         raise exception.ValidationError(detail=e.message)
     if flavor['disabled']:
@@ -392,6 +392,8 @@ class API:
                 'instance_type_id': flavor['id'],
                 'flavorid': flavor['flavorid'],
                 'flavor_name': flavor['name'],
+                'flavor_extra_specs': json.dumps(flavor['extra_specs'],
+                                                 sort_keys=True),
                 'vcpus': flavor['vcpus'],
                 'memory_mb': flavor['memory_mb'],
                 'root_gb': flavor['root_gb'],
@@ -1139,9 +1141,11 @@ class API:
     @staticmethod
     def _flavor_record(flavor):
         """What a server keeps of a flavor (system metadata, JSON)."""
-        return json.dumps({key: flavor[key] for key in (
+        record = {key: flavor[key] for key in (
             'id', 'flavorid', 'name', 'vcpus', 'memory_mb', 'root_gb',
-            'ephemeral_gb', 'swap')}, sort_keys=True)
+            'ephemeral_gb', 'swap')}
+        record['extra_specs'] = flavor.get('extra_specs') or {}
+        return json.dumps(record, sort_keys=True)
 
     def _check_service_up(self, context, host):
         """Nova's check_instance_host(check_is_up=True): 409."""
@@ -1176,7 +1180,7 @@ class API:
             new = current
         else:
             try:
-                new = flavors.get_by_flavor_id(context, flavor_id)
+                new = flavors.get_with_extra_specs(context, flavor_id)
             except exception.FlavorNotFound as e:
                 raise exception.ValidationError(detail=e.message)
             if new['root_gb'] == 0 and current['root_gb'] != 0:

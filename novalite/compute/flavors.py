@@ -16,6 +16,15 @@ def get_by_flavor_id(context, flavor_id):
     return db.flavor_get_by_flavor_id(context, flavor_id)
 
 
+def get_with_extra_specs(context, flavor_id):
+    """``get_by_flavor_id``'s flavor with its ``extra_specs``: what a
+    server keeps of the flavor it boots or is resized to."""
+    flavor = dict(get_by_flavor_id(context, flavor_id))
+    flavor['extra_specs'] = db.flavor_extra_specs_get(context,
+                                                      flavor['flavorid'])
+    return flavor
+
+
 def get_all(context, filters, sort_key='flavorid', sort_dir='asc',
             limit=None, marker=None):
     return db.flavor_get_all(context, filters, sort_key=sort_key,

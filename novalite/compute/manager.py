@@ -991,6 +991,10 @@ class ComputeManager:
         return {'instance_type_id': flavor['id'],
                 'flavorid': flavor['flavorid'],
                 'flavor_name': flavor['name'],
+                # NOTE: a move recorded before the specs were kept has
+                # none.
+                'flavor_extra_specs': json.dumps(
+                    flavor.get('extra_specs') or {}, sort_keys=True),
                 'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
                 'root_gb': flavor['root_gb'],
                 'ephemeral_gb': flavor['ephemeral_gb'],

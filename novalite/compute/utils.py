@@ -1,6 +1,7 @@
 """What the API and the compute agent share about compute hosts: the
 agent's service name and how a server's fault is recorded."""
 
+import json
 import traceback
 
 from novalite.db import api as db
@@ -42,6 +43,8 @@ def record_fault(context, instance_uuid, error, host=None):
 def flavor_of(instance):
     """The flavor a server runs with, as its row keeps it."""
     return {'id': instance['instance_type_id'],
+            'extra_specs': json.loads(instance['flavor_extra_specs'] or
+                                      '{}'),
             'flavorid': instance['flavorid'],
             'name': instance['flavor_name'],
             'vcpus': instance['vcpus'],

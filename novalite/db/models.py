@@ -71,6 +71,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     root_gb = sa.Column(sa.Integer, nullable=False, default=0)
     ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0)
     swap = sa.Column(sa.Integer, nullable=False, default=0)
+    # The flavor's extra specs at boot (or at the last resize), JSON.
+    flavor_extra_specs = sa.Column(sa.Text)
     key_name = sa.Column(sa.String(255))
     key_data = sa.Column(sa.Text)
     user_data = sa.Column(sa.Text)

@@ -6,6 +6,7 @@ page at once, so a detail list costs the same per server whatever its size.
 """
 
 import hashlib
+import json
 
 from oslo_config import cfg
 
@@ -20,6 +21,7 @@ from novalite import utils
 CONF = cfg.CONF
 
 ESA_POLICY = 'os_compute_api:os-extended-server-attributes'
+EXTRA_SPECS_POLICY = 'os_compute_api:servers:show:flavor-extra-specs'
 HOST_STATUS_POLICY = 'os_compute_api:servers:show:host_status'
 HOST_STATUS_UNKNOWN_POLICY = \
     'os_compute_api:servers:show:host_status:unknown-only'
@@ -54,9 +56,9 @@ class Builder:
         self._policy_cache = {}
         self._services = None
         # Microversion checks, once per request rather than per server.
-        self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26 = (
-            req.is_version(v) for v in ('2.3', '2.9', '2.16', '2.19',
-                                        '2.26'))
+        (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
+         self.v2_47) = (req.is_version(v) for v in (
+             '2.3', '2.9', '2.16', '2.19', '2.26', '2.47'))
 
     # ------------------------------------------------------------ helpers
 
@@ -101,9 +103,21 @@ class Builder:
                                              instance['image_ref'])}
 
     def _flavor(self, instance):
-        return {'id': instance['flavorid'],
-                'links': links.bookmark_link(self.req, 'flavors',
-                                             instance['flavorid'])}
+        if not self.v2_47:
+            return {'id': instance['flavorid'],
+                    'links': links.bookmark_link(self.req, 'flavors',
+                                                 instance['flavorid'])}
+        # 2.47: the flavor the server runs with, as it keeps it, not a
+        # link to a flavor that may have changed or gone.
+        view = {'vcpus': instance['vcpus'], 'ram': instance['memory_mb'],
+                'disk': instance['root_gb'],
+                'ephemeral': instance['ephemeral_gb'],
+                'swap': instance['swap'],
+                'original_name': instance['flavor_name']}
+        if self._can(EXTRA_SPECS_POLICY, instance):
+            view['extra_specs'] = json.loads(
+                instance['flavor_extra_specs'] or '{}')
+        return view
 
     def _addresses(self, instance, detailed=True):
         # NOTE: servers in [api] hide_server_address_states (by default

@@ -809,8 +809,14 @@ class TestResize(_TwoHosts):
     def test_resize_confirm(self):
         server = self.create_on(self.agent)
         source, dest = self.agent.service.host, 'second-host'
+        self.admin_api.post('flavors/2/os-extra_specs', {'extra_specs': {
+            'hw:mem_page_size': 'small'}}, status=200)
         self.action(server['id'], {'resize': {'flavorRef': '2'}})
         shown = self.wait_for_status(server['id'], 'VERIFY_RESIZE')
+        # The server keeps the new flavor's extra specs (2.47's view).
+        self.assertEqual({'hw:mem_page_size': 'small'}, self.api.as_user(
+            'demo', version='2.47').get('servers/%s' % server['id']).json[
+                'server']['flavor']['extra_specs'])
         self.assertEqual(('2', 1, dest),
                          (shown['flavor']['id'],
                           shown['OS-EXT-STS:power_state'],
@@ -863,8 +869,15 @@ class TestResize(_TwoHosts):
         source = self.agent.service.host
         self.action(server['id'], {'resize': {'flavorRef': '2'}})
         self.wait_for_status(server['id'], 'VERIFY_RESIZE')
+        self.admin_api.post('flavors/1/os-extra_specs', {'extra_specs': {
+            'later': 'x'}}, status=200)
         self.action(server['id'], {'revertResize': None})
         shown = self.wait_for_status(server['id'], 'ACTIVE')
+        # Back to the old flavor as the server kept it (without the spec
+        # added since).
+        self.assertEqual({}, self.api.as_user('demo', version='2.47').get(
+            'servers/%s' % server['id']).json['server']['flavor'][
+                'extra_specs'])
         self.assertEqual(('1', source, 1),
                          (shown['flavor']['id'],
                           shown['OS-EXT-SRV-ATTR:host'],

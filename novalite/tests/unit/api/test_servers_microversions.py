@@ -1,9 +1,15 @@
 """What each microversion after 2.26 changes in /servers, version by
 version (the answers compared with Nova 34's on the anchor)."""
 
+from oslo_policy import policy as oslo_policy
+from tempest.lib.api_schema.response.compute.v2_47 import \
+    servers as servers247
+
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
+from novalite import policy
 from novalite.tests import base
+from novalite.tests.base import validate_response
 
 
 class MicroversionTestCase(base.APITestCase):
@@ -151,3 +157,61 @@ class TestNetworksRequired(MicroversionTestCase):
         self.assertEqual('Bad networks format: network uuid is not in '
                          'proper format (abc)',
                          resp.json['badRequest']['message'])
+
+
+class TestEmbeddedFlavor(MicroversionTestCase):
+    """2.47: show, detail, update and rebuild embed the server's flavor (as
+    it was at boot or its last resize), with its extra specs for those the
+    policy lets see them."""
+
+    def setUp(self):
+        super().setUp()
+        self.admin_api.post('flavors/1/os-extra_specs', {'extra_specs': {
+            'hw:cpu_policy': 'shared'}}, status=200)
+        self.v247 = self.api_at('2.47')
+
+    def _flavor(self, api, server_id):
+        return api.get('servers/%s' % server_id).json['server']['flavor']
+
+    def test_views(self):
+        server = self.create_server(api=self.api_at('2.46'), networks='none')
+        expected = {'vcpus': 1, 'ram': 512, 'disk': 1, 'ephemeral': 0,
+                    'swap': 0, 'original_name': 'm1.tiny',
+                    'extra_specs': {'hw:cpu_policy': 'shared'}}
+        path = 'servers/%s' % server['id']
+        resp = self.v247.get(path, status=200)
+        validate_response(servers247.get_server, resp)
+        self.assertEqual(expected, resp.json['server']['flavor'])
+        self.assertEqual(list(expected), list(resp.json['server']['flavor']))
+        resp = self.v247.get('servers/detail', status=200)
+        validate_response(servers247.list_servers_detail, resp)
+        self.assertEqual([expected],
+                         [s['flavor'] for s in resp.json['servers']])
+        # The list of ids and links has no flavor.
+        self.assertNotIn('flavor',
+                         self.v247.get('servers').json['servers'][0])
+        resp = self.v247.put(path, {'server': {'name': 'n'}}, status=200)
+        validate_response(servers247.update_server, resp)
+        self.assertEqual(expected, resp.json['server']['flavor'])
+        resp = self.v247.post(path + '/action', {'rebuild': {
+            'imageRef': base.IMAGE_ID}}, status=202)
+        validate_response(servers247.rebuild_server_with_admin_pass, resp)
+        self.assertEqual(expected, resp.json['server']['flavor'])
+        # 2.46 still links to the flavor.
+        self.assertEqual('1', self._flavor(self.api_at('2.46'),
+                                           server['id'])['id'])
+
+    def test_kept_from_boot_and_policy(self):
+        server = self.create_server()
+        # Later changes to the flavor do not change the server's.
+        self.admin_api.put('flavors/1/os-extra_specs/hw:cpu_policy',
+                           {'hw:cpu_policy': 'dedicated'}, status=200)
+        self.assertEqual({'hw:cpu_policy': 'shared'}, self._flavor(
+            self.v247, server['id'])['extra_specs'])
+        # Without the policy, no extra_specs key.
+        policy.get_enforcer().set_rules(oslo_policy.Rules.from_dict({
+            'os_compute_api:servers:show:flavor-extra-specs': '!'}),
+            overwrite=False, use_conf=False)
+        flavor = self._flavor(self.v247, server['id'])
+        self.assertNotIn('extra_specs', flavor)
+        self.assertEqual('m1.tiny', flavor['original_name'])

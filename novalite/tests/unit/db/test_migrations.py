@@ -42,7 +42,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0008', migration.db_version(engine))
+        self.assertEqual('0009', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -60,7 +60,7 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0008', migration.db_version(db_fixture.engine))
+        self.assertEqual('0009', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
@@ -87,6 +87,36 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
         self.assertEqual(str(uuid.uuid5(
             uuid.UUID('5b0c4f8e-3d7a-4e55-9a61-0c7e2f1d8b42'),
             'port:fa:16:3e:00:00:01')), port_id)
+
+    def test_0009_servers_keep_their_flavors_extra_specs(self):
+        engine = sa.create_engine(provision_database(self, 'sqlite'))
+        self.addCleanup(engine.dispose)
+        migration.db_sync(engine, '0008')
+        with engine.begin() as conn:
+            for row_id, flavorid in ((1, 'a'), (2, 'b')):
+                conn.execute(sa.text(
+                    "INSERT INTO flavors (id, flavorid, name, memory_mb, "
+                    "vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, "
+                    "is_public, disabled, created_at) VALUES (:id, :f, :f, "
+                    "1, 1, 0, 0, 0, 1.0, 1, 0, '2026-12-01')"),
+                    {'id': row_id, 'f': flavorid})
+            conn.execute(sa.text(
+                "INSERT INTO flavor_extra_specs (flavor_id, key, value, "
+                "created_at) VALUES (1, 'k', 'v', '2026-12-01')"))
+            for uuid_, type_id in (('with', 1), ('without', 2)):
+                conn.execute(sa.text(
+                    "INSERT INTO instances (uuid, project_id, user_id, "
+                    "instance_type_id, vcpus, memory_mb, root_gb, "
+                    "ephemeral_gb, swap, config_drive, auto_disk_config, "
+                    "vm_state, power_state, progress, locked, deleted, "
+                    "created_at) VALUES (:u, 'p', 'u', :t, 1, 1, 0, 0, 0, "
+                    "'', 0, 'active', 1, 0, 0, 0, '2026-12-01')"),
+                    {'u': uuid_, 't': type_id})
+        migration.db_sync(engine)
+        with engine.connect() as conn:
+            found = dict(conn.execute(sa.text(
+                'SELECT uuid, flavor_extra_specs FROM instances')).all())
+        self.assertEqual({'with': '{"k": "v"}', 'without': None}, found)
 
     def test_0005_images_get_owner_visibility_and_hashes(self):
         engine = sa.create_engine(provision_database(self, 'sqlite'))
