@@ -1,12 +1,10 @@
 """``/limits``: absolute limits from the quota options and counted usage."""
 
-import jsonschema
 from tempest.lib.api_schema.response.compute.v2_1 import limits as schemas
 from tempest.lib.api_schema.response.compute.v2_36 import \
     limits as schemas236
 from tempest.lib.api_schema.response.compute.v2_39 import \
     limits as schemas239
-from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
 
@@ -28,13 +26,11 @@ POLICY_MESSAGE = ("Policy doesn't allow os_compute_api:limits:other_project "
 
 class LimitsTestBase(base.APITestCase):
 
-    def absolute(self, api=None, query='', status=200):
+    def absolute(self, api=None, query='', status=200, schema=None):
+        """The absolute limits, checked against tempest's ``schema``
+        (2.1's by default)."""
         resp = (api or self.api).get('limits' + query, status=status)
-        jsonschema.validate(
-            resp.json, schemas.get_limit['response_body'],
-            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
-            format_checker=jsonschema_validator.FORMAT_CHECKER)
-        self.assertIn(resp.status_int, schemas.get_limit['status_code'])
+        base.validate_response(schema or schemas.get_limit, resp)
         self.assertEqual([], resp.json['limits']['rate'])
         return resp.json['limits']['absolute']
 
@@ -54,33 +50,25 @@ class TestLimits(LimitsTestBase):
             self.assertEqual(NOVA_DEFAULTS, self.absolute(api))
 
     def test_proxy_resources_gone_from_2_36(self):
-        resp = self.api.as_user('demo', version='2.36').get('limits',
-                                                            status=200)
-        jsonschema.validate(
-            resp.json, schemas236.get_limit['response_body'],
-            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
-            format_checker=jsonschema_validator.FORMAT_CHECKER)
+        absolute = self.absolute(self.api.as_user('demo', version='2.36'),
+                                 schema=schemas236.get_limit)
         gone = ('maxTotalFloatingIps', 'maxSecurityGroups',
                 'maxSecurityGroupRules', 'totalFloatingIpsUsed',
                 'totalSecurityGroupsUsed')
         # Nova's answer on the anchor: the rest, in the same order.
         self.assertEqual([k for k in NOVA_DEFAULTS if k not in gone],
-                         list(resp.json['limits']['absolute']))
+                         list(absolute))
         self.assertEqual(
             {k: v for k, v in NOVA_DEFAULTS.items() if k not in gone},
-            resp.json['limits']['absolute'])
+            absolute)
         self.assertEqual(NOVA_DEFAULTS, self.absolute(
             self.api.as_user('demo', version='2.35')))
         # 2.39: no maxImageMeta either.
-        resp = self.api.as_user('demo', version='2.39').get('limits',
-                                                            status=200)
-        jsonschema.validate(
-            resp.json, schemas239.get_limit['response_body'],
-            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
-            format_checker=jsonschema_validator.FORMAT_CHECKER)
+        absolute = self.absolute(self.api.as_user('demo', version='2.39'),
+                                 schema=schemas239.get_limit)
         self.assertEqual(
             [k for k in NOVA_DEFAULTS if k not in gone + ('maxImageMeta',)],
-            list(resp.json['limits']['absolute']))
+            list(absolute))
 
     def test_configured_quotas(self):
         for name, value in (('instances', 3), ('cores', -1), ('ram', 2048),
