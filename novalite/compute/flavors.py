@@ -20,8 +20,9 @@ def get_with_extra_specs(context, flavor_id):
     """``get_by_flavor_id``'s flavor with its ``extra_specs``: what a
     server keeps of the flavor it boots or is resized to."""
     flavor = dict(get_by_flavor_id(context, flavor_id))
-    flavor['extra_specs'] = db.flavor_extra_specs_get(context,
-                                                      flavor['flavorid'])
+    # NOTE: by the row id: the flavor is not looked up a second time.
+    flavor['extra_specs'] = db.flavor_extra_specs_get_by_row_id(
+        context, flavor['id'])
     return flavor
 
 

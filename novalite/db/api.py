@@ -1084,6 +1084,12 @@ def _extra_specs(context, flavor_row_id):
 
 
 @main_context_manager.reader
+def flavor_extra_specs_get_by_row_id(context, flavor_row_id):
+    """{key: value} of a flavor already looked up (its row ``id``)."""
+    return _extra_specs(context, flavor_row_id)
+
+
+@main_context_manager.reader
 def flavor_extra_specs_get(context, flavorid):
     """{key: value} of a flavor the caller may see, sorted by key."""
     return _extra_specs(context, _flavor_row(context, flavorid).id)
