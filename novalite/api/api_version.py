@@ -61,6 +61,11 @@ HISTORY = (
              'Location'),
     ('2.46', 'X-OpenStack-Request-ID announced (sent at every version)'),
     ('2.47', 'The server view embeds its flavor'),
+    ('2.48', 'Standard server diagnostics (not served)'),
+    ('2.49', 'Tagged interface and volume attachments (not served)'),
+    ('2.50', 'Quota classes: server groups (not served)'),
+    ('2.51', 'Instance action events for their owners, without '
+             'tracebacks'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

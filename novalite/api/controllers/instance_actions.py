@@ -44,16 +44,18 @@ class InstanceActionsController(rest.RestController):
     @wsgi.expose()
     def get_one(self, req, server_id, request_id):
         instance = _server(req, server_id, POLICY % 'show')
-        # NOTE: below 2.51 (novalite's maximum is lower) only whom the
-        # events rule allows sees the events, tracebacks included.
-        show_events = policy.authorize(
+        # NOTE: whom the events rule allows sees the events with their
+        # tracebacks at every version; from 2.51 everyone else who may
+        # see the action sees its events without tracebacks.
+        show_traceback = policy.authorize(
             req.context, POLICY % 'events', common.policy_target(instance),
             fatal=False)
+        show_events = show_traceback or req.is_version('2.51')
         action = base.compute_api.action_get(
             req.context, instance, request_id, with_events=show_events)
         view = _view(action, _ACTION_KEYS)
         if show_events:
-            view['events'] = [
-                dict(_view(event, _EVENT_KEYS), traceback=event['traceback'])
-                for event in action['events']]
+            keys = _EVENT_KEYS + (('traceback',) if show_traceback else ())
+            view['events'] = [_view(event, keys)
+                              for event in action['events']]
         return {'instanceAction': view}

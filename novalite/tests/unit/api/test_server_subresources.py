@@ -5,6 +5,7 @@ messages, as the Nova anchor answers them."""
 from unittest import mock
 
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
+from tempest.lib.api_schema.response.compute.v2_51 import servers as s251
 
 from novalite.db import api as db
 from novalite import states
@@ -248,6 +249,33 @@ class TestInstanceActions(base.APITestCase):
         self.assertEqual('compute__do_build_and_run_instance',
                          event['event'])
         self.assertEqual('Error', event['result'])
+        self.assertIn('RuntimeError: boom', event['traceback'])
+
+    def test_events_without_traceback_from_2_51(self):
+        """From 2.51 the owner sees the events but not their tracebacks;
+        the admin still sees the tracebacks."""
+        with mock.patch.object(self.agent.driver, 'spawn',
+                               side_effect=RuntimeError('boom')):
+            server = self.create_server(wait=False)
+            self.wait_for_status(server['id'], 'ERROR')
+        [action] = self.actions(server['id'])
+        path = 'servers/%s/os-instance-actions/%s' % (
+            server['id'], action['request_id'])
+        v250 = self.api.as_user('demo', 'demo', version='2.50')
+        self.assertNotIn('events',
+                         v250.get(path, status=200).json['instanceAction'])
+        resp = self.api.as_user('demo', 'demo', version='2.51').get(
+            path, status=200)
+        test_servers.validate(s251.show_instance_action, resp)
+        [event] = resp.json['instanceAction']['events']
+        self.assertEqual(
+            {'event': 'compute__do_build_and_run_instance',
+             'result': 'Error'},
+            {k: event[k] for k in ('event', 'result')})
+        self.assertNotIn('traceback', event)
+        admin251 = self.api.as_user('admin', 'admin', version='2.51')
+        [event] = admin251.get(path, status=200).json[
+            'instanceAction']['events']
         self.assertIn('RuntimeError: boom', event['traceback'])
 
     def test_deleted_server_from_2_21(self):
