@@ -66,6 +66,7 @@ HISTORY = (
     ('2.50', 'Quota classes: server groups (not served)'),
     ('2.51', 'Instance action events for their owners, without '
              'tracebacks'),
+    ('2.52', 'tags on create'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

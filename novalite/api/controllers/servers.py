@@ -519,7 +519,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v232, '2.32', '2.32')
     @validation.schema(schema.create_v233, '2.33', '2.36')
     @validation.schema(schema.create_v237, '2.37', '2.41')
-    @validation.schema(schema.create_v242, '2.42')
+    @validation.schema(schema.create_v242, '2.42', '2.51')
+    @validation.schema(schema.create_v252, '2.52')
     def post(self, req):
         context = req.context
         server = req.body['server']
@@ -570,6 +571,7 @@ class ServersController(rest.RestController):
             injected_files=[(f['path'], f['contents'])
                             for f in server.get('personality') or ()],
             requested_networks=_requested_networks(networks, max_count),
+            tags=server.get('tags'),
             # Nova's order: the hints under their new name if given.
             scheduler_hints=req.body.get(
                 'os:scheduler_hints' if 'os:scheduler_hints' in req.body

@@ -3,6 +3,7 @@
 import copy
 
 from novalite.api.validation import parameter_types as types
+from novalite.compute import api as compute_api
 
 _networks = {
     'type': 'array',
@@ -206,6 +207,12 @@ _server_create_v242['properties']['block_device_mapping_v2']['items'][
     'properties']['tag'] = types.tag
 create_v242 = _create(_server_create_v242)
 
+# 2.52: tags at create, as many as a server may have.
+_server_create_v252 = copy.deepcopy(_server_create_v242)
+_server_create_v252['properties']['tags'] = {
+    'type': 'array', 'items': types.tag, 'maxItems': compute_api.MAX_TAGS}
+create_v252 = _create(_server_create_v252)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {
@@ -355,7 +362,8 @@ trigger_crash_dump = {
 update_all_tags = {
     'type': 'object',
     'properties': {
-        'tags': {'type': 'array', 'items': types.tag, 'maxItems': 50},
+        'tags': {'type': 'array', 'items': types.tag,
+                 'maxItems': compute_api.MAX_TAGS},
     },
     'required': ['tags'],
     'additionalProperties': False,

@@ -215,3 +215,31 @@ class TestEmbeddedFlavor(MicroversionTestCase):
         flavor = self._flavor(self.v247, server['id'])
         self.assertNotIn('extra_specs', flavor)
         self.assertEqual('m1.tiny', flavor['original_name'])
+
+
+class TestTagsAtCreate(MicroversionTestCase):
+    """2.52: ``tags`` on create (each server of the request gets them)."""
+
+    def test_tags(self):
+        v252 = self.api_at('2.52')
+        resp = v252.post('servers', self.server_body(
+            networks='none', tags=['b', 'a', 'a'], min_count=2,
+            return_reservation_id=True), status=202)
+        servers = v252.get('servers/detail?reservation_id=%s' % resp.json[
+            'reservation_id']).json['servers']
+        self.assertEqual([['a', 'b'], ['a', 'b']],
+                         [s['tags'] for s in servers])
+        for bad in (['b/c'], ['a,b'], [''], ['x' * 61], 'a',
+                    ['t%d' % i for i in range(51)]):
+            v252.post('servers', self.server_body(networks='none',
+                                                  tags=bad), status=400)
+        # Fifty is the most a server may have.
+        server = v252.post('servers', self.server_body(
+            networks='none', tags=['t%d' % i for i in range(50)]),
+            status=202).json['server']
+        self.assertEqual(50, len(v252.get('servers/%s/tags' % server[
+            'id']).json['tags']))
+        resp = self.api_at('2.51').post('servers', self.server_body(
+            networks='none', tags=['a']), status=400)
+        self.assertBadRequest(resp, "Additional properties are not allowed "
+                                    "('tags' was unexpected)")
