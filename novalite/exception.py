@@ -33,6 +33,10 @@ class InvalidInput(Invalid):
     msg_fmt = 'Invalid input received: %(reason)s'
 
 
+class InvalidUUID(Invalid):
+    msg_fmt = 'Invalid uuid %(uuid)s'
+
+
 class RegexFilterTimeout(Invalid):
     msg_fmt = ('The regular expressions of the filters took too long to '
                'match; use simpler patterns.')
@@ -464,6 +468,12 @@ class ServiceNotFound(NotFound):
     # The words of Nova's os-services API (its object says "could not be
     # found").
     msg_fmt = 'Service %(service_id)s not found.'
+
+
+class ServiceToUpdateNotFound(NotFound):
+    # PUT /os-services/{service_id} (2.53) keeps the words of Nova's
+    # object.
+    msg_fmt = 'Service %(service_id)s could not be found.'
 
 
 class HostMappingNotFound(NotFound):

@@ -67,6 +67,7 @@ HISTORY = (
     ('2.51', 'Instance action events for their owners, without '
              'tracebacks'),
     ('2.52', 'tags on create'),
+    ('2.53', 'Services and hypervisors named by UUID'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

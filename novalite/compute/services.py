@@ -13,6 +13,7 @@ to update any other.
 import re
 
 from oslo_config import cfg
+from oslo_utils import uuidutils
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -74,18 +75,40 @@ def update(context, host, binary, values):
     return _shown(service, db.utcnow())
 
 
-def delete(context, service_id):
-    """Delete a service by id (Nova's 400 for an id that is not an
-    integer). A compute service with servers or unfinished migrations on
-    its host stays (409).
+def check_uuid(value):
+    """Nova's 400 for an id that is not a UUID (microversion 2.53)."""
+    if not uuidutils.is_uuid_like(value):
+        raise exception.InvalidUUID(uuid=value)
+
+
+def update_by_uuid(context, service_uuid, values):
+    """Set ``values`` on the compute service of that UUID (2.53);
+    ServiceToUpdateNotFound."""
+    service = db.service_update_by_host(context, None, compute_utils.BINARY,
+                                        values, uuid=service_uuid)
+    if service is None:
+        raise exception.ServiceToUpdateNotFound(service_id=service_uuid)
+    return _shown(service, db.utcnow())
+
+
+def delete(context, service_id, by_uuid=False):
+    """Delete a service by id, or from 2.53 by UUID (Nova's 400 for an id
+    that is not an integer, or not a UUID). A compute service with
+    servers or unfinished migrations on its host stays (409).
 
     NOTE: an agent that still runs records itself again at its next
-    heartbeat, under a new id (Nova's agent logs an error instead until it
+    heartbeat, under new ids (Nova's agent logs an error instead until it
     is restarted).
     """
-    if not re.fullmatch(r'\s*[+-]?[0-9]+\s*', service_id):
-        raise exception.InvalidInput(reason='id must be an integer')
-    number = _parse_id(service_id)
+    if by_uuid:
+        check_uuid(service_id)
+        found = db.service_get_all(context, binary=compute_utils.BINARY,
+                                   uuid=service_id)
+        number = found[0]['id'] if found else None
+    else:
+        if not re.fullmatch(r'\s*[+-]?[0-9]+\s*', service_id):
+            raise exception.InvalidInput(reason='id must be an integer')
+        number = _parse_id(service_id)
     if number is None:
         raise exception.ServiceNotFound(service_id=service_id)
     db.service_destroy(context, number, compute_utils.BINARY)
@@ -133,7 +156,8 @@ def hypervisors(context, pattern=None, limit=None, marker=None):
     """The hypervisors (compute services with their capacity and what
     their servers use), those whose hostname matches ``pattern`` (Nova's
     LIKE ``%pattern%``) if given; ``limit`` of them after the one whose
-    id is ``marker`` (400 if there is none), in the order of their ids."""
+    id or UUID is ``marker`` (400 if there is none), in the order of
+    their ids."""
     if limit is None and marker is None:
         services = get_all(context)
     else:
@@ -151,10 +175,18 @@ def hypervisors(context, pattern=None, limit=None, marker=None):
 def _page(context, limit, marker):
     after = None
     if marker is not None:
-        after = _parse_id(marker)
-        if after is None or not db.service_get_all(
-                context, binary=compute_utils.BINARY, ids=[after]):
+        # NOTE: as Nova's HostAPI, a UUID names a hypervisor by its UUID
+        # and anything else by its integer id, at every microversion.
+        if uuidutils.is_uuid_like(marker):
+            found = db.service_get_all(context, binary=compute_utils.BINARY,
+                                       compute_node_uuid=marker)
+        else:
+            after = _parse_id(marker)
+            found = after and db.service_get_all(
+                context, binary=compute_utils.BINARY, ids=[after])
+        if not found:
             raise exception.MarkerNotFound(marker=marker)
+        after = found[0]['id']
     now = db.utcnow()
     return [_shown(s, now) for s in db.service_get_all(
         context, binary=compute_utils.BINARY, after_id=after, limit=limit)]
@@ -176,11 +208,17 @@ def servers_of(context, hypervisor):
                                                     hypervisor['host'])]
 
 
-def get(context, hypervisor_id):
-    """One hypervisor by its (integer) id; HypervisorNotFound."""
-    number = _parse_id(hypervisor_id)
-    found = [h for h in (hypervisors(context) if number else [])
-             if h['id'] == number]
+def get(context, hypervisor_id, by_uuid=False):
+    """One hypervisor by its integer id, or from 2.53 (``by_uuid``) its
+    UUID (400 if it is not one); HypervisorNotFound."""
+    if by_uuid:
+        check_uuid(hypervisor_id)
+        found = [h for h in hypervisors(context)
+                 if h['compute_node_uuid'] == hypervisor_id]
+    else:
+        number = _parse_id(hypervisor_id)
+        found = [h for h in (hypervisors(context) if number else [])
+                 if h['id'] == number]
     if not found:
         raise exception.HypervisorNotFound(hypervisor_id=hypervisor_id)
     return found[0]

@@ -1859,9 +1859,10 @@ def _service_report(context, host, binary, topic, capacity,
 
 @main_context_manager.reader
 def service_get_all(context, binary=None, hosts=None, ids=None,
-                    after_id=None, limit=None):
+                    after_id=None, limit=None, **uuids):
     """Services in the order of their ids; ``after_id`` and ``limit``
-    for a page."""
+    for a page; ``uuid`` or ``compute_node_uuid`` for the one of that
+    id."""
     query = sa.select(models.Service).order_by(models.Service.id)
     if binary:
         query = query.where(models.Service.binary == binary)
@@ -1869,6 +1870,8 @@ def service_get_all(context, binary=None, hosts=None, ids=None,
         query = query.where(models.Service.host.in_(list(hosts)))
     if ids is not None:
         query = query.where(models.Service.id.in_(list(ids)))
+    for column, value in uuids.items():
+        query = query.where(getattr(models.Service, column) == value)
     if after_id is not None:
         query = query.where(models.Service.id > after_id)
     if limit is not None:
@@ -1893,22 +1896,15 @@ MIGRATION_DONE_STATUSES = ('confirmed', 'reverted', 'error', 'failed',
                            'completed', 'cancelled', 'done')
 
 
-@main_context_manager.reader
-def service_get(context, service_id):
-    """One service row by id; ServiceNotFound."""
-    row = context.session.get(models.Service, service_id)
-    if row is None:
-        raise exception.ServiceNotFound(service_id=service_id)
-    return row.as_dict()
-
-
 @writer
-def service_update_by_host(context, host, binary, values):
-    """Update the ``binary`` service of ``host``: its row afterwards, or
-    None if there is no such service."""
+def service_update_by_host(context, host, binary, values, uuid=None):
+    """Update the ``binary`` service of ``host`` (or, if ``uuid`` is
+    given instead of ``host``, the one of that id): its row afterwards,
+    or None if there is no such service."""
     model = models.Service
+    match = model.uuid == uuid if uuid is not None else model.host == host
     row = context.session.execute(
-        sa.select(model).where(model.host == host, model.binary == binary)
+        sa.select(model).where(match, model.binary == binary)
     ).scalar_one_or_none()
     if row is None:
         return None

@@ -7,6 +7,7 @@ the same name) and ``deleted_at`` is set.
 
 import datetime
 
+from oslo_utils import uuidutils
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -200,8 +201,17 @@ class Service(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint('host', 'binary',
                             name='uniq_services0host0binary'),
+        sa.Index('services_uuid_idx', 'uuid', unique=True),
+        sa.Index('services_compute_node_uuid_idx', 'compute_node_uuid',
+                 unique=True),
     )
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    # The ids microversion 2.53 shows: of the service, and of its
+    # hypervisor (Nova's compute node, a row of its own there).
+    uuid = sa.Column(sa.String(36), nullable=False,
+                     default=uuidutils.generate_uuid)
+    compute_node_uuid = sa.Column(sa.String(36), nullable=False,
+                                  default=uuidutils.generate_uuid)
     host = sa.Column(sa.String(255), nullable=False)
     binary = sa.Column(sa.String(255), nullable=False)
     topic = sa.Column(sa.String(255), nullable=False)

@@ -9,6 +9,7 @@ from novalite.api.schemas import hypervisors as schema
 from novalite.api import validation
 from novalite.api import wsgi
 from novalite.compute import services
+from novalite import exception
 from novalite.policies import hypervisors as hv_policies
 from novalite import policy
 
@@ -17,9 +18,10 @@ def _authorize(req, action):
     policy.authorize(req.context, hv_policies.POLICY_ROOT % action, {})
 
 
-def _summary(hypervisor):
+def _summary(req, hypervisor):
     return {
-        'id': hypervisor['id'],
+        'id': (hypervisor['compute_node_uuid'] if req.is_version('2.53')
+               else hypervisor['id']),
         'hypervisor_hostname': hypervisor['hypervisor_hostname'],
         'state': 'up' if hypervisor['is_up'] else 'down',
         'status': 'disabled' if hypervisor['disabled'] else 'enabled',
@@ -27,12 +29,14 @@ def _summary(hypervisor):
 
 
 def _detail(req, hypervisor):
-    view = _summary(hypervisor)
+    view = _summary(req, hypervisor)
     view.update({
         'hypervisor_type': hypervisor['hypervisor_type'],
         'hypervisor_version': hypervisor['hypervisor_version'],
         'host_ip': hypervisor['host_ip'],
-        'service': {'id': hypervisor['id'], 'host': hypervisor['host'],
+        'service': {'id': (hypervisor['uuid'] if req.is_version('2.53')
+                           else hypervisor['id']),
+                    'host': hypervisor['host'],
                     'disabled_reason': hypervisor['disabled_reason']},
     })
     for field in ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
@@ -46,42 +50,68 @@ def _detail(req, hypervisor):
     return view
 
 
+def _add_servers(req, view, hypervisor):
+    """The view with the hypervisor's servers, if it has any (as Nova
+    before 2.75: no key without servers)."""
+    servers = services.servers_of(req.context, hypervisor)
+    if servers:
+        view['servers'] = servers
+    return view
+
+
+def _with_servers(req, view, hypervisor):
+    """The view, with the hypervisor's servers if asked (from 2.53)."""
+    if req.is_version('2.53') and common.is_true(
+            common.last(req, 'with_servers') or False):
+        return _add_servers(req, view, hypervisor)
+    return view
+
+
 def _list(req, view, path='os-hypervisors'):
-    """The hypervisors, a page of them with a next link from 2.33."""
+    """The hypervisors: a page of them with a next link from 2.33, or
+    from 2.53 those matching ``hypervisor_hostname_pattern``."""
     if not req.is_version('2.33'):
         return {'hypervisors': [
             view(h) for h in services.hypervisors(req.context)]}
+    pattern = common.last(req, 'hypervisor_hostname_pattern')
+    if pattern is not None and req.is_version('2.53'):
+        if 'limit' in req.GET or common.last(req, 'marker'):
+            # NOTE: Nova means to say that paging with a pattern is not
+            # supported, but its answer has webob's default text.
+            raise exception.Invalid('The server could not comply with the '
+                                    'request since it is either malformed '
+                                    'or otherwise incorrect.')
+        return {'hypervisors': [
+            _with_servers(req, view(h), h)
+            for h in services.search(req.context, pattern)]}
     limit, marker = common.limit_and_marker(req)
     found = services.hypervisors(req.context, limit=limit, marker=marker)
-    return links.paged(req, 'hypervisors', path, [view(h) for h in found],
+    return links.paged(req, 'hypervisors', path,
+                       [_with_servers(req, view(h), h) for h in found],
                        limit)
 
 
 class HypervisorSearchController(rest.RestController):
-    """``GET /os-hypervisors/{hypervisor_hostname_pattern}/search``."""
+    """``GET /os-hypervisors/{hypervisor_hostname_pattern}/search``
+    (until 2.52)."""
 
-    @wsgi.expose()
+    @wsgi.expose(max_version='2.52')
     def get_all(self, req, pattern):
         _authorize(req, 'search')
         return {'hypervisors': [
-            _summary(h) for h in services.search(req.context, pattern)]}
+            _summary(req, h) for h in services.search(req.context, pattern)]}
 
 
 class HypervisorServersController(rest.RestController):
-    """``GET /os-hypervisors/{hypervisor_hostname_pattern}/servers``."""
+    """``GET /os-hypervisors/{hypervisor_hostname_pattern}/servers``
+    (until 2.52)."""
 
-    @wsgi.expose()
+    @wsgi.expose(max_version='2.52')
     def get_all(self, req, pattern):
         _authorize(req, 'servers')
-        found = []
-        for hypervisor in services.search(req.context, pattern):
-            view = _summary(hypervisor)
-            servers = services.servers_of(req.context, hypervisor)
-            if servers:
-                # As Nova before 2.75: no key when there is no server.
-                view['servers'] = servers
-            found.append(view)
-        return {'hypervisors': found}
+        return {'hypervisors': [
+            _add_servers(req, _summary(req, h), h)
+            for h in services.search(req.context, pattern)]}
 
 
 class HypervisorUptimeController(rest.RestController):
@@ -90,8 +120,9 @@ class HypervisorUptimeController(rest.RestController):
     @wsgi.expose()
     def get_all(self, req, hypervisor_id):
         _authorize(req, 'uptime')
-        hypervisor = services.get(req.context, hypervisor_id)
-        view = _summary(hypervisor)
+        hypervisor = services.get(req.context, hypervisor_id,
+                                  by_uuid=req.is_version('2.53'))
+        view = _summary(req, hypervisor)
         view['uptime'] = services.uptime(req.context, hypervisor)
         return {'hypervisor': view}
 
@@ -106,14 +137,16 @@ class HypervisorsController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.32')
-    @validation.query_schema(schema.index_query_v233, '2.33')
+    @validation.query_schema(schema.index_query_v233, '2.33', '2.52')
+    @validation.query_schema(schema.index_query_v253, '2.53')
     def get_all(self, req):
         _authorize(req, 'list')
-        return _list(req, _summary)
+        return _list(req, lambda h: _summary(req, h))
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.32')
-    @validation.query_schema(schema.index_query_v233, '2.33')
+    @validation.query_schema(schema.index_query_v233, '2.33', '2.52')
+    @validation.query_schema(schema.index_query_v253, '2.53')
     def detail(self, req):
         _authorize(req, 'list-detail')
         return _list(req, lambda h: _detail(req, h), 'os-hypervisors/detail')
@@ -124,7 +157,11 @@ class HypervisorsController(rest.RestController):
         return {'hypervisor_statistics': services.statistics(req.context)}
 
     @wsgi.expose()
+    @validation.query_schema(schema.show_query, '2.1', '2.52')
+    @validation.query_schema(schema.show_query_v253, '2.53')
     def get_one(self, req, hypervisor_id):
         _authorize(req, 'show')
-        hypervisor = services.get(req.context, hypervisor_id)
-        return {'hypervisor': _detail(req, hypervisor)}
+        hypervisor = services.get(req.context, hypervisor_id,
+                                  by_uuid=req.is_version('2.53'))
+        return {'hypervisor': _with_servers(req, _detail(req, hypervisor),
+                                            hypervisor)}

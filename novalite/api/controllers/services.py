@@ -1,6 +1,9 @@
-"""``/os-services``: the compute services, for admins (Nova's 2.1-2.52
-forms: a service is named by host and binary in the body of
-``PUT /os-services/<action>``)."""
+"""``/os-services``: the compute services, for admins.
+
+Below microversion 2.53 a service is named by host and binary in the body
+of ``PUT /os-services/<action>``; from 2.53 by its UUID in the path of
+``PUT /os-services/{service_id}``, which the action names then hit too
+(and fail, not being UUIDs), as in Nova."""
 
 from pecan import rest
 
@@ -22,7 +25,7 @@ def _service(req, service):
     view = {
         'binary': service['binary'],
         'host': service['host'],
-        'id': service['id'],
+        'id': service['uuid'] if req.is_version('2.53') else service['id'],
         'zone': service['availability_zone'],
         'status': 'disabled' if service['disabled'] else 'enabled',
         'state': 'up' if service['is_up'] else 'down',
@@ -49,8 +52,72 @@ def _enable_disable(req, disabled, reason=None):
     return {'service': result}
 
 
+def _update_v253(req, service_id):
+    """Nova's PUT /os-services/{service_id}: status (with an optional
+    disabled_reason when disabling) and forced_down; the whole service
+    back."""
+    services.check_uuid(service_id)
+    _authorize(req, 'update')
+    body = req.body
+    values = {}
+    if body.get('status') == 'enabled':
+        if body.get('disabled_reason'):
+            raise exception.Invalid("Specifying 'disabled_reason' with "
+                                    "status 'enabled' is invalid.")
+        values.update(disabled=False, disabled_reason=None)
+    elif body.get('status') == 'disabled':
+        values.update(disabled=True,
+                      disabled_reason=body.get('disabled_reason'))
+    if 'forced_down' in body:
+        values['forced_down'] = common.is_true(body['forced_down'])
+    if not values:
+        raise exception.Invalid("No updates were requested. Fields "
+                                "'status' or 'forced_down' should be "
+                                "specified.")
+    return {'service': _service(req, services.update_by_uuid(
+        req.context, service_id, values))}
+
+
+def _update_v21(req, action):
+    _authorize(req, 'update')
+    if action == 'enable':
+        return _enable_disable(req, False)
+    if action == 'disable':
+        # NOTE: as Nova, a disabled_reason in this body is ignored.
+        return _enable_disable(req, True)
+    if action == 'disable-log-reason':
+        if 'disabled_reason' not in req.body:
+            raise exception.Invalid('Missing disabled reason field')
+        return _enable_disable(req, True, req.body['disabled_reason'])
+    if action == 'force-down' and req.is_version('2.11'):
+        if 'forced_down' not in req.body:
+            raise exception.Invalid('Missing forced_down field')
+        forced_down = common.is_true(req.body['forced_down'])
+        result = _update(req, {'forced_down': forced_down})
+        result['forced_down'] = forced_down
+        return {'service': result}
+    raise exception.NotFound('Unknown action')
+
+
+def _put(req, service_id):
+    """Below 2.53 ``service_id`` names an action, from 2.53 a service."""
+    if req.is_version('2.53'):
+        return _update_v253(req, service_id)
+    return _update_v21(req, service_id)
+
+
+def _put_handler(func):
+    """Every PUT handler: Nova's body schema for the version comes
+    first, then the path (an action, or a UUID)."""
+    func = validation.schema(schema.update_v253, '2.53')(func)
+    func = validation.schema(schema.update_v211, '2.11', '2.52')(func)
+    func = validation.schema(schema.update, '2.1', '2.10')(func)
+    return wsgi.expose()(func)
+
+
 class ServicesController(rest.RestController):
 
+    # NOTE: pecan tries the custom actions before put().
     _custom_actions = {'enable': ['PUT'], 'disable': ['PUT'],
                        'disable-log-reason': ['PUT'],
                        'force-down': ['PUT']}
@@ -63,49 +130,31 @@ class ServicesController(rest.RestController):
                                  binary=common.last(req, 'binary'))
         return {'services': [_service(req, s) for s in found]}
 
-    @wsgi.expose()
-    @validation.schema(schema.update, '2.1', '2.10')
-    @validation.schema(schema.update_v211, '2.11')
+    @_put_handler
+    def put(self, req, service_id):
+        return _put(req, service_id)
+
+    @_put_handler
     def enable(self, req):
-        _authorize(req, 'update')
-        return _enable_disable(req, False)
+        return _put(req, 'enable')
 
-    @wsgi.expose()
-    @validation.schema(schema.update, '2.1', '2.10')
-    @validation.schema(schema.update_v211, '2.11')
+    @_put_handler
     def disable(self, req):
-        _authorize(req, 'update')
-        # NOTE: as Nova, a disabled_reason in this body is ignored.
-        return _enable_disable(req, True)
+        return _put(req, 'disable')
 
-    @wsgi.expose()
-    @validation.schema(schema.update, '2.1', '2.10')
-    @validation.schema(schema.update_v211, '2.11')
+    @_put_handler
     def disable_log_reason(self, req):
-        _authorize(req, 'update')
-        if 'disabled_reason' not in req.body:
-            raise exception.Invalid('Missing disabled reason field')
-        return _enable_disable(req, True, req.body['disabled_reason'])
+        return _put(req, 'disable-log-reason')
 
-    @wsgi.expose()
-    @validation.schema(schema.update, '2.1', '2.10')
-    @validation.schema(schema.update_v211, '2.11')
+    @_put_handler
     def force_down(self, req):
-        _authorize(req, 'update')
-        if not req.is_version('2.11'):
-            # Nova: an action this version does not have.
-            raise exception.NotFound('Unknown action')
-        if 'forced_down' not in req.body:
-            raise exception.Invalid('Missing forced_down field')
-        forced_down = common.is_true(req.body['forced_down'])
-        result = _update(req, {'forced_down': forced_down})
-        result['forced_down'] = forced_down
-        return {'service': result}
+        return _put(req, 'force-down')
 
     @wsgi.expose(status=204)
     def delete(self, req, service_id):
         _authorize(req, 'delete')
-        services.delete(req.context, service_id)
+        services.delete(req.context, service_id,
+                        by_uuid=req.is_version('2.53'))
 
 
 # The actions' path segments have dashes (pecan finds a custom action by

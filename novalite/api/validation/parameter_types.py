@@ -88,5 +88,13 @@ def multi_params(schema):
 
 
 def single_param(schema):
-    """A query parameter whose last value counts."""
-    return {'type': 'array', 'items': copy.deepcopy(schema)}
+    """A query parameter that may be given once (Nova's: a repeat is a
+    400, "is too long")."""
+    return dict(multi_params(schema), maxItems=1)
+
+
+# A host name as the services table holds it (underscores allowed).
+fqdn = {
+    'type': 'string', 'pattern': '^[a-zA-Z0-9-._]*$',
+    'minLength': 1, 'maxLength': 255,
+}

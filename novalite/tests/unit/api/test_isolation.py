@@ -116,8 +116,12 @@ PROXY_ROUTES = ('/images', '/os-security-groups', '/os-security-group-rules')
 
 
 def route_gone(method, route, version):
-    if api_version.APIVersionRequest(version).matches(
-            max_version=api_version.MAX_PROXY_API_VERSION):
+    version = api_version.APIVersionRequest(version)
+    if version >= '2.53' and route in (
+            '/os-hypervisors/{hypervisor_id}/search',
+            '/os-hypervisors/{hypervisor_id}/servers'):
+        return True
+    if version.matches(max_version=api_version.MAX_PROXY_API_VERSION):
         return False
     if route.startswith('/os-networks'):
         return method == 'GET'
@@ -922,34 +926,50 @@ class TestTenantIsolation(base.APITestCase):
     def _agent_service(self):
         return {'host': self.agent.service.host, 'binary': 'nova-compute'}
 
-    def _agent_service_id(self):
+    def _agent_service_id(self, v, key='id'):
+        """The agent's service id, or from 2.53 its UUID (``key``
+        ``compute_node_uuid``: the hypervisor's)."""
         [service] = db.service_get_all(self.admin_context,
                                        hosts=[self.agent.service.host])
-        return service['id']
+        if api_version.APIVersionRequest(v) >= '2.53':
+            return service['uuid' if key == 'id' else key]
+        return str(service['id'])
 
     def walk_get_services(self, v):
         return [('os-services' + q, None, 403, self._forbidden)
                 for q in ('', _query(host=self.agent.service.host))]
 
-    def _service_update(self, action, body):
+    def _service_update(self, v, action, body):
+        if api_version.APIVersionRequest(v) >= '2.53':
+            # Nova: the path must name a service by UUID, checked before
+            # the policy.
+            return [('os-services/' + action, {'status': 'disabled'}, 400,
+                     self._message('Invalid uuid %s' % action))]
         return [('os-services/' + action, body, 403, self._forbidden)]
 
     def walk_put_services_enable(self, v):
-        return self._service_update('enable', self._agent_service())
+        return self._service_update(v, 'enable', self._agent_service())
 
     def walk_put_services_disable(self, v):
-        return self._service_update('disable', self._agent_service())
+        return self._service_update(v, 'disable', self._agent_service())
 
     def walk_put_services_disable_log_reason(self, v):
-        return self._service_update('disable-log-reason', dict(
+        return self._service_update(v, 'disable-log-reason', dict(
             self._agent_service(), disabled_reason='bravo'))
 
     def walk_put_services_force_down(self, v):
         # The policy runs before Nova finds that 2.1 has no force-down.
-        return self._service_update('force-down', self._agent_service())
+        return self._service_update(v, 'force-down', self._agent_service())
+
+    def walk_put_service(self, v):
+        body = self._agent_service()
+        if api_version.APIVersionRequest(v) >= '2.53':
+            body = {'status': 'disabled', 'disabled_reason': 'bravo'}
+        return [('os-services/' + self._agent_service_id(v), body, 403,
+                 self._forbidden)]
 
     def walk_delete_service(self, v):
-        return [('os-services/%d' % self._agent_service_id(), None, 403,
+        return [('os-services/' + self._agent_service_id(v), None, 403,
                  self._forbidden)]
 
     def walk_get_hypervisors(self, v):
@@ -961,15 +981,16 @@ class TestTenantIsolation(base.APITestCase):
     def walk_get_hypervisors_statistics(self, v):
         return [('os-hypervisors/statistics', None, 403, self._forbidden)]
 
-    def _hypervisor_item(self, suffix=''):
-        return [('os-hypervisors/%d%s' % (self._agent_service_id(), suffix),
+    def _hypervisor_item(self, v, suffix=''):
+        return [('os-hypervisors/%s%s' % (
+            self._agent_service_id(v, 'compute_node_uuid'), suffix),
                  None, 403, self._forbidden)]
 
     def walk_get_hypervisor(self, v):
-        return self._hypervisor_item()
+        return self._hypervisor_item(v)
 
     def walk_get_hypervisor_uptime(self, v):
-        return self._hypervisor_item('/uptime')
+        return self._hypervisor_item(v, '/uptime')
 
     def walk_get_hypervisor_search(self, v):
         return [('os-hypervisors/%s/search' % self.agent.service.host,
@@ -1106,6 +1127,7 @@ class TestTenantIsolation(base.APITestCase):
         ('PUT', '/os-services/disable-log-reason'):
             walk_put_services_disable_log_reason,
         ('PUT', '/os-services/force-down'): walk_put_services_force_down,
+        ('PUT', '/os-services/{service_id}'): walk_put_service,
         ('DELETE', '/os-services/{service_id}'): walk_delete_service,
         ('GET', '/os-hypervisors'): walk_get_hypervisors,
         ('GET', '/os-hypervisors/detail'): walk_get_hypervisors_detail,

@@ -174,6 +174,8 @@ MATRIX = [
     ('PUT', '/os-services/enable', _SERVICE, None, _ADMIN_ONLY),
     ('PUT', '/os-services/force-down', dict(_SERVICE, forced_down=False),
      '2.11', _ADMIN_ONLY),
+    ('PUT', '/os-services/{service}', {'status': 'enabled'}, '2.53',
+     _ADMIN_ONLY),
     ('DELETE', '/os-services/{service}', None, None,
      {ADMIN: 204, MEMBER: 403, READER: 403, OTHER: 403}),
     ('GET', '/os-hypervisors', None, None, _ADMIN_ONLY),
@@ -253,12 +255,14 @@ class TestPolicyMatrix(base.APITestCase):
                           {'disabled': True})
         return db.service_get_all(self.admin_context, hosts=[host])[0]
 
-    def _admin_ids(self, path, serial):
-        """The admin APIs' placeholders: a fresh service to delete, the
-        agent's hypervisor, the member's project."""
+    def _admin_ids(self, path, serial, version):
+        """The admin APIs' placeholders: a fresh service to delete or
+        change (by UUID from 2.53), the agent's hypervisor, the member's
+        project."""
         if '{service}' in path:
-            path = path.replace('{service}', str(self._report_service(
-                'gone%d' % serial)['id']))
+            service = self._report_service('gone%d' % serial)
+            path = path.replace('{service}', str(
+                service['uuid'] if version == '2.53' else service['id']))
         return path.replace('{hypervisor}', self.hypervisor).replace(
             '{tenant}', 'demo')
 
@@ -336,7 +340,7 @@ class TestPolicyMatrix(base.APITestCase):
                     request = self.callers[ADMIN].get(
                         'servers/%s/os-instance-actions' % server['id']
                     ).json['instanceActions'][-1]['request_id']
-                path = self._admin_ids(path, serial)
+                path = self._admin_ids(path, serial, version)
                 url = '/v2.1' + path.format(
                     id=server['id'], tag='t', flavor=flavor,
                     image=base.IMAGE_ID, keypair='kp%d' % serial,

@@ -14,6 +14,10 @@ from tempest.lib.api_schema.response.compute.v2_28 import \
     hypervisors as hv_schema228
 from tempest.lib.api_schema.response.compute.v2_33 import \
     hypervisors as hv_schema233
+from tempest.lib.api_schema.response.compute.v2_53 import \
+    hypervisors as hv_schema253
+from tempest.lib.api_schema.response.compute.v2_53 import \
+    services as s253
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -211,6 +215,96 @@ class TestServicesUpdate(ServicesTestBase):
         self.put('force-down', self.body(forced_down=False),
                  api=self.admin211)
         self.create_server()
+
+
+class TestServicesByUUID(ServicesTestBase):
+    """2.53: services are named by UUID; PUT /os-services/{service_id}
+    replaces the action routes."""
+
+    def setUp(self):
+        super().setUp()
+        self.admin253 = self.admin_api.as_user('admin', 'admin',
+                                               version='2.53')
+        self.uuid = self.service(self.host)['uuid']
+
+    def test_list_and_update(self):
+        resp = self.admin253.get('os-services', status=200)
+        test_servers.validate(s253.list_services, resp)
+        self.assertEqual([self.uuid],
+                         [s['id'] for s in resp.json['services']])
+        path = 'os-services/' + self.uuid
+        resp = self.admin253.put(path, {'status': 'disabled',
+                                        'disabled_reason': 'maint'},
+                                 status=200)
+        test_servers.validate(s253.update_service, resp)
+        service = resp.json['service']
+        self.assertEqual(
+            {'id': self.uuid, 'binary': 'nova-compute', 'host': self.host,
+             'zone': 'nova', 'status': 'disabled', 'state': 'up',
+             'disabled_reason': 'maint', 'forced_down': False},
+            {k: v for k, v in service.items() if k != 'updated_at'})
+        self.assertTrue(self.service(self.host)['disabled'])
+        # Enabling forgets the reason; forced_down alone, or with a status.
+        service = self.admin253.put(path, {'status': 'enabled',
+                                           'forced_down': 'yes'},
+                                    status=200).json['service']
+        self.assertEqual(('enabled', None, True, 'down'), (
+            service['status'], service['disabled_reason'],
+            service['forced_down'], service['state']))
+        service = self.admin253.put(path, {'forced_down': False},
+                                    status=200).json['service']
+        self.assertEqual((False, 'up'),
+                         (service['forced_down'], service['state']))
+
+    def test_update_errors(self):
+        path = 'os-services/' + self.uuid
+        for body, message in (
+                ({}, "No updates were requested. Fields 'status' or "
+                     "'forced_down' should be specified."),
+                ({'disabled_reason': 'x'}, "No updates were requested. "
+                 "Fields 'status' or 'forced_down' should be specified."),
+                ({'status': 'enabled', 'disabled_reason': 'x'},
+                 "Specifying 'disabled_reason' with status 'enabled' is "
+                 "invalid."),
+                ({'status': 'off'}, None), ({'forced_down': 'maybe'}, None),
+                ({'host': self.host, 'binary': 'nova-compute'},
+                 "Additional properties are not allowed ('binary', 'host' "
+                 "were unexpected)")):
+            resp = self.admin253.put(path, body, status=400)
+            if message:
+                self.assertEqual(message, resp.json['badRequest']['message'])
+        self.assertFalse(self.service(self.host)['disabled'])
+        # The action routes are gone: their names are not UUIDs.
+        for action in ('enable', 'disable', 'disable-log-reason',
+                       'force-down', '1'):
+            resp = self.admin253.put('os-services/' + action,
+                                     {'status': 'disabled'}, status=400)
+            self.assertEqual('Invalid uuid ' + action,
+                             resp.json['badRequest']['message'])
+        missing = '00000000-0000-0000-0000-000000000000'
+        resp = self.admin253.put('os-services/' + missing,
+                                 {'status': 'disabled'}, status=404)
+        self.assertEqual('Service %s could not be found.' % missing,
+                         resp.json['itemNotFound']['message'])
+        # Below 2.53 a UUID is no action.
+        resp = self.admin_api.as_user('admin', 'admin', version='2.52').put(
+            path, {'host': self.host, 'binary': 'nova-compute'}, status=404)
+        self.assertEqual('Unknown action',
+                         resp.json['itemNotFound']['message'])
+        self.api.as_user('demo', version='2.53').put(
+            path, {'status': 'disabled'}, status=403)
+
+    def test_delete(self):
+        other = self.report('hv-other')
+        resp = self.admin253.delete('os-services/%d' % other['id'],
+                                    status=400)
+        self.assertEqual('Invalid uuid %d' % other['id'],
+                         resp.json['badRequest']['message'])
+        self.admin253.delete('os-services/' + other['uuid'], status=204)
+        resp = self.admin253.delete('os-services/' + other['uuid'],
+                                    status=404)
+        self.assertEqual('Service %s not found.' % other['uuid'],
+                         resp.json['itemNotFound']['message'])
 
 
 class TestServicesDelete(ServicesTestBase):
@@ -413,6 +507,87 @@ class TestHypervisors(ServicesTestBase):
         self.assertEqual('Compute service of hv-down is unavailable at '
                          'this time.', resp.json['badRequest']['message'])
         self.admin.get('os-hypervisors/999/uptime', status=404)
+
+    def test_uuids_and_query_from_2_53(self):
+        admin = self.admin_api.as_user('admin', 'admin', version='2.53')
+        other = self.report('hv_other')
+        server = self.create_server()
+        mine = self.service(self.host)
+        resp = admin.get('os-hypervisors', status=200)
+        test_servers.validate(hv_schema253.list_search_hypervisors, resp)
+        self.assertEqual([mine['compute_node_uuid'],
+                          other['compute_node_uuid']],
+                         [h['id'] for h in resp.json['hypervisors']])
+        resp = admin.get('os-hypervisors/detail?limit=1', status=200)
+        test_servers.validate(hv_schema253.list_hypervisors_detail, resp)
+        [hypervisor] = resp.json['hypervisors']
+        self.assertEqual((mine['compute_node_uuid'], mine['uuid']),
+                         (hypervisor['id'], hypervisor['service']['id']))
+        self.assertTrue(resp.json['hypervisors_links'][0]['href'].endswith(
+            'os-hypervisors/detail?limit=1&marker=%s'
+            % mine['compute_node_uuid']))
+        resp = admin.get('os-hypervisors?marker=' + mine[
+            'compute_node_uuid'], status=200)
+        self.assertEqual([other['compute_node_uuid']],
+                         [h['id'] for h in resp.json['hypervisors']])
+        # As Nova's, an integer marker still names a row id.
+        self.assertEqual(
+            [other['compute_node_uuid']],
+            [h['id'] for h in admin.get('os-hypervisors?marker=%d' % mine[
+                'id']).json['hypervisors']])
+        # The servers of each, only where there are.
+        resp = admin.get('os-hypervisors?with_servers=true', status=200)
+        test_servers.validate(hv_schema253.list_search_hypervisors, resp)
+        detail = self.admin.get('servers/%s' % server['id']).json['server']
+        self.assertEqual(
+            [[{'name': detail['OS-EXT-SRV-ATTR:instance_name'],
+               'uuid': server['id']}], None],
+            [h.get('servers') for h in resp.json['hypervisors']])
+        # The pattern, Nova's LIKE.
+        resp = admin.get('os-hypervisors/detail?hypervisor_hostname_pattern='
+                         'hv_&with_servers=1', status=200)
+        self.assertEqual([other['compute_node_uuid']],
+                         [h['id'] for h in resp.json['hypervisors']])
+        self.assertNotIn('hypervisors_links', resp.json)
+        resp = admin.get('os-hypervisors?hypervisor_hostname_pattern=nomatch',
+                         status=404)
+        self.assertEqual("No hypervisor matching 'nomatch' could be found.",
+                         resp.json['itemNotFound']['message'])
+        for query in ('hypervisor_hostname_pattern=hv&limit=1',
+                      'hypervisor_hostname_pattern=hv&marker=x',
+                      'foo=1', 'with_servers=maybe', 'limit=1&limit=2',
+                      'hypervisor_hostname_pattern=a%20b', 'marker=x'):
+            admin.get('os-hypervisors?' + query, status=400)
+        for query, message in (
+                ('limit=1&limit=2', "Invalid input for query parameters "
+                 "limit. Value: ['1', '2']. ['1', '2'] is too long"),
+                ('foo=1', "Additional properties are not allowed ('foo' "
+                          "was unexpected)")):
+            resp = admin.get('os-hypervisors?' + query, status=400)
+            self.assertEqual(message, resp.json['badRequest']['message'])
+        # Show: by UUID, with its servers if asked.
+        path = 'os-hypervisors/' + mine['compute_node_uuid']
+        resp = admin.get(path + '?with_servers=true', status=200)
+        test_servers.validate(hv_schema253.get_hypervisor, resp)
+        self.assertEqual(server['id'],
+                         resp.json['hypervisor']['servers'][0]['uuid'])
+        self.assertNotIn('servers', admin.get(path).json['hypervisor'])
+        admin.get(path + '?foo=1', status=400)
+        for bad in ('%d' % mine['id'], '%d/uptime' % mine['id']):
+            resp = admin.get('os-hypervisors/' + bad, status=400)
+            self.assertEqual('Invalid uuid %d' % mine['id'],
+                             resp.json['badRequest']['message'])
+        missing = '00000000-0000-0000-0000-000000000000'
+        for suffix in ('', '/uptime'):
+            resp = admin.get('os-hypervisors/' + missing + suffix,
+                             status=404)
+            self.assertEqual("Hypervisor with ID '%s' could not be found."
+                             % missing, resp.json['itemNotFound']['message'])
+        admin.get(path + '/uptime', status=501)
+        # The search and servers routes are gone.
+        for route in ('search', 'servers'):
+            admin.get('os-hypervisors/%s/%s' % (self.host, route),
+                      status=404)
 
     def test_admin_only(self):
         for path, rule in (

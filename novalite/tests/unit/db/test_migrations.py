@@ -42,7 +42,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0009', migration.db_version(engine))
+        self.assertEqual('0010', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -60,7 +60,7 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0009', migration.db_version(db_fixture.engine))
+        self.assertEqual('0010', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
@@ -117,6 +117,27 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
             found = dict(conn.execute(sa.text(
                 'SELECT uuid, flavor_extra_specs FROM instances')).all())
         self.assertEqual({'with': '{"k": "v"}', 'without': None}, found)
+
+    def test_0010_services_get_their_uuids(self):
+        engine = sa.create_engine(provision_database(self, 'sqlite'))
+        self.addCleanup(engine.dispose)
+        migration.db_sync(engine, '0009')
+        with engine.begin() as conn:
+            for host in ('a', 'b'):
+                conn.execute(sa.text(
+                    "INSERT INTO services (host, binary, topic, "
+                    "availability_zone, report_count, disabled, "
+                    "forced_down, vcpus, memory_mb, local_gb, created_at) "
+                    "VALUES (:h, 'novalite-compute', 'compute', 'nova', 0, "
+                    "0, 0, 1, 1, 1, '2026-12-01')"), {'h': host})
+        migration.db_sync(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                'SELECT uuid, compute_node_uuid FROM services')).all()
+        ids = [value for row in rows for value in row]
+        self.assertEqual(4, len(set(ids)))
+        for value in ids:
+            self.assertEqual(value, str(uuid.UUID(value)))
 
     def test_0005_images_get_owner_visibility_and_hashes(self):
         engine = sa.create_engine(provision_database(self, 'sqlite'))
