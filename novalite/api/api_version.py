@@ -68,6 +68,7 @@ HISTORY = (
              'tracebacks'),
     ('2.52', 'tags on create'),
     ('2.53', 'Services and hypervisors named by UUID'),
+    ('2.54', 'rebuild: key_name'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

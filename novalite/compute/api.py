@@ -1093,7 +1093,8 @@ class API:
                 preserve_ephemeral=False):
         """Recreate the guest from ``image_ref`` with a new root disk, the
         same addresses (Nova's ``rebuild``). ``values``: server columns
-        the request sets (display_name, access_ip_v4, ...);
+        the request sets (display_name, access_ip_v4, ...; key_name: the
+        caller's key pair of that name, or None for none);
         ``metadata`` (if not None) replaces the server's;
         ``injected_files``: [(path, base64 contents)] for its config
         drive. A STOPPED server is stopped again afterwards.
@@ -1112,6 +1113,9 @@ class API:
         check_flavor_fits_image(context, compute_utils.flavor_of(instance),
                                 image)
         new_values = dict(values or {}, image_ref=image['id'], progress=0)
+        if 'key_name' in new_values:
+            key_pair = _resolve_key_pair(context, new_values['key_name'])
+            new_values['key_data'] = key_pair and key_pair['public_key']
         old_values = {key: instance[key] for key in new_values}
         old_metadata = None
         if metadata is not None:

@@ -16,7 +16,7 @@ from novalite.api import actions
 from novalite.api.controllers import base
 from novalite.api import links
 from novalite.api.schemas import server_disk_actions as schema
-from novalite.api.validation import validators
+from novalite.api import validation
 from novalite.api.views import servers as views
 from novalite.api import wsgi
 from novalite.compute import api as compute
@@ -68,13 +68,12 @@ def _canonical_ipv6(address):
     return str(netaddr.IPAddress(address, 6)) if address else address
 
 
-@actions.action('rebuild', schema.rebuild_v219)
+@actions.action('rebuild')
+@validation.schema(schema.rebuild, '2.1', '2.18')
+@validation.schema(schema.rebuild_v219, '2.19', '2.53')
+@validation.schema(schema.rebuild_v254, '2.54')
 def _rebuild(req, instance, body):
     """202 with the server (status REBUILD) and its new ``adminPass``."""
-    if not req.is_version('2.19'):
-        # NOTE: registered with 2.19's schema; before it, Nova's 2.1 one
-        # (no description) decides.
-        validators.validate(schema.rebuild, {'rebuild': body})
     base.authorize(req, SERVERS % 'rebuild', instance)
     values = {}
     for key, column in (('name', 'display_name'),
@@ -87,6 +86,9 @@ def _rebuild(req, instance, body):
         values['access_ip_v6'] = _canonical_ipv6(body['accessIPv6'])
     if 'OS-DCF:diskConfig' in body:
         values['auto_disk_config'] = body['OS-DCF:diskConfig'] == 'AUTO'
+    if req.is_version('2.54') and 'key_name' in body:
+        # The caller's key pair (not the owner's), as Nova; null: none.
+        values['key_name'] = body['key_name']
     password = body.get('adminPass') or compute.generate_password()
     base.compute_api.rebuild(
         req.context, instance, body['imageRef'], password, values=values,
@@ -96,7 +98,7 @@ def _rebuild(req, instance, body):
         preserve_ephemeral=strutils.bool_from_string(
             body.get('preserve_ephemeral', False)))
     rebuilt = base.compute_api.get(req.context, instance['uuid'])
-    view = views.Builder(req).update_view(rebuilt)
+    view = views.Builder(req).rebuild_view(rebuilt)
     if CONF.api.enable_instance_password:
         view['adminPass'] = password
     return wsgi.response({'server': view}, status=202,

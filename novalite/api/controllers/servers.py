@@ -321,8 +321,9 @@ class ServerActionController(rest.RestController):
             # before any server is looked up.
             raise exception.ResourceNotFound()
         instance = _get_server(req, server_id, extras=())
-        if found.schema is not None:
-            validators.validate(found.schema, body)
+        body_schema = actions.body_schema(found, req.api_version)
+        if body_schema is not None:
+            validators.validate(body_schema, body)
         return found.handler(req, instance, body[name])
 
 

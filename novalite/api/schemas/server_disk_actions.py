@@ -1,6 +1,6 @@
 """Request schemas of createImage, createBackup, rebuild, resize,
-confirmResize, revertResize, shelve, shelveOffload and unshelve (Nova's,
-to 2.26).
+confirmResize, revertResize, shelve, shelveOffload and unshelve
+(Nova's).
 
 migrate has none below 2.56: Nova takes any ``{"migrate": ...}``.
 """
@@ -50,6 +50,12 @@ rebuild = {
 rebuild_v219 = copy.deepcopy(rebuild)
 rebuild_v219['properties']['rebuild']['properties'][
     'description'] = types.description
+
+# 2.54: key_name (null: no key pair).
+rebuild_v254 = copy.deepcopy(rebuild_v219)
+rebuild_v254['properties']['rebuild']['properties']['key_name'] = {
+    'oneOf': [{'type': 'string', 'minLength': 1, 'maxLength': 255},
+              {'type': 'null'}]}
 
 resize = {
     'type': 'object',

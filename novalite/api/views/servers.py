@@ -57,8 +57,8 @@ class Builder:
         self._services = None
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
-         self.v2_47) = (req.is_version(v) for v in (
-             '2.3', '2.9', '2.16', '2.19', '2.26', '2.47'))
+         self.v2_47, self.v2_54) = (req.is_version(v) for v in (
+             '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54'))
 
     # ------------------------------------------------------------ helpers
 
@@ -235,6 +235,14 @@ class Builder:
         """The reduced representation PUT and rebuild return below 2.75
         (no extensions, addresses without MAC and type, as Nova's)."""
         return self._core(instance, extend_address=False)
+
+    def rebuild_view(self, instance):
+        """The rebuild answer: the update view, with ``key_name`` from
+        2.54."""
+        view = self.update_view(instance)
+        if self.v2_54:
+            view['key_name'] = instance['key_name']
+        return view
 
     def detail_list(self, instances):
         if self.v2_16:

@@ -4,6 +4,8 @@ version (the answers compared with Nova 34's on the anchor)."""
 from oslo_policy import policy as oslo_policy
 from tempest.lib.api_schema.response.compute.v2_47 import \
     servers as servers247
+from tempest.lib.api_schema.response.compute.v2_54 import \
+    servers as servers254
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -243,3 +245,54 @@ class TestTagsAtCreate(MicroversionTestCase):
             networks='none', tags=['a']), status=400)
         self.assertBadRequest(resp, "Additional properties are not allowed "
                                     "('tags' was unexpected)")
+
+
+class TestRebuildKeyName(MicroversionTestCase):
+    """2.54: rebuild sets (or with null clears) the key pair, the
+    caller's of that name, and answers with ``key_name``."""
+
+    def test_key_name(self):
+        for user in ('demo', 'alt'):
+            self.api_at('2.2', user=user, project='demo').post(
+                'os-keypairs', {'keypair': {'name': 'k-' + user}},
+                status=201)
+        v254 = self.api_at('2.54')
+        server = self.create_server(api=v254, networks='none',
+                                    key_name='k-demo')
+        path = 'servers/%s/action' % server['id']
+
+        def rebuild(api, status=202, **kw):
+            resp = api.post(path, {'rebuild': dict(
+                {'imageRef': base.IMAGE_ID}, **kw)}, status=status)
+            if status == 202:
+                self.wait_for_status(server['id'], 'ACTIVE')
+            return resp
+
+        def key_data():
+            return db.instance_get_by_uuid(
+                self.admin_context, server['id'])['key_data']
+
+        demo_key = key_data()
+        # Another user of the project rebuilds with their own key pair.
+        resp = rebuild(self.api_at('2.54', user='alt', project='demo'),
+                       key_name='k-alt')
+        validate_response(servers254.rebuild_server_with_admin_pass, resp)
+        self.assertEqual('k-alt', resp.json['server']['key_name'])
+        self.assertNotIn(key_data(), (None, demo_key))
+        # Absent: kept; null: none.
+        self.assertEqual('k-alt', rebuild(v254).json['server']['key_name'])
+        resp = rebuild(v254, key_name=None)
+        self.assertIsNone(resp.json['server']['key_name'])
+        self.assertIsNone(key_data())
+        self.assertIsNone(v254.get('servers/' + server['id']).json[
+            'server']['key_name'])
+        # Not the caller's: Nova's 400; nothing changed.
+        resp = rebuild(v254, status=400, key_name='k-alt')
+        self.assertEqual('Invalid key_name provided.',
+                         resp.json['badRequest']['message'])
+        rebuild(v254, status=400, key_name='')
+        # Before 2.54: not in the body, nor in the answer.
+        v253 = self.api_at('2.53')
+        resp = rebuild(v253, status=400, key_name='k-demo')
+        self.assertBadRequest(resp, "('key_name' was unexpected)")
+        self.assertNotIn('key_name', rebuild(v253).json['server'])
