@@ -69,6 +69,7 @@ HISTORY = (
     ('2.52', 'tags on create'),
     ('2.53', 'Services and hypervisors named by UUID'),
     ('2.54', 'rebuild: key_name'),
+    ('2.55', 'Flavors: description, PUT /flavors/{flavor_id}'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

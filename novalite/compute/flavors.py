@@ -36,6 +36,11 @@ def create(context, values):
     return db.flavor_create(context, values)
 
 
+def update_description(context, flavor_id, description):
+    return db.flavor_update(context, flavor_id,
+                            {'description': description})
+
+
 def destroy(context, flavor_id):
     db.flavor_destroy(context, flavor_id)
 

@@ -997,6 +997,21 @@ def flavor_get_by_flavor_id(context, flavorid):
     return row.as_dict()
 
 
+@writer
+def flavor_update(context, flavorid, values):
+    """Set ``values`` on a flavor the caller may see (FlavorNotFound
+    otherwise); the flavor afterwards."""
+    row = context.session.execute(sa.select(models.Flavor).where(
+        models.Flavor.flavorid == flavorid, _flavor_visible(context))
+    ).scalar_one_or_none()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    for key, value in values.items():
+        setattr(row, key, value)
+    context.session.flush()
+    return row.as_dict()
+
+
 @main_context_manager.reader
 def flavor_get_all(context, filters=None, sort_key='flavorid',
                    sort_dir='asc', limit=None, marker=None):

@@ -11,6 +11,11 @@ rules = [
         operations=[{'method': 'POST', 'path': '/flavors'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
+        name=BASE % 'update', check_str=base.ADMIN,
+        description='Update a flavor',
+        operations=[{'method': 'PUT', 'path': '/flavors/{flavor_id}'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
         name=BASE % 'delete', check_str=base.ADMIN,
         description='Delete a flavor',
         operations=[{'method': 'DELETE', 'path': '/flavors/{flavor_id}'}],

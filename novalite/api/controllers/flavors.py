@@ -88,7 +88,8 @@ class FlavorsController(rest.RestController):
             req, flavors.get_by_flavor_id(req.context, flavor_id))}
 
     @wsgi.expose()
-    @validation.schema(schema.create)
+    @validation.schema(schema.create, '2.1', '2.54')
+    @validation.schema(schema.create_v255, '2.55')
     def post(self, req):
         policy.authorize(req.context, 'os_compute_api:os-flavor-manage:create')
         body = req.body['flavor']
@@ -103,9 +104,19 @@ class FlavorsController(rest.RestController):
             'rxtx_factor': float(body.get('rxtx_factor', 1.0)),
             'is_public': common.is_true(
                 body.get('os-flavor-access:is_public', True)),
+            'description': body.get('description'),
         }
         return {'flavor': views.detail(req, flavors.create(req.context,
                                                            values))}
+
+    @wsgi.expose(min_version='2.55')
+    @validation.schema(schema.update)
+    def put(self, req, flavor_id):
+        """2.55: the description, the one thing of a flavor that
+        changes."""
+        policy.authorize(req.context, 'os_compute_api:os-flavor-manage:update')
+        return {'flavor': views.detail(req, flavors.update_description(
+            req.context, flavor_id, req.body['flavor']['description']))}
 
     @wsgi.expose(status=202)
     def delete(self, req, flavor_id):

@@ -1,3 +1,5 @@
+import copy
+
 from novalite.api.validation import parameter_types
 
 # Nova's db constant: the largest single-precision float.
@@ -60,6 +62,28 @@ create = {
                 'os-flavor-access:is_public': parameter_types.boolean,
             },
             'required': ['name', 'ram', 'vcpus', 'disk'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['flavor'],
+    'additionalProperties': False,
+}
+
+# 2.55: a description (up to 64 KiB, a TEXT column), on create and on
+# PUT /flavors/{flavor_id}, which changes nothing else.
+_description = dict(parameter_types.description, maxLength=65535)
+
+create_v255 = copy.deepcopy(create)
+create_v255['properties']['flavor']['properties'][
+    'description'] = _description
+
+update = {
+    'type': 'object',
+    'properties': {
+        'flavor': {
+            'type': 'object',
+            'properties': {'description': _description},
+            'required': ['description'],
             'additionalProperties': False,
         },
     },

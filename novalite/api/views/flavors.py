@@ -2,9 +2,12 @@ from novalite.api import links
 
 
 def basic(req, flavor):
-    return {'id': flavor['flavorid'], 'name': flavor['name'],
+    view = {'id': flavor['flavorid'], 'name': flavor['name'],
             'links': links.resource_links(req, 'flavors',
                                           flavor['flavorid'])}
+    if req.is_version('2.55'):
+        view['description'] = flavor['description']
+    return view
 
 
 def detail(req, flavor):

@@ -1,7 +1,11 @@
 """Flavors: a private flavor is an admin's only, until a project is given
 access to it (test_flavor_access)."""
 
+from tempest.lib.api_schema.response.compute.v2_55 import \
+    flavors as flavors255
+
 from novalite.tests import base
+from novalite.tests.base import validate_response
 
 
 class TestPrivateFlavors(base.APITestCase):
@@ -32,3 +36,55 @@ class TestPrivateFlavors(base.APITestCase):
         self.admin_api.post('servers', {'server': {
             'name': 'x', 'flavorRef': 'priv', 'imageRef': base.IMAGE_ID}},
             status=202)
+
+
+class TestFlavorDescription(base.APITestCase):
+    """2.55: a flavor's description, set at create and by
+    PUT /flavors/{flavor_id}, shown in every flavor view."""
+
+    USE_AGENT = False
+
+    def test_description(self):
+        admin = self.api.as_user('admin', 'admin', version='2.55')
+        resp = admin.post('flavors', {'flavor': {
+            'name': 'd', 'id': 'd', 'ram': 64, 'vcpus': 1, 'disk': 1,
+            'description': 'small'}}, status=200)
+        validate_response(flavors255.create_update_get_flavor_details, resp)
+        self.assertEqual('small', resp.json['flavor']['description'])
+        resp = admin.put('flavors/d', {'flavor': {'description': 'tiny'}},
+                         status=200)
+        validate_response(flavors255.create_update_get_flavor_details, resp)
+        self.assertEqual(('d', 64, 'tiny'), tuple(resp.json['flavor'][k] for k
+                                                  in ('name', 'ram',
+                                                      'description')))
+        member = self.api.as_user('demo', version='2.55')
+        resp = member.get('flavors', status=200)
+        validate_response(flavors255.list_flavors, resp)
+        self.assertEqual({'1': None, 'd': 'tiny'}, {
+            f['id']: f['description'] for f in resp.json['flavors']})
+        resp = member.get('flavors/detail', status=200)
+        validate_response(flavors255.list_flavors_details, resp)
+        resp = member.get('flavors/d', status=200)
+        validate_response(flavors255.create_update_get_flavor_details, resp)
+        self.assertEqual('tiny', resp.json['flavor']['description'])
+        # null clears it.
+        admin.put('flavors/d', {'flavor': {'description': None}}, status=200)
+        self.assertIsNone(member.get('flavors/d').json['flavor'][
+            'description'])
+        # Nothing else changes; admins only; unknown flavor.
+        for body in ({'flavor': {'name': 'x', 'description': 'y'}},
+                     {'flavor': {}}, {'flavor': {'description': 'x' * 65536}},
+                     {'description': 'x'}):
+            admin.put('flavors/d', body, status=400)
+        member.put('flavors/d', {'flavor': {'description': 'x'}}, status=403)
+        resp = admin.put('flavors/nope', {'flavor': {'description': 'x'}},
+                         status=404)
+        self.assertEqual('Flavor nope could not be found.',
+                         resp.json['itemNotFound']['message'])
+        # Before 2.55: no route, no description in or out.
+        v254 = self.api.as_user('admin', 'admin', version='2.54')
+        v254.put('flavors/d', {'flavor': {'description': 'x'}}, status=404)
+        v254.post('flavors', {'flavor': {
+            'name': 'e', 'ram': 64, 'vcpus': 1, 'disk': 1,
+            'description': 'x'}}, status=400)
+        self.assertNotIn('description', v254.get('flavors/d').json['flavor'])

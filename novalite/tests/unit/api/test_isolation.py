@@ -789,6 +789,12 @@ class TestTenantIsolation(base.APITestCase):
                                         'vcpus': 1, 'disk': 1}}, 403,
                  self._forbidden)]
 
+    def walk_put_flavor(self, v):
+        body = {'flavor': {'description': 'bravo'}}
+        if api_version.APIVersionRequest(v) >= '2.55':
+            return [('flavors/big', body, 403, self._forbidden)]
+        return [('flavors/big', body, 404, None)]
+
     def walk_delete_flavor(self, v):
         return [('flavors/big', None, 403, self._forbidden)]
 
@@ -1084,6 +1090,7 @@ class TestTenantIsolation(base.APITestCase):
         ('GET', '/flavors/detail'): walk_get_flavors_detail,
         ('GET', '/flavors/{flavor_id}'): walk_get_flavor,
         ('POST', '/flavors'): walk_post_flavors,
+        ('PUT', '/flavors/{flavor_id}'): walk_put_flavor,
         ('DELETE', '/flavors/{flavor_id}'): walk_delete_flavor,
         ('GET', '/images'): walk_get_images,
         ('GET', '/images/detail'): walk_get_images_detail,

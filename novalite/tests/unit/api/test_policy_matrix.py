@@ -124,6 +124,8 @@ MATRIX = [
     ('GET', '/flavors/{flavor}', None, None, _ALL_OK),
     ('POST', '/flavors', 'flavor', None,
      {ADMIN: 200, MEMBER: 403, READER: 403, OTHER: 403}),
+    ('PUT', '/flavors/{flavor}', {'flavor': {'description': 'd'}}, '2.55',
+     _ADMIN_ONLY),
     ('DELETE', '/flavors/{flavor}', None, None,
      {ADMIN: 202, MEMBER: 403, READER: 403, OTHER: 403}),
     # Extra specs: read by whoever sees the flavor, written by admins.
