@@ -113,8 +113,13 @@ class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action %(request_id)s not found'
 
 
-class ComputeHostNotFound(NotFound):
+class ComputeHostNotFound(Invalid):
+    # NOTE: a 400, as Nova's API answers it for a named destination.
     msg_fmt = 'Compute host %(host)s could not be found.'
+
+
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = 'Cannot migrate to the host where the server exists.'
 
 
 class MarkerNotFound(Invalid):

@@ -70,6 +70,7 @@ HISTORY = (
     ('2.53', 'Services and hypervisors named by UUID'),
     ('2.54', 'rebuild: key_name'),
     ('2.55', 'Flavors: description, PUT /flavors/{flavor_id}'),
+    ('2.56', 'migrate: host'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1158,9 +1158,10 @@ class API:
             raise exception.HostServiceUnavailable()
 
     def resize(self, context, instance, flavor_id=None,
-               auto_disk_config=None):
+               auto_disk_config=None, host_name=None):
         """Resize the server to ``flavor_id``, or with None cold-migrate
-        it (same flavor, another host): Nova's ``resize``.
+        it (same flavor, another host; ``host_name``: that one, if it has
+        room): Nova's ``resize``.
 
         The destination is chosen, and its room claimed, in the database
         transaction that records the migration (as a create claims its
@@ -1179,6 +1180,11 @@ class API:
         self._precheck(context, instance, action)
         self._check_host(instance)
         self._check_service_up(context, instance['host'])
+        if host_name is not None:
+            if host_name == instance['host']:
+                raise exception.CannotMigrateToSameHost()
+            if service_for_host(context.elevated(), host_name) is None:
+                raise exception.ComputeHostNotFound(host=host_name)
         current = compute_utils.flavor_of(instance)
         if migrate:
             new = current
@@ -1215,8 +1221,11 @@ class API:
         zone = instance['availability_zone']
 
         def place(services, usage, group=None):
+            # NOTE: a named host still has to pass the filters (Nova's
+            # requested destination is not a forced host).
             return scheduler.place(
-                [s for s in services if s['host'] not in ignore], usage,
+                [s for s in services if s['host'] not in ignore and
+                 host_name in (None, s['host'])], usage,
                 new, 1, availability_zone=zone, group=group)[0]
 
         values = {'instance_uuid': instance['uuid'],

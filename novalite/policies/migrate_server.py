@@ -1,7 +1,7 @@
-"""os-migrate-server (Nova's ``nova/policies/migrate_server.py``); only
-the cold migration without a host exists below 2.56. Nova's default is
-an admin's (Nova 2025.1 opened it to project managers, a persona
-novalite has not).
+"""os-migrate-server (Nova's ``nova/policies/migrate_server.py``): the
+cold migration, and from 2.56 to a named host. Nova's default is an
+admin's (Nova 2025.1 opened it to project managers, a persona novalite
+has not).
 """
 
 from oslo_policy import policy
@@ -14,6 +14,12 @@ rules = [
     policy.DocumentedRuleDefault(
         name=POLICY_ROOT % 'migrate', check_str=base.ADMIN,
         description='Cold migrate a server without specifying a host',
+        operations=[{'method': 'POST',
+                     'path': '/servers/{server_id}/action (migrate)'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=POLICY_ROOT % 'migrate:host', check_str=base.ADMIN,
+        description='Cold migrate a server to a specified host',
         operations=[{'method': 'POST',
                      'path': '/servers/{server_id}/action (migrate)'}],
         scope_types=['project']),

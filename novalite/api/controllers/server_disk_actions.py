@@ -130,11 +130,15 @@ def _revert_resize(req, instance, body):
 
 
 # NOTE: no schema below 2.56 (Nova's): any {"migrate": ...} is a cold
-# migration to a host the scheduler picks.
+# migration to a host the scheduler picks. From 2.56 a host may be named.
 @actions.action('migrate')
+@validation.schema(None, '2.1', '2.55')
+@validation.schema(schema.migrate_v256, '2.56')
 def _migrate(req, instance, body):
-    base.authorize(req, MIGRATE % 'migrate', instance)
-    base.compute_api.resize(req.context, instance)
+    host_name = (body or {}).get('host') if req.is_version('2.56') else None
+    base.authorize(req, MIGRATE % ('migrate:host' if host_name
+                                   else 'migrate'), instance)
+    base.compute_api.resize(req.context, instance, host_name=host_name)
 
 
 @actions.action('shelve', schema.shelve)

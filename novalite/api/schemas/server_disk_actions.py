@@ -57,6 +57,22 @@ rebuild_v254['properties']['rebuild']['properties']['key_name'] = {
     'oneOf': [{'type': 'string', 'minLength': 1, 'maxLength': 255},
               {'type': 'null'}]}
 
+# 2.56: migrate may name its destination.
+migrate_v256 = {
+    'type': 'object',
+    'properties': {
+        'migrate': {
+            'type': ['object', 'null'],
+            'properties': {
+                'host': dict(types.fqdn, type=['string', 'null']),
+            },
+            'additionalProperties': False,
+        },
+    },
+    'required': ['migrate'],
+    'additionalProperties': False,
+}
+
 resize = {
     'type': 'object',
     'properties': {

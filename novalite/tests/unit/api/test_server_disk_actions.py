@@ -1079,6 +1079,47 @@ class TestMigrate(_TwoHosts):
                          self.host_of(server['id']))
 
 
+    def test_migrate_to_a_named_host_from_2_56(self):
+        self.useFixture(nl_fixtures.ComputeAgent(host='third-host'))
+        server = self.create_on(self.agent)
+        admin256 = self.admin_api.as_user('admin', 'admin', version='2.56')
+        for body, message in (
+                ({'migrate': {'host': self.agent.service.host}},
+                 'Cannot migrate to the host where the server exists.'),
+                ({'migrate': {'host': 'nowhere'}},
+                 'Compute host nowhere could not be found.'),
+                ({'migrate': {'host': ''}}, None),
+                ({'migrate': {'host': 'a b'}}, None),
+                ({'migrate': {'flavor': '1'}}, None), ({}, None)):
+            resp = self.action(server['id'], body, api=admin256, status=400)
+            if message:
+                self.assertEqual(message, resp.json['badRequest']['message'])
+        # Below 2.56 the body is not looked at, as in Nova.
+        self.action(server['id'], {'migrate': {'host': 'x', 'y': 1}},
+                    api=self.admin_api.as_user('admin', 'admin',
+                                               version='2.55'))
+        self.wait_for_status(server['id'], 'VERIFY_RESIZE')
+        self.action(server['id'], {'revertResize': None})
+        self.wait_for_status(server['id'], 'ACTIVE')
+        # The named host, not the other one with room.
+        self.action(server['id'], {'migrate': {'host': 'third-host'}},
+                    api=admin256)
+        shown = self.wait_for_status(server['id'], 'VERIFY_RESIZE')
+        self.assertEqual('third-host', shown['OS-EXT-SRV-ATTR:host'])
+        self.action(server['id'], {'revertResize': None})
+        self.wait_for_status(server['id'], 'ACTIVE')
+        # Its own policy, admin only; null is the scheduler's pick.
+        self.action(server['id'], {'migrate': {'host': 'third-host'}},
+                    api=self.api.as_user('demo', version='2.56'), status=403)
+        policy.get_enforcer().set_rules(oslo_policy.Rules.from_dict({
+            'os_compute_api:os-migrate-server:migrate:host': '!'}),
+            overwrite=False, use_conf=False)
+        self.action(server['id'], {'migrate': {'host': 'third-host'}},
+                    api=admin256, status=403)
+        self.action(server['id'], {'migrate': {'host': None}}, api=admin256)
+        self.wait_for_status(server['id'], 'VERIFY_RESIZE')
+
+
 class TestShelve(_TwoHosts):
 
     def shelved_image(self, server_id):
