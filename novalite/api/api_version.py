@@ -71,6 +71,8 @@ HISTORY = (
     ('2.54', 'rebuild: key_name'),
     ('2.55', 'Flavors: description, PUT /flavors/{flavor_id}'),
     ('2.56', 'migrate: host'),
+    ('2.57', 'Personality gone (create, rebuild, quotas); rebuild: '
+             'user_data'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -64,9 +64,17 @@ PROXY_QUOTAS = ('fixed_ips', 'floating_ips', 'security_group_rules',
                 'security_groups')
 
 
+# The personality (injected files) quotas, not shown from 2.57 (Nova's
+# FILTERED_QUOTAS_v257).
+PERSONALITY_QUOTAS = ('injected_file_content_bytes',
+                      'injected_file_path_bytes', 'injected_files')
+
+
 def hidden_quotas(req):
     """The quota resources that ``/limits`` and ``os-quota-sets`` do not
     show at the request's microversion."""
     if req.is_version(max_version=api_version.MAX_PROXY_API_VERSION):
         return ()
-    return PROXY_QUOTAS
+    if req.is_version(max_version='2.56'):
+        return PROXY_QUOTAS
+    return PROXY_QUOTAS + PERSONALITY_QUOTAS

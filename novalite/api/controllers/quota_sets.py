@@ -78,7 +78,8 @@ class QuotaSetsController(rest.RestController):
 
     @wsgi.expose()
     @validation.schema(schema.update, '2.1', '2.35')
-    @validation.schema(schema.update_v236, '2.36')
+    @validation.schema(schema.update_v236, '2.36', '2.56')
+    @validation.schema(schema.update_v257, '2.57')
     @validation.query_schema(schema.query)
     def put(self, req, tenant_id):
         _authorize(req, 'update', tenant_id)

@@ -71,9 +71,11 @@ def _canonical_ipv6(address):
 @actions.action('rebuild')
 @validation.schema(schema.rebuild, '2.1', '2.18')
 @validation.schema(schema.rebuild_v219, '2.19', '2.53')
-@validation.schema(schema.rebuild_v254, '2.54')
+@validation.schema(schema.rebuild_v254, '2.54', '2.56')
+@validation.schema(schema.rebuild_v257, '2.57')
 def _rebuild(req, instance, body):
-    """202 with the server (status REBUILD) and its new ``adminPass``."""
+    """202 with the server (status REBUILD) and its new ``adminPass``
+    (and from 2.57 its ``user_data``)."""
     base.authorize(req, SERVERS % 'rebuild', instance)
     values = {}
     for key, column in (('name', 'display_name'),
@@ -89,6 +91,8 @@ def _rebuild(req, instance, body):
     if req.is_version('2.54') and 'key_name' in body:
         # The caller's key pair (not the owner's), as Nova; null: none.
         values['key_name'] = body['key_name']
+    if req.is_version('2.57') and 'user_data' in body:
+        values['user_data'] = body['user_data']
     password = body.get('adminPass') or compute.generate_password()
     base.compute_api.rebuild(
         req.context, instance, body['imageRef'], password, values=values,
@@ -99,6 +103,8 @@ def _rebuild(req, instance, body):
             body.get('preserve_ephemeral', False)))
     rebuilt = base.compute_api.get(req.context, instance['uuid'])
     view = views.Builder(req).rebuild_view(rebuilt)
+    if req.is_version('2.57'):
+        view['user_data'] = rebuilt['user_data']
     if CONF.api.enable_instance_password:
         view['adminPass'] = password
     return wsgi.response({'server': view}, status=202,

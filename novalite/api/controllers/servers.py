@@ -521,7 +521,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v233, '2.33', '2.36')
     @validation.schema(schema.create_v237, '2.37', '2.41')
     @validation.schema(schema.create_v242, '2.42', '2.51')
-    @validation.schema(schema.create_v252, '2.52')
+    @validation.schema(schema.create_v252, '2.52', '2.56')
+    @validation.schema(schema.create_v257, '2.57')
     def post(self, req):
         context = req.context
         server = req.body['server']

@@ -40,6 +40,12 @@ for _resource in ('fixed_ips', 'floating_ips', 'security_groups',
                   'security_group_rules'):
     del update_v236['properties']['quota_set']['properties'][_resource]
 
+# 2.57: nor the personality ones.
+update_v257 = copy.deepcopy(update_v236)
+for _resource in ('injected_files', 'injected_file_content_bytes',
+                  'injected_file_path_bytes'):
+    del update_v257['properties']['quota_set']['properties'][_resource]
+
 # ``user_id`` (per-user quotas) is read but not supported; Nova ignores
 # other parameters before 2.75.
 query = {

@@ -73,6 +73,12 @@ migrate_v256 = {
     'additionalProperties': False,
 }
 
+# 2.57: no personality; user_data (null: none; absent: kept).
+rebuild_v257 = copy.deepcopy(rebuild_v254)
+del rebuild_v257['properties']['rebuild']['properties']['personality']
+rebuild_v257['properties']['rebuild']['properties']['user_data'] = {
+    'type': ['string', 'null'], 'format': 'base64', 'maxLength': 65535}
+
 resize = {
     'type': 'object',
     'properties': {

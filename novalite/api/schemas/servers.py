@@ -213,6 +213,11 @@ _server_create_v252['properties']['tags'] = {
     'type': 'array', 'items': types.tag, 'maxItems': compute_api.MAX_TAGS}
 create_v252 = _create(_server_create_v252)
 
+# 2.57: no more personality (files for the config drive).
+_server_create_v257 = copy.deepcopy(_server_create_v252)
+del _server_create_v257['properties']['personality']
+create_v257 = _create(_server_create_v257)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

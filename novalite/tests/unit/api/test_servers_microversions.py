@@ -6,6 +6,12 @@ from tempest.lib.api_schema.response.compute.v2_47 import \
     servers as servers247
 from tempest.lib.api_schema.response.compute.v2_54 import \
     servers as servers254
+from tempest.lib.api_schema.response.compute.v2_57 import \
+    limits as limits257
+from tempest.lib.api_schema.response.compute.v2_57 import \
+    quotas as quotas257
+from tempest.lib.api_schema.response.compute.v2_57 import \
+    servers as servers257
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -296,3 +302,68 @@ class TestRebuildKeyName(MicroversionTestCase):
         resp = rebuild(v253, status=400, key_name='k-demo')
         self.assertBadRequest(resp, "('key_name' was unexpected)")
         self.assertNotIn('key_name', rebuild(v253).json['server'])
+
+
+class TestPersonalityGone(MicroversionTestCase):
+    """2.57: no personality on create and rebuild, nor its quotas in
+    /limits and os-quota-sets; rebuild sets (or with null clears)
+    ``user_data`` and shows it."""
+
+    def test_create_and_limits(self):
+        personality = [{'path': '/etc/motd', 'contents': 'aGk='}]
+        resp = self.api_at('2.57').post('servers', self.server_body(
+            networks='none', personality=personality), status=400)
+        self.assertBadRequest(resp, "('personality' was unexpected)")
+        self.api_at('2.56').post('servers', self.server_body(
+            networks='none', personality=personality), status=202)
+        resp = self.api_at('2.57').get('limits', status=200)
+        validate_response(limits257.get_limit, resp)
+        absolute = resp.json['limits']['absolute']
+        self.assertNotIn('maxPersonality', absolute)
+        self.assertNotIn('maxPersonalitySize', absolute)
+        self.assertIn('maxPersonality', self.api_at('2.56').get(
+            'limits').json['limits']['absolute'])
+        admin = self.api_at('2.57', user='admin')
+        for path in ('os-quota-sets/demo', 'os-quota-sets/demo/detail',
+                     'os-quota-sets/demo/defaults'):
+            quota_set = admin.get(path, status=200).json['quota_set']
+            self.assertEqual(
+                {'cores', 'instances', 'key_pairs', 'metadata_items', 'ram',
+                 'server_groups', 'server_group_members', 'id'},
+                set(quota_set), path)
+        resp = admin.put('os-quota-sets/demo', {'quota_set': {
+            'injected_files': 3}}, status=400)
+        self.assertBadRequest(resp, "('injected_files' was unexpected)")
+        resp = admin.put('os-quota-sets/demo', {'quota_set': {'cores': 30}},
+                         status=200)
+        validate_response(quotas257.update_quota_set, resp)
+
+    def test_rebuild_user_data(self):
+        v257 = self.api_at('2.57')
+        server = self.create_server(api=v257, networks='none',
+                                    user_data='b25l')
+        path = 'servers/%s/action' % server['id']
+
+        def rebuild(status=202, api=v257, **kw):
+            resp = api.post(path, {'rebuild': dict(
+                {'imageRef': base.IMAGE_ID}, **kw)}, status=status)
+            if status == 202:
+                self.wait_for_status(server['id'], 'ACTIVE')
+            return resp
+
+        resp = rebuild()
+        validate_response(servers257.rebuild_server_with_admin_pass, resp)
+        self.assertEqual('b25l', resp.json['server']['user_data'])
+        self.assertEqual('dHdv', rebuild(user_data='dHdv').json['server'][
+            'user_data'])
+        self.assertEqual('dHdv', db.instance_get_by_uuid(
+            self.admin_context, server['id'])['user_data'])
+        self.assertIsNone(rebuild(user_data=None).json['server'][
+            'user_data'])
+        rebuild(status=400, user_data='not base64!')
+        resp = rebuild(status=400, personality=[])
+        self.assertBadRequest(resp, "('personality' was unexpected)")
+        # Before 2.57: neither in the body nor in the answer.
+        v256 = self.api_at('2.56')
+        rebuild(status=400, api=v256, user_data='dHdv')
+        self.assertNotIn('user_data', rebuild(api=v256).json['server'])
