@@ -73,6 +73,7 @@ HISTORY = (
     ('2.56', 'migrate: host'),
     ('2.57', 'Personality gone (create, rebuild, quotas); rebuild: '
              'user_data'),
+    ('2.58', 'Instance actions: paging, changes-since, updated_at'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1,6 +1,7 @@
 """Helpers shared by controllers: paging, booleans, time formats."""
 
 from oslo_config import cfg
+from oslo_utils import timeutils
 
 from novalite.api import api_version
 from novalite import exception
@@ -41,6 +42,28 @@ def limit_and_marker(req):
                 detail='limit param must be positive')
         page = min(page, max_limit)
     return page, last(req, 'marker')
+
+
+def changes_window(params):
+    """``changes-since`` and ``changes-before`` of ``params`` (a dict of
+    query values), those given, as naive UTC datetimes; Nova's 400 when
+    the window closes before it opens."""
+    window = {}
+    for key in ('changes-since', 'changes-before'):
+        if key in params:
+            try:
+                window[key] = timeutils.normalize_time(
+                    timeutils.parse_isotime(params[key]))
+            except ValueError:
+                raise exception.ValidationError(
+                    detail='Invalid input for query parameters %s. '
+                           'Value: %s.' % (key, params[key]))
+    if len(window) == 2 and window['changes-since'] > window[
+            'changes-before']:
+        raise exception.ValidationError(
+            detail='The value of changes-since must be less than or equal '
+                   'to changes-before.')
+    return window
 
 
 def isotime(value):

@@ -968,9 +968,10 @@ class API:
                                        read_deleted='yes', extras=())
 
     @staticmethod
-    def actions_get(context, instance):
-        """The server's actions, newest first."""
-        return db.actions_get(context, instance['uuid'])
+    def actions_get(context, instance, **page):
+        """The server's actions, newest first (``page``: db.actions_get's
+        limit, marker, changes_since, changes_before)."""
+        return db.actions_get(context, instance['uuid'], **page)
 
     @staticmethod
     def action_get(context, instance, request_id, with_events=False):

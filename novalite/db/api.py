@@ -821,11 +821,12 @@ def _action_dict(row):
 @writer
 def action_start(context, instance_uuid, action, request_id=None):
     """Record that a user started ``action`` on a server; returns it."""
+    now = utcnow()
     row = models.InstanceAction(
         action=action, instance_uuid=instance_uuid,
         request_id=request_id or context.request_id,
         user_id=context.user_id, project_id=context.project_id,
-        start_time=utcnow())
+        start_time=now, updated_at=now)
     context.session.add(row)
     context.session.flush()
     return _action_dict(row)
@@ -849,12 +850,30 @@ def action_get_by_request_id(context, instance_uuid, request_id):
 
 
 @main_context_manager.reader
-def actions_get(context, instance_uuid):
-    """A server's actions, newest first."""
+def actions_get(context, instance_uuid, limit=None, marker=None,
+                changes_since=None, changes_before=None):
+    """A server's actions, newest first: ``limit`` of them after the one
+    of request id ``marker`` (MarkerNotFound), those updated within
+    ``changes_since`` and ``changes_before`` if given."""
     model = models.InstanceAction
-    return [_action_dict(row) for row in context.session.execute(
-        sa.select(model).where(model.instance_uuid == instance_uuid)
-        .order_by(model.created_at.desc(), model.id.desc())).scalars()]
+    query = sa.select(model).where(model.instance_uuid == instance_uuid)
+    if changes_since is not None:
+        query = query.where(model.updated_at >= changes_since)
+    if changes_before is not None:
+        query = query.where(model.updated_at <= changes_before)
+    if marker is not None:
+        after = _action_by_request(context, instance_uuid, marker)
+        if after is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.where(sa.or_(
+            model.created_at < after.created_at,
+            sa.and_(model.created_at == after.created_at,
+                    model.id < after.id)))
+    query = query.order_by(model.created_at.desc(), model.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return [_action_dict(row)
+            for row in context.session.execute(query).scalars()]
 
 
 @writer

@@ -6,15 +6,21 @@ from pecan import rest
 
 from novalite.api import common
 from novalite.api.controllers import base
+from novalite.api import links
+from novalite.api.schemas import instance_actions as schema
+from novalite.api import validation
 from novalite.api import wsgi
+from novalite import exception
 from novalite import policy
 
 POLICY = 'os_compute_api:os-instance-actions:%s'
 
 _ACTION_KEYS = ('action', 'instance_uuid', 'request_id', 'user_id',
                 'project_id', 'start_time', 'message')
+# 2.58: when the action last changed (an event started or finished).
+_ACTION_KEYS_V258 = _ACTION_KEYS + ('updated_at',)
 _EVENT_KEYS = ('event', 'start_time', 'finish_time', 'result')
-_TIMES = ('start_time', 'finish_time')
+_TIMES = ('start_time', 'finish_time', 'updated_at')
 
 
 def _view(row, keys):
@@ -35,11 +41,31 @@ def _server(req, server_id, rule):
 class InstanceActionsController(rest.RestController):
 
     @wsgi.expose()
+    @validation.query_schema(schema.index_query, '2.1', '2.57')
+    @validation.query_schema(schema.index_query_v258, '2.58')
     def get_all(self, req, server_id):
         instance = _server(req, server_id, POLICY % 'list')
-        return {'instanceActions': [
-            _view(action, _ACTION_KEYS) for action in
-            base.compute_api.actions_get(req.context, instance)]}
+        if not req.is_version('2.58'):
+            return {'instanceActions': [
+                _view(action, _ACTION_KEYS) for action in
+                base.compute_api.actions_get(req.context, instance)]}
+        limit, marker = common.limit_and_marker(req)
+        window = common.changes_window(dict(req.GET))
+        try:
+            found = base.compute_api.actions_get(
+                req.context, instance, limit=limit, marker=marker,
+                changes_since=window.get('changes-since'))
+        except exception.MarkerNotFound:
+            # NOTE: Nova's words, its DB layer having lost the marker.
+            raise exception.Invalid('Marker None could not be found.')
+        actions = [_view(action, _ACTION_KEYS_V258) for action in found]
+        result = {'instanceActions': actions}
+        next_link = links.collection_next(
+            req, 'servers/%s/os-instance-actions' % server_id, actions,
+            limit, id_key='request_id')
+        if next_link:
+            result['links'] = next_link
+        return result
 
     @wsgi.expose()
     def get_one(self, req, server_id, request_id):
@@ -53,7 +79,8 @@ class InstanceActionsController(rest.RestController):
         show_events = show_traceback or req.is_version('2.51')
         action = base.compute_api.action_get(
             req.context, instance, request_id, with_events=show_events)
-        view = _view(action, _ACTION_KEYS)
+        view = _view(action, _ACTION_KEYS_V258 if req.is_version('2.58')
+                     else _ACTION_KEYS)
         if show_events:
             keys = _EVENT_KEYS + (('traceback',) if show_traceback else ())
             view['events'] = [_view(event, keys)

@@ -7,7 +7,6 @@ import urllib.parse
 import netaddr
 from oslo_config import cfg
 from oslo_utils import strutils
-from oslo_utils import timeutils
 import pecan
 from pecan import rest
 
@@ -99,15 +98,6 @@ def _parse_all_tenants(value):
         raise exception.InvalidInput(reason=str(e))
 
 
-def _parse_time(name, value):
-    try:
-        return timeutils.normalize_time(timeutils.parse_isotime(value))
-    except ValueError:
-        raise exception.ValidationError(
-            detail='Invalid input for query parameters %s. Value: %s.'
-                   % (name, value))
-
-
 def _build_filters(req, action):
     """Nova's list filter rules, turned into db filters."""
     context = req.context
@@ -163,16 +153,12 @@ def _build_filters(req, action):
                 deleted = True
             filters['status'].append(found)
 
-    for key in ('changes-since', 'changes-before'):
-        if key in opts:
-            filters[key] = _parse_time(key, opts.pop(key))
-            if 'deleted' not in req.GET:
-                deleted = None  # deleted servers show up as DELETED
-    if filters.get('changes-since') and filters.get('changes-before') \
-            and filters['changes-since'] > filters['changes-before']:
-        raise exception.ValidationError(
-            detail='The value of changes-since must be less than or equal '
-                   'to changes-before.')
+    window = common.changes_window(opts)
+    for key in window:
+        del opts[key]
+        if 'deleted' not in req.GET:
+            deleted = None  # deleted servers show up as DELETED
+    filters.update(window)
     filters['deleted'] = deleted
 
     for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):

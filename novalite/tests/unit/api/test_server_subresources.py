@@ -6,6 +6,7 @@ from unittest import mock
 
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 from tempest.lib.api_schema.response.compute.v2_51 import servers as s251
+from tempest.lib.api_schema.response.compute.v2_58 import servers as s258
 
 from novalite.db import api as db
 from novalite import states
@@ -277,6 +278,61 @@ class TestInstanceActions(base.APITestCase):
         [event] = admin251.get(path, status=200).json[
             'instanceAction']['events']
         self.assertIn('RuntimeError: boom', event['traceback'])
+
+    def test_pages_and_changes_since_from_2_58(self):
+        server = self.create_server()
+        uuid = server['id']
+        for action in ('lock', 'unlock', 'lock'):
+            self.api.post('servers/%s/action' % uuid, {action: None},
+                          status=202)
+        v258 = self.api.as_user('demo', 'demo', version='2.58')
+        path = 'servers/%s/os-instance-actions' % uuid
+        resp = v258.get(path, status=200)
+        test_servers.validate(s258.list_instance_actions, resp)
+        actions = resp.json['instanceActions']
+        self.assertEqual(['lock', 'unlock', 'lock', 'create'],
+                         [a['action'] for a in actions])
+        self.assertNotIn('links', resp.json)
+        # Two by two, newest first, the marker a request id.
+        resp = v258.get(path + '?limit=2', status=200)
+        self.assertEqual(actions[:2], resp.json['instanceActions'])
+        [link] = resp.json['links']
+        self.assertTrue(link['href'].endswith(
+            '/v2.1/%s?limit=2&marker=%s' % (path, actions[1]['request_id'])),
+            link['href'])
+        resp = v258.get(path + '?limit=2&marker=' + actions[1]['request_id'],
+                        status=200)
+        self.assertEqual(actions[2:], resp.json['instanceActions'])
+        self.assertEqual([], v258.get(path + '?limit=0').json[
+            'instanceActions'])
+        # Changed since: the create's build event came later than its
+        # start, so only actions updated at or after a time.
+        since = actions[1]['updated_at']
+        resp = v258.get(path + '?changes-since=' + since, status=200)
+        self.assertEqual(
+            [a['request_id'] for a in actions if a['updated_at'] >= since],
+            [a['request_id'] for a in resp.json['instanceActions']])
+        for query, message in (
+                ('marker=req-nope', 'Marker None could not be found.'),
+                ('foo=1', "Additional properties are not allowed ('foo' "
+                          "was unexpected)"),
+                ('changes-since=bad', None), ('limit=-1', None),
+                ('limit=1&limit=2', None)):
+            resp = v258.get(path + '?' + query, status=400)
+            if message:
+                self.assertEqual(message,
+                                 resp.json['badRequest']['message'])
+        # Show has updated_at too.
+        resp = v258.get('%s/%s' % (path, actions[0]['request_id']),
+                        status=200)
+        test_servers.validate(s258.show_instance_action, resp)
+        self.assertEqual(actions[0]['updated_at'],
+                         resp.json['instanceAction']['updated_at'])
+        # Before 2.58 unknown parameters (and paging) are ignored.
+        v257 = self.api.as_user('demo', 'demo', version='2.57')
+        resp = v257.get(path + '?limit=1&foo=1', status=200)
+        self.assertEqual(4, len(resp.json['instanceActions']))
+        self.assertNotIn('updated_at', resp.json['instanceActions'][0])
 
     def test_deleted_server_from_2_21(self):
         server = self.create_server()
