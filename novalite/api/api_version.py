@@ -74,6 +74,9 @@ HISTORY = (
     ('2.57', 'Personality gone (create, rebuild, quotas); rebuild: '
              'user_data'),
     ('2.58', 'Instance actions: paging, changes-since, updated_at'),
+    ('2.59', 'Migrations: paging (not served)'),
+    ('2.60', 'Multiattach volumes (not served)'),
+    ('2.61', 'Flavors: extra_specs in the full views'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1110,17 +1110,25 @@ def _flavor_row(context, flavorid):
 
 
 def _extra_specs(context, flavor_row_id):
+    return _extra_specs_of(context, [flavor_row_id])[flavor_row_id]
+
+
+def _extra_specs_of(context, flavor_row_ids):
     spec = models.FlavorExtraSpec
+    found = {row_id: {} for row_id in flavor_row_ids}
     rows = context.session.execute(
-        sa.select(spec.key, spec.value).where(spec.flavor_id == flavor_row_id)
-        .order_by(spec.key))
-    return {key: value for key, value in rows}
+        sa.select(spec.flavor_id, spec.key, spec.value)
+        .where(spec.flavor_id.in_(list(found))).order_by(spec.key))
+    for row_id, key, value in rows:
+        found[row_id][key] = value
+    return found
 
 
 @main_context_manager.reader
-def flavor_extra_specs_get_by_row_id(context, flavor_row_id):
-    """{key: value} of a flavor already looked up (its row ``id``)."""
-    return _extra_specs(context, flavor_row_id)
+def flavor_extra_specs_get_by_row_ids(context, flavor_row_ids):
+    """{row id: {key: value}} of flavors already looked up (by their row
+    ``id``), in one query."""
+    return _extra_specs_of(context, flavor_row_ids)
 
 
 @main_context_manager.reader

@@ -64,6 +64,12 @@ def _list(req):
                                   limit=limit, marker=marker)
 
 
+def _full_view(req, flavor):
+    if views.extra_specs_shown(req):
+        [flavor] = flavors.with_extra_specs(req.context, [flavor])
+    return views.detail(req, flavor)
+
+
 class FlavorsController(rest.RestController):
 
     _custom_actions = {'detail': ['GET']}
@@ -79,13 +85,15 @@ class FlavorsController(rest.RestController):
     @validation.query_schema(schema.index_query)
     def detail(self, req):
         limit, found = _list(req)
+        if views.extra_specs_shown(req):
+            found = flavors.with_extra_specs(req.context, found)
         return links.paged(req, 'flavors', 'flavors/detail',
                            [views.detail(req, f) for f in found], limit)
 
     @wsgi.expose()
     def get_one(self, req, flavor_id):
-        return {'flavor': views.detail(
-            req, flavors.get_by_flavor_id(req.context, flavor_id))}
+        return {'flavor': _full_view(req, flavors.get_by_flavor_id(
+            req.context, flavor_id))}
 
     @wsgi.expose()
     @validation.schema(schema.create, '2.1', '2.54')
@@ -106,8 +114,8 @@ class FlavorsController(rest.RestController):
                 body.get('os-flavor-access:is_public', True)),
             'description': body.get('description'),
         }
-        return {'flavor': views.detail(req, flavors.create(req.context,
-                                                           values))}
+        return {'flavor': _full_view(req, flavors.create(req.context,
+                                                         values))}
 
     @wsgi.expose(min_version='2.55')
     @validation.schema(schema.update)
@@ -115,7 +123,7 @@ class FlavorsController(rest.RestController):
         """2.55: the description, the one thing of a flavor that
         changes."""
         policy.authorize(req.context, 'os_compute_api:os-flavor-manage:update')
-        return {'flavor': views.detail(req, flavors.update_description(
+        return {'flavor': _full_view(req, flavors.update_description(
             req.context, flavor_id, req.body['flavor']['description']))}
 
     @wsgi.expose(status=202)

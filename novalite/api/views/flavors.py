@@ -1,4 +1,9 @@
+"""The flavor views (Nova's ``views/flavors.py``)."""
+
 from novalite.api import links
+from novalite import policy
+
+EXTRA_SPECS_POLICY = 'os_compute_api:os-flavor-extra-specs:index'
 
 
 def basic(req, flavor):
@@ -11,6 +16,8 @@ def basic(req, flavor):
 
 
 def detail(req, flavor):
+    """The full view; with ``extra_specs`` if the flavor has them (see
+    ``extra_specs_shown``)."""
     view = basic(req, flavor)
     view.update({
         'ram': flavor['memory_mb'],
@@ -23,4 +30,13 @@ def detail(req, flavor):
         'os-flavor-access:is_public': flavor['is_public'],
         'rxtx_factor': flavor['rxtx_factor'],
     })
+    if 'extra_specs' in flavor:
+        view['extra_specs'] = flavor['extra_specs']
     return view
+
+
+def extra_specs_shown(req):
+    """2.61: the full views show the extra specs, to whom the policy
+    lets list them."""
+    return req.is_version('2.61') and policy.authorize(
+        req.context, EXTRA_SPECS_POLICY, fatal=False)

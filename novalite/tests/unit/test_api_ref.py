@@ -49,3 +49,17 @@ class TestAPIReference(testtools.TestCase):
                          rows)
         self.assertIn('microversions **2.1 to %s**'
                       % api_version.MAX_API_VERSION, text)
+
+    def test_parameters_are_unique_and_sorted(self):
+        # os-api-ref wants each group (header, path, query, body) sorted
+        # by lower-case name; YAML would keep only the last of two equal
+        # names, silently.
+        with open(os.path.join(SOURCE, 'parameters.yaml')) as f:
+            text = f.read()
+        names = re.findall(r'^([A-Za-z][^\n]*):$', text, re.M)
+        self.assertEqual(len(names), len(set(names)))
+        groups = re.split(r'^# variables in \w+$', text, flags=re.M)[1:]
+        self.assertEqual(4, len(groups))
+        for group in groups:
+            found = re.findall(r'^([A-Za-z][^\n]*):$', group, re.M)
+            self.assertEqual(sorted(found, key=str.lower), found)

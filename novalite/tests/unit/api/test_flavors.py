@@ -1,9 +1,13 @@
 """Flavors: a private flavor is an admin's only, until a project is given
 access to it (test_flavor_access)."""
 
+from oslo_policy import policy as oslo_policy
 from tempest.lib.api_schema.response.compute.v2_55 import \
     flavors as flavors255
+from tempest.lib.api_schema.response.compute.v2_61 import \
+    flavors as flavors261
 
+from novalite import policy
 from novalite.tests import base
 from novalite.tests.base import validate_response
 
@@ -88,3 +92,47 @@ class TestFlavorDescription(base.APITestCase):
             'name': 'e', 'ram': 64, 'vcpus': 1, 'disk': 1,
             'description': 'x'}}, status=400)
         self.assertNotIn('description', v254.get('flavors/d').json['flavor'])
+
+
+class TestFlavorExtraSpecsShown(base.APITestCase):
+    """2.61: the full flavor views show the extra specs, to whom
+    ``os_compute_api:os-flavor-extra-specs:index`` allows."""
+
+    USE_AGENT = False
+
+    def test_extra_specs(self):
+        admin = self.api.as_user('admin', 'admin', version='2.61')
+        resp = admin.post('flavors', {'flavor': {
+            'name': 'x', 'id': 'x', 'ram': 64, 'vcpus': 1, 'disk': 1}},
+            status=200)
+        validate_response(flavors261.create_update_get_flavor_details, resp)
+        self.assertEqual({}, resp.json['flavor']['extra_specs'])
+        admin.post('flavors/x/os-extra_specs', {'extra_specs': {
+            'hw:cpu_policy': 'dedicated', 'a': 'b'}}, status=200)
+        resp = admin.put('flavors/x', {'flavor': {'description': 'd'}},
+                         status=200)
+        self.assertEqual({'hw:cpu_policy': 'dedicated', 'a': 'b'},
+                         resp.json['flavor']['extra_specs'])
+        member = self.api.as_user('demo', version='2.61')
+        resp = member.get('flavors/detail', status=200)
+        validate_response(flavors261.list_flavors_details, resp)
+        self.assertEqual({'1': {}, 'x': {'a': 'b',
+                                         'hw:cpu_policy': 'dedicated'}},
+                         {f['id']: f['extra_specs']
+                          for f in resp.json['flavors']})
+        resp = member.get('flavors/x', status=200)
+        validate_response(flavors261.create_update_get_flavor_details, resp)
+        self.assertEqual('dedicated',
+                         resp.json['flavor']['extra_specs']['hw:cpu_policy'])
+        # Not in the brief list, nor below 2.61, nor without the policy.
+        self.assertNotIn('extra_specs',
+                         member.get('flavors').json['flavors'][0])
+        self.assertNotIn('extra_specs', self.api.as_user(
+            'demo', version='2.60').get('flavors/x').json['flavor'])
+        policy.get_enforcer().set_rules(oslo_policy.Rules.from_dict({
+            'os_compute_api:os-flavor-extra-specs:index': '!'}),
+            overwrite=False, use_conf=False)
+        self.assertNotIn('extra_specs',
+                         member.get('flavors/x').json['flavor'])
+        self.assertNotIn('extra_specs',
+                         member.get('flavors/detail').json['flavors'][0])
