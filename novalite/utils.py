@@ -1,6 +1,7 @@
 """Small helpers shared by the API, the agent and the drivers."""
 
 import contextlib
+import hashlib
 import threading
 
 from oslo_config import cfg
@@ -17,6 +18,14 @@ def named_lock(name):
     """The process-wide lock called ``name`` (a cached image, a network)."""
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(name, threading.Lock())
+
+
+def generate_hostid(host, project_id):
+    """Nova's ``hostId``: a host name hidden per project (sha224 of the
+    project and the host), "" without a host."""
+    if not host:
+        return ''
+    return hashlib.sha224((project_id + host).encode('utf-8')).hexdigest()
 
 
 def instance_name(instance):

@@ -77,6 +77,7 @@ HISTORY = (
     ('2.59', 'Migrations: paging (not served)'),
     ('2.60', 'Multiattach volumes (not served)'),
     ('2.61', 'Flavors: extra_specs in the full views'),
+    ('2.62', 'Instance action events: host, hostId'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -12,6 +12,7 @@ from novalite.api import validation
 from novalite.api import wsgi
 from novalite import exception
 from novalite import policy
+from novalite import utils
 
 POLICY = 'os_compute_api:os-instance-actions:%s'
 
@@ -73,16 +74,26 @@ class InstanceActionsController(rest.RestController):
         # NOTE: whom the events rule allows sees the events with their
         # tracebacks at every version; from 2.51 everyone else who may
         # see the action sees its events without tracebacks.
-        show_traceback = policy.authorize(
+        privileged = policy.authorize(
             req.context, POLICY % 'events', common.policy_target(instance),
             fatal=False)
-        show_events = show_traceback or req.is_version('2.51')
+        show_events = privileged or req.is_version('2.51')
         action = base.compute_api.action_get(
             req.context, instance, request_id, with_events=show_events)
         view = _view(action, _ACTION_KEYS_V258 if req.is_version('2.58')
                      else _ACTION_KEYS)
         if show_events:
-            keys = _EVENT_KEYS + (('traceback',) if show_traceback else ())
-            view['events'] = [_view(event, keys)
-                              for event in action['events']]
+            v2_62 = req.is_version('2.62')
+            # From 2.62 where each event ran: named (host) to whom the
+            # events rule allows, for everyone hidden per project (hostId).
+            keys = _EVENT_KEYS + (('traceback',) if privileged else ()) + (
+                ('host',) if privileged and v2_62 else ())
+            project_id = action['project_id'] or instance['project_id']
+            view['events'] = []
+            for event in action['events']:
+                shown = _view(event, keys)
+                if v2_62:
+                    shown['hostId'] = utils.generate_hostid(event['host'],
+                                                            project_id)
+                view['events'].append(shown)
         return {'instanceAction': view}

@@ -5,7 +5,6 @@
 page at once, so a detail list costs the same per server whatever its size.
 """
 
-import hashlib
 import json
 
 from oslo_config import cfg
@@ -39,13 +38,6 @@ def addresses_by_network(instance, detailed=True):
             address['OS-EXT-IPS-MAC:mac_addr'] = vif['mac_address']
         addresses.setdefault(vif['network_name'], []).append(address)
     return addresses
-
-
-def host_id(instance):
-    if not instance['host']:
-        return ''
-    return hashlib.sha224((instance['project_id'] + instance['host'])
-                          .encode('utf-8')).hexdigest()
 
 
 class Builder:
@@ -156,7 +148,8 @@ class Builder:
             'tenant_id': instance['project_id'],
             'user_id': instance['user_id'],
             'metadata': dict(instance.get('metadata') or {}),
-            'hostId': host_id(instance),
+            'hostId': utils.generate_hostid(instance['host'],
+                                            instance['project_id']),
             'image': self._image(instance),
             'flavor': self._flavor(instance),
             'created': common.isotime(instance['created_at']),

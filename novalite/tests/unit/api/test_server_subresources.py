@@ -2,11 +2,13 @@
 ``os-instance-actions``: Nova's bodies (tempest's schemas), codes and
 messages, as the Nova anchor answers them."""
 
+import hashlib
 from unittest import mock
 
 from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 from tempest.lib.api_schema.response.compute.v2_51 import servers as s251
 from tempest.lib.api_schema.response.compute.v2_58 import servers as s258
+from tempest.lib.api_schema.response.compute.v2_62 import servers as s262
 
 from novalite.db import api as db
 from novalite import states
@@ -333,6 +335,31 @@ class TestInstanceActions(base.APITestCase):
         resp = v257.get(path + '?limit=1&foo=1', status=200)
         self.assertEqual(4, len(resp.json['instanceActions']))
         self.assertNotIn('updated_at', resp.json['instanceActions'][0])
+
+    def test_event_hosts_from_2_62(self):
+        server = self.create_server()
+        [action] = self.actions(server['id'])
+        path = 'servers/%s/os-instance-actions/%s' % (
+            server['id'], action['request_id'])
+        host = self.agent.service.host
+        expected_id = hashlib.sha224(
+            ('demo' + host).encode()).hexdigest()
+        resp = self.api.as_user('demo', 'demo', version='2.62').get(
+            path, status=200)
+        test_servers.validate(s262.show_instance_action, resp)
+        [event] = resp.json['instanceAction']['events']
+        self.assertEqual(expected_id, event['hostId'])
+        self.assertNotIn('host', event)
+        self.assertEqual(expected_id, self.api.get(
+            'servers/' + server['id']).json['server']['hostId'])
+        [event] = self.api.as_user('admin', 'admin', version='2.62').get(
+            path).json['instanceAction']['events']
+        self.assertEqual((host, expected_id), (event['host'],
+                                               event['hostId']))
+        [event] = self.api.as_user('admin', 'admin', version='2.61').get(
+            path).json['instanceAction']['events']
+        self.assertNotIn('host', event)
+        self.assertNotIn('hostId', event)
 
     def test_deleted_server_from_2_21(self):
         server = self.create_server()
