@@ -33,6 +33,10 @@ class InvalidInput(Invalid):
     msg_fmt = 'Invalid input received: %(reason)s'
 
 
+class SignatureVerificationError(NovaliteException):
+    msg_fmt = 'Signature verification for the image failed: %(reason)s.'
+
+
 class InvalidUUID(Invalid):
     msg_fmt = 'Invalid uuid %(uuid)s'
 

@@ -78,6 +78,7 @@ HISTORY = (
     ('2.60', 'Multiattach volumes (not served)'),
     ('2.61', 'Flavors: extra_specs in the full views'),
     ('2.62', 'Instance action events: host, hostId'),
+    ('2.63', 'Trusted image certificates (create, rebuild, views)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -128,6 +128,7 @@ class RequestSpec:
     # None: compute.API picks (AUTO_NETWORKS: and one is needed)
     requested_networks: list = None
     tags: list = None
+    trusted_certs: list = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)
 
 
@@ -402,6 +403,8 @@ class API:
                 'key_name': key_pair['name'] if key_pair else None,
                 'key_data': key_pair['public_key'] if key_pair else None,
                 'user_data': spec.user_data,
+                'trusted_certs': (json.dumps(spec.trusted_certs)
+                                  if spec.trusted_certs else None),
                 'config_drive': 'True' if spec.config_drive else '',
                 'access_ip_v4': spec.access_ip_v4,
                 'access_ip_v6': spec.access_ip_v6,

@@ -77,6 +77,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     key_name = sa.Column(sa.String(255))
     key_data = sa.Column(sa.Text)
     user_data = sa.Column(sa.Text)
+    # The trusted image certificate ids (2.63), JSON, or null.
+    trusted_certs = sa.Column(sa.Text)
     config_drive = sa.Column(sa.String(255), nullable=False, default='')
     access_ip_v4 = sa.Column(sa.String(39))
     access_ip_v6 = sa.Column(sa.String(39))

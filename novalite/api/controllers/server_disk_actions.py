@@ -8,6 +8,8 @@ Each handler authorises against the loaded server, hands over to
 ``compute.api`` (state checks, quota, claims, casts) and renders.
 """
 
+import json
+
 import netaddr
 from oslo_config import cfg
 from oslo_utils import strutils
@@ -72,7 +74,8 @@ def _canonical_ipv6(address):
 @validation.schema(schema.rebuild, '2.1', '2.18')
 @validation.schema(schema.rebuild_v219, '2.19', '2.53')
 @validation.schema(schema.rebuild_v254, '2.54', '2.56')
-@validation.schema(schema.rebuild_v257, '2.57')
+@validation.schema(schema.rebuild_v257, '2.57', '2.62')
+@validation.schema(schema.rebuild_v263, '2.63')
 def _rebuild(req, instance, body):
     """202 with the server (status REBUILD) and its new ``adminPass``
     (and from 2.57 its ``user_data``)."""
@@ -93,6 +96,11 @@ def _rebuild(req, instance, body):
         values['key_name'] = body['key_name']
     if req.is_version('2.57') and 'user_data' in body:
         values['user_data'] = body['user_data']
+    if req.is_version('2.63') and 'trusted_image_certificates' in body:
+        # NOTE: even null (which unsets them) asks the policy, as Nova.
+        base.authorize(req, SERVERS % 'rebuild:trusted_certs', instance)
+        certs = body['trusted_image_certificates']
+        values['trusted_certs'] = json.dumps(certs) if certs else None
     password = body.get('adminPass') or compute.generate_password()
     base.compute_api.rebuild(
         req.context, instance, body['imageRef'], password, values=values,

@@ -508,7 +508,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v237, '2.37', '2.41')
     @validation.schema(schema.create_v242, '2.42', '2.51')
     @validation.schema(schema.create_v252, '2.52', '2.56')
-    @validation.schema(schema.create_v257, '2.57')
+    @validation.schema(schema.create_v257, '2.57', '2.62')
+    @validation.schema(schema.create_v263, '2.63')
     def post(self, req):
         context = req.context
         server = req.body['server']
@@ -528,6 +529,10 @@ class ServersController(rest.RestController):
         networks = server.get('networks')
         if networks:
             policy.authorize(context, POLICY % 'create:attach_network',
+                             target)
+        trusted_certs = server.get('trusted_image_certificates')
+        if trusted_certs:
+            policy.authorize(context, POLICY % 'create:trusted_certs',
                              target)
         # NOTE: as Nova, entries without a name are ignored, and no name
         # at all means the default group.
@@ -560,6 +565,7 @@ class ServersController(rest.RestController):
                             for f in server.get('personality') or ()],
             requested_networks=_requested_networks(networks, max_count),
             tags=server.get('tags'),
+            trusted_certs=trusted_certs,
             # Nova's order: the hints under their new name if given.
             scheduler_hints=req.body.get(
                 'os:scheduler_hints' if 'os:scheduler_hints' in req.body

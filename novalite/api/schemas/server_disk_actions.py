@@ -79,6 +79,11 @@ del rebuild_v257['properties']['rebuild']['properties']['personality']
 rebuild_v257['properties']['rebuild']['properties']['user_data'] = {
     'type': ['string', 'null'], 'format': 'base64', 'maxLength': 65535}
 
+# 2.63: trusted image certificates (null: none).
+rebuild_v263 = copy.deepcopy(rebuild_v257)
+rebuild_v263['properties']['rebuild']['properties'][
+    'trusted_image_certificates'] = types.trusted_certs
+
 resize = {
     'type': 'object',
     'properties': {

@@ -218,6 +218,12 @@ _server_create_v257 = copy.deepcopy(_server_create_v252)
 del _server_create_v257['properties']['personality']
 create_v257 = _create(_server_create_v257)
 
+# 2.63: trusted image certificates.
+_server_create_v263 = copy.deepcopy(_server_create_v257)
+_server_create_v263['properties'][
+    'trusted_image_certificates'] = types.trusted_certs
+create_v263 = _create(_server_create_v263)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

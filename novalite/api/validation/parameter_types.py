@@ -93,6 +93,12 @@ def single_param(schema):
     return dict(multi_params(schema), maxItems=1)
 
 
+# Trusted image certificate ids (2.63): null, or 1 to 50 distinct ids.
+trusted_certs = {
+    'type': ['array', 'null'], 'minItems': 1, 'maxItems': 50,
+    'uniqueItems': True, 'items': {'type': 'string', 'minLength': 1},
+}
+
 # A host name as the services table holds it (underscores allowed).
 fqdn = {
     'type': 'string', 'pattern': '^[a-zA-Z0-9-._]*$',
