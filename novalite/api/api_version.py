@@ -79,6 +79,7 @@ HISTORY = (
     ('2.61', 'Flavors: extra_specs in the full views'),
     ('2.62', 'Instance action events: host, hostId'),
     ('2.63', 'Trusted image certificates (create, rebuild, views)'),
+    ('2.64', 'Server groups: policy and rules (max_server_per_host)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -79,14 +79,18 @@ def _place_together(free, by_host, members, need, count):
     return [by_host[host]] * count
 
 
-def _place_each(free, by_host, members, need, count, policy):
+def _place_each(free, by_host, members, need, count, policy,
+                per_host=1):
     """One server after the other on the best host for it at that point
-    (fewer than ``count`` if they do not all fit)."""
+    (fewer than ``count`` if they do not all fit). ``per_host``: how many
+    members an anti-affinity group may have on a host (its
+    max_server_per_host rule, 2.64)."""
     weigh = _GROUP_POLICIES.get(policy, _most_ram)
     chosen = []
     while len(chosen) < count:
         fits = [host for host, room in free.items() if _fits(room, need)
-                and (policy != 'anti-affinity' or not members[host])]
+                and (policy != 'anti-affinity'
+                     or members[host] < per_host)]
         if not fits:
             break
         host = max(fits, key=weigh(free, members))
@@ -156,7 +160,10 @@ def place(services, usage, flavor, count,
     if policy == 'affinity':
         chosen = _place_together(free, by_host, members, need, count)
     else:
-        chosen = _place_each(free, by_host, members, need, count, policy)
+        chosen = _place_each(
+            free, by_host, members, need, count, policy,
+            per_host=(group['rules'].get('max_server_per_host', 1)
+                      if group else 1))
     if len(chosen) < count:
         raise exception.NoValidHost(
             reason='There are not enough hosts available.',

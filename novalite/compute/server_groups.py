@@ -29,15 +29,16 @@ def _check_groups_quota(context, project_id, delta):
         raise exception.ServerGroupLimitExceeded()
 
 
-def create(context, name, policy):
-    """A new group of the caller's project. As Nova, the quota is checked
-    before and (for a concurrent create) after the insert."""
+def create(context, name, policy, rules=None):
+    """A new group of the caller's project (``rules``: from 2.64,
+    max_server_per_host of an anti-affinity group). As Nova, the quota
+    is checked before and (for a concurrent create) after the insert."""
     project_id = context.project_id
     _check_groups_quota(context, project_id, 1)
     group = db.instance_group_create(context, {
         'uuid': str(uuidlib.uuid4()), 'name': name,
         'project_id': project_id, 'user_id': context.user_id,
-        'policy': policy})
+        'policy': policy, 'rules': rules or {}})
     try:
         _check_groups_quota(context, project_id, 0)
     except exception.ServerGroupLimitExceeded:

@@ -18,6 +18,7 @@ from novalite.api.validation import parameter_types
 from novalite.api.views import server_groups as views
 from novalite.api import wsgi
 from novalite.compute import server_groups
+from novalite import exception
 from novalite import policy
 
 CONF = cfg.CONF
@@ -68,13 +69,25 @@ class ServerGroupsController(rest.RestController):
 
     @wsgi.expose()
     @validation.schema(schema.create, '2.1', '2.14')
-    @validation.schema(schema.create_v215, '2.15')
+    @validation.schema(schema.create_v215, '2.15', '2.63')
+    @validation.schema(schema.create_v264, '2.64')
     def post(self, req):
         context = req.context
         policy.authorize(context, POLICY % 'create', base.project_target(req))
         body = req.body['server_group']
-        group = server_groups.create(context, body['name'],
-                                     body['policies'][0])
+        rules = {}
+        if req.is_version('2.64'):
+            group_policy = body['policy']
+            if body.get('rules'):
+                if group_policy != 'anti-affinity':
+                    raise exception.Invalid(
+                        'Only anti-affinity policy supports rules.')
+                rules = {key: int(value)
+                         for key, value in body['rules'].items()}
+        else:
+            group_policy = body['policies'][0]
+        group = server_groups.create(context, body['name'], group_policy,
+                                     rules)
         return {'server_group': views.show(req, group)}
 
     @wsgi.expose(status=204)

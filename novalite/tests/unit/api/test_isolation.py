@@ -208,9 +208,13 @@ class TestTenantIsolation(base.APITestCase):
         db.flavor_extra_specs_update_or_create(
             self.admin_context, self.a_flavor,
             {self._name('spec-key'): self._name('spec-value')})
-        self.a_group = a.post('os-server-groups', {'server_group': {
-            'name': self._name('group'), 'policies': ['anti-affinity']}},
-            status=200).json['server_group']['id']
+        group = {'name': self._name('group')}
+        if api_version.APIVersionRequest(a.version) >= '2.64':
+            group['policy'] = 'anti-affinity'
+        else:
+            group['policies'] = ['anti-affinity']
+        self.a_group = a.post('os-server-groups', {'server_group': group},
+                              status=200).json['server_group']['id']
         user_data = base64.b64encode(
             self._name('user-data').encode()).decode()
         self.a_web = self._a_server(
@@ -863,8 +867,12 @@ class TestTenantIsolation(base.APITestCase):
                           _query(project_id='demo'))]
 
     def walk_post_server_groups(self, v):
-        return [('os-server-groups', {'server_group': {
-            'name': 'bravo-group', 'policies': ['affinity']}}, 200, None)]
+        group = {'name': 'bravo-group'}
+        if api_version.APIVersionRequest(v) >= '2.64':
+            group['policy'] = 'affinity'
+        else:
+            group['policies'] = ['affinity']
+        return [('os-server-groups', {'server_group': group}, 200, None)]
 
     def walk_get_server_group(self, v):
         return [('os-server-groups/' + self.a_group, None, 404,

@@ -6,6 +6,8 @@ from tempest.lib.api_schema.response.compute.v2_1 import \
     server_groups as v21
 from tempest.lib.api_schema.response.compute.v2_13 import \
     server_groups as v213
+from tempest.lib.api_schema.response.compute.v2_64 import \
+    server_groups as v264
 from tempest.lib.common import jsonschema_validator
 
 from novalite.tests import base
@@ -225,6 +227,72 @@ class TestServerGroupsAPI(_GroupsTestCase):
         for hint in ('nope', ['nope'], 5, {'a': 1}):
             self.boot(hint, status=400)
         self.assertEqual([], self.api.get('servers').json['servers'])
+
+
+class TestPolicyAndRules(_GroupsTestCase):
+    """2.64: ``policy`` (a string) and ``rules`` replace ``policies``
+    and ``metadata``; anti-affinity may allow more than one member per
+    host (``max_server_per_host``)."""
+
+    def test_create_and_views(self):
+        api264 = self.api.as_user('demo', 'demo', version='2.64')
+        resp = api264.post('os-server-groups', {'server_group': {
+            'name': 'g', 'policy': 'anti-affinity',
+            'rules': {'max_server_per_host': '2'}}}, status=200)
+        _validate(v264.create_show_server_group, resp)
+        group = resp.json['server_group']
+        self.assertEqual(
+            {'name': 'g', 'policy': 'anti-affinity',
+             'rules': {'max_server_per_host': 2}, 'members': [],
+             'project_id': 'demo', 'user_id': 'demo'},
+            {k: v for k, v in group.items() if k != 'id'})
+        resp = api264.get('os-server-groups/' + group['id'], status=200)
+        _validate(v264.create_show_server_group, resp)
+        self.assertEqual(group, resp.json['server_group'])
+        resp = api264.get('os-server-groups', status=200)
+        _validate(v264.list_server_groups, resp)
+        resp = api264.post('os-server-groups', {'server_group': {
+            'name': 'h', 'policy': 'soft-affinity'}}, status=200)
+        self.assertEqual({}, resp.json['server_group']['rules'])
+        # The old form below 2.64.
+        old = self.v215.get('os-server-groups/' + group['id']).json[
+            'server_group']
+        self.assertEqual((['anti-affinity'], {}),
+                         (old['policies'], old['metadata']))
+        for body, message in (
+                ({'name': 'x', 'policy': 'affinity',
+                  'rules': {'max_server_per_host': 2}},
+                 'Only anti-affinity policy supports rules.'),
+                ({'name': 'x', 'policies': ['affinity']}, None),
+                ({'name': 'x', 'policy': 'best'}, None),
+                ({'name': 'x', 'policy': 'anti-affinity',
+                  'rules': {'max_server_per_host': 0}}, None),
+                ({'name': 'x', 'policy': 'anti-affinity',
+                  'rules': {'other': 1}}, None),
+                ({'name': 'x'}, None)):
+            resp = api264.post('os-server-groups', {'server_group': body},
+                             status=400)
+            if message:
+                self.assertEqual(message,
+                                 resp.json['badRequest']['message'])
+
+    def test_max_server_per_host(self):
+        self.useFixture(nl_fixtures.ComputeAgent(host='sg-host-2'))
+        api264 = self.api.as_user('demo', 'demo', version='2.64')
+        group = api264.post('os-server-groups', {'server_group': {
+            'name': 'g', 'policy': 'anti-affinity',
+            'rules': {'max_server_per_host': 2}}}).json['server_group']
+        servers = []
+        for _ in range(4):
+            server = self.boot(group['id']).json['server']['id']
+            self.wait_for_status(server, 'ACTIVE')
+            servers.append(server)
+        hosts = [self.host_of(s) for s in servers]
+        self.assertEqual({2}, {hosts.count(h) for h in set(hosts)})
+        extra = self.boot(group['id']).json['server']['id']
+        self.assertEqual(NO_HOST,
+                         self.wait_for_status(extra, 'ERROR')['fault'][
+                             'message'])
 
 
 class TestServerGroupScheduling(_GroupsTestCase):
