@@ -80,6 +80,8 @@ HISTORY = (
     ('2.62', 'Instance action events: host, hostId'),
     ('2.63', 'Trusted image certificates (create, rebuild, views)'),
     ('2.64', 'Server groups: policy and rules (max_server_per_host)'),
+    ('2.65', 'Abort live migrations in more states (not served)'),
+    ('2.66', 'changes-before: servers and instance actions'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

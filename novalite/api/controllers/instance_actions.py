@@ -43,7 +43,8 @@ class InstanceActionsController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.57')
-    @validation.query_schema(schema.index_query_v258, '2.58')
+    @validation.query_schema(schema.index_query_v258, '2.58', '2.65')
+    @validation.query_schema(schema.index_query_v266, '2.66')
     def get_all(self, req, server_id):
         instance = _server(req, server_id, POLICY % 'list')
         if not req.is_version('2.58'):
@@ -55,7 +56,8 @@ class InstanceActionsController(rest.RestController):
         try:
             found = base.compute_api.actions_get(
                 req.context, instance, limit=limit, marker=marker,
-                changes_since=window.get('changes-since'))
+                changes_since=window.get('changes-since'),
+                changes_before=window.get('changes-before'))
         except exception.MarkerNotFound:
             # NOTE: Nova's words, its DB layer having lost the marker.
             raise exception.Invalid('Marker None could not be found.')

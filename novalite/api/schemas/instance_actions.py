@@ -1,5 +1,7 @@
 """Query strings of /servers/{id}/os-instance-actions (Nova's)."""
 
+import copy
+
 from novalite.api.validation import parameter_types as types
 
 # Unknown parameters are ignored before 2.58, as in Nova.
@@ -21,3 +23,8 @@ index_query_v258 = {
     },
     'additionalProperties': False,
 }
+
+# 2.66: and changed before a time.
+index_query_v266 = copy.deepcopy(index_query_v258)
+index_query_v266['properties']['changes-before'] = types.single_param(
+    {'type': 'string', 'format': 'date-time'})

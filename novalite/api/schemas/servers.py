@@ -310,6 +310,10 @@ index_query_v226['properties'].update({
     'not-tags-any': _regex,
 })
 
+index_query_v266 = copy.deepcopy(index_query_v226)
+index_query_v266['properties']['changes-before'] = types.multi_params(
+    {'type': 'string', 'format': 'date-time'})
+
 # --- actions
 
 reboot = {

@@ -433,3 +433,54 @@ class TestTrustedCerts(MicroversionTestCase):
             networks='none', trusted_image_certificates=certs), status=400)
         self.assertNotIn('trusted_image_certificates', v262.get(
             'servers/' + plain['id']).json['server'])
+
+
+class TestChangesBefore(MicroversionTestCase):
+    """2.66: ``changes-before`` filters the server list (anyone may) and
+    a server's actions."""
+
+    def test_servers(self):
+        v266 = self.api_at('2.66')
+        self.create_server(api=v266, networks='none', name='a')
+        between = db.utcnow().isoformat()
+        self.create_server(api=v266, networks='none', name='b')
+        gone = self.create_server(api=v266, networks='none', name='c')
+        v266.delete('servers/' + gone['id'], status=204)
+        self.wait_for_status(gone['id'], 'DELETED')
+
+        def names(query, api=v266):
+            return sorted(s['name'] for s in api.get(
+                'servers/detail?' + query, status=200).json['servers'])
+
+        self.assertEqual(['a'], names('changes-before=' + between))
+        # With changes-since: the window; deleted servers show up too.
+        self.assertEqual(['b', 'c'], names('changes-since=%s&changes-before'
+                                           '=2999-01-01T00:00:00Z' % between))
+        resp = v266.get('servers?changes-since=2030-01-01T00:00:00Z&'
+                        'changes-before=2020-01-01T00:00:00Z', status=400)
+        self.assertEqual('The value of changes-since must be less than or '
+                         'equal to changes-before.',
+                         resp.json['badRequest']['message'])
+        v266.get('servers?changes-before=yesterday', status=400)
+        # Before 2.66 it means nothing (as any unknown parameter).
+        self.assertEqual(['a', 'b'], names('changes-before=' + between,
+                                           api=self.api_at('2.65')))
+
+    def test_instance_actions(self):
+        server = self.create_server(networks='none', api=self.api_at('2.66'))
+        path = 'servers/%s/os-instance-actions' % server['id']
+        v266 = self.api_at('2.66')
+        [create] = v266.get(path).json['instanceActions']
+        self.assertEqual([create], v266.get(
+            path + '?changes-before=' + create['updated_at']).json[
+                'instanceActions'])
+        self.assertEqual([], v266.get(
+            path + '?changes-before=2000-01-01T00:00:00Z').json[
+                'instanceActions'])
+        resp = v266.get(path + '?changes-since=2030-01-01T00:00:00Z&'
+                        'changes-before=2020-01-01T00:00:00Z', status=400)
+        self.assertEqual('The value of changes-since must be less than or '
+                         'equal to changes-before.',
+                         resp.json['badRequest']['message'])
+        self.api_at('2.65').get(path + '?changes-before=2000-01-01T00:00:00Z',
+                                status=400)
