@@ -82,6 +82,13 @@ HISTORY = (
     ('2.64', 'Server groups: policy and rules (max_server_per_host)'),
     ('2.65', 'Abort live migrations in more states (not served)'),
     ('2.66', 'changes-before: servers and instance actions'),
+    ('2.67', 'Block device mappings: volume_type'),
+    ('2.68', 'Forced live migration and evacuate gone (not served)'),
+    ('2.69', 'Minimal servers and services of a down cell (novalite has '
+             'no cells)'),
+    ('2.70', 'Device tags of interfaces and volumes (not served)'),
+    ('2.71', 'server_groups in show, update and rebuild'),
+    ('2.72', 'Ports with resource requests (novalite ports have none)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

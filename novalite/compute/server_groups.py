@@ -53,6 +53,12 @@ def get(context, group_uuid):
     return db.instance_group_get(context, group_uuid)
 
 
+def group_uuids_of(context, instance_uuid):
+    """[uuid] of the server's group ([] if none; a server is in one at
+    most)."""
+    return db.instance_group_uuids_of(context, instance_uuid)
+
+
 def get_all(context, all_projects=False, limit=None, offset=0):
     """A page of the project's groups, or of every project's."""
     return db.instance_group_get_all(

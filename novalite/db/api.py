@@ -1334,6 +1334,15 @@ def instance_group_members_add(context, group_uuid, instance_uuids):
                  instance_uuids)
 
 
+@main_context_manager.reader
+def instance_group_uuids_of(context, instance_uuid):
+    """[uuid] of the group the server is a member of ([] if none)."""
+    member, group = models.InstanceGroupMember, models.InstanceGroup
+    return list(context.session.execute(
+        sa.select(group.uuid).join(member, member.group_id == group.id)
+        .where(member.instance_uuid == instance_uuid)).scalars())
+
+
 def _lock_group(context, group_uuid):
     """The group's row, locked (InstanceGroupNotFound if it is gone)."""
     group = models.InstanceGroup

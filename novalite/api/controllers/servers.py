@@ -505,7 +505,7 @@ class ServersController(rest.RestController):
     def get_one(self, req, server_id):
         instance = _get_server(req, server_id)
         _authorize(req, POLICY % 'show', instance)
-        return {'server': views.Builder(req).show(instance)}
+        return {'server': views.Builder(req).show_one(instance)}
 
     @wsgi.expose(status=202)
     @validation.schema(schema.create_v21, '2.1', '2.18')
@@ -516,7 +516,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v242, '2.42', '2.51')
     @validation.schema(schema.create_v252, '2.52', '2.56')
     @validation.schema(schema.create_v257, '2.57', '2.62')
-    @validation.schema(schema.create_v263, '2.63')
+    @validation.schema(schema.create_v263, '2.63', '2.66')
+    @validation.schema(schema.create_v267, '2.67')
     def post(self, req):
         context = req.context
         server = req.body['server']

@@ -224,6 +224,14 @@ _server_create_v263['properties'][
     'trusted_image_certificates'] = types.trusted_certs
 create_v263 = _create(_server_create_v263)
 
+# 2.67: a block device mapping's volume type (novalite has no volumes:
+# checked by the handler like the rest of a volume mapping).
+_server_create_v267 = copy.deepcopy(_server_create_v263)
+_server_create_v267['properties']['block_device_mapping_v2']['items'][
+    'properties']['volume_type'] = {'type': ['string', 'null'],
+                                    'minLength': 0, 'maxLength': 255}
+create_v267 = _create(_server_create_v267)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

@@ -12,6 +12,7 @@ from oslo_config import cfg
 from novalite.api import common
 from novalite.api import links
 from novalite.compute import api as compute
+from novalite.compute import server_groups
 from novalite import policy
 from novalite import servicegroup
 from novalite import states
@@ -49,8 +50,10 @@ class Builder:
         self._services = None
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
-         self.v2_47, self.v2_54, self.v2_63) = (req.is_version(v) for v in (
-             '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54', '2.63'))
+         self.v2_47, self.v2_54, self.v2_63, self.v2_71) = (
+             req.is_version(v) for v in (
+                 '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54',
+                 '2.63', '2.71'))
 
     # ------------------------------------------------------------ helpers
 
@@ -231,7 +234,16 @@ class Builder:
     def update_view(self, instance):
         """The reduced representation PUT and rebuild return below 2.75
         (no extensions, addresses without MAC and type, as Nova's)."""
-        return self._core(instance, extend_address=False)
+        view = self._core(instance, extend_address=False)
+        self._add_server_groups(view, instance)
+        return view
+
+    def _add_server_groups(self, view, instance):
+        """2.71: the group the server is in, if any (show, update and
+        rebuild; not the detailed list)."""
+        if self.v2_71:
+            view['server_groups'] = server_groups.group_uuids_of(
+                self.context, instance['uuid'])
 
     def rebuild_view(self, instance):
         """The rebuild answer: the update view, with ``key_name`` from
@@ -239,6 +251,13 @@ class Builder:
         view = self.update_view(instance)
         if self.v2_54:
             view['key_name'] = instance['key_name']
+        return view
+
+    def show_one(self, instance):
+        """``show`` for GET /servers/{server_id}: with its group from
+        2.71."""
+        view = self.show(instance)
+        self._add_server_groups(view, instance)
         return view
 
     def detail_list(self, instances):

@@ -14,6 +14,8 @@ from tempest.lib.api_schema.response.compute.v2_57 import \
     servers as servers257
 from tempest.lib.api_schema.response.compute.v2_63 import \
     servers as servers263
+from tempest.lib.api_schema.response.compute.v2_71 import \
+    servers as servers271
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -484,3 +486,51 @@ class TestChangesBefore(MicroversionTestCase):
                          resp.json['badRequest']['message'])
         self.api_at('2.65').get(path + '?changes-before=2000-01-01T00:00:00Z',
                                 status=400)
+
+
+class TestVolumeType(MicroversionTestCase):
+    """2.67: ``volume_type`` in a block device mapping (schema only:
+    novalite has no volumes)."""
+
+    def test_schema(self):
+        bdm = {'uuid': base.IMAGE_ID, 'boot_index': 0, 'source_type': 'image',
+               'destination_type': 'local', 'volume_type': None}
+        body = self.server_body(networks='none',
+                                block_device_mapping_v2=[bdm])
+        resp = self.api_at('2.66').post('servers', body, status=400)
+        self.assertBadRequest(resp, "('volume_type' was unexpected)")
+        self.api_at('2.67').post('servers', body, status=202)
+        bdm['volume_type'] = 'x' * 256
+        self.api_at('2.67').post('servers', body, status=400)
+
+
+class TestServerGroupsShown(MicroversionTestCase):
+    """2.71: show, update and rebuild give the server's group (not the
+    detailed list)."""
+
+    def test_server_groups(self):
+        v271 = self.api_at('2.71')
+        group = v271.post('os-server-groups', {'server_group': {
+            'name': 'g', 'policy': 'affinity'}}).json['server_group']
+        body = self.server_body(networks='none')
+        body['os:scheduler_hints'] = {'group': group['id']}
+        member = v271.post('servers', body, status=202).json['server']
+        self.wait_for_status(member['id'], 'ACTIVE')
+        loner = self.create_server(api=v271, networks='none')
+        resp = v271.get('servers/' + member['id'], status=200)
+        validate_response(servers271.get_server, resp)
+        self.assertEqual([group['id']], resp.json['server']['server_groups'])
+        self.assertEqual([], v271.get('servers/' + loner['id']).json[
+            'server']['server_groups'])
+        resp = v271.put('servers/' + member['id'],
+                        {'server': {'name': 'n'}}, status=200)
+        validate_response(servers271.update_server, resp)
+        self.assertEqual([group['id']], resp.json['server']['server_groups'])
+        resp = v271.post('servers/%s/action' % member['id'], {'rebuild': {
+            'imageRef': base.IMAGE_ID}}, status=202)
+        validate_response(servers271.rebuild_server_with_admin_pass, resp)
+        self.assertEqual([group['id']], resp.json['server']['server_groups'])
+        self.assertNotIn('server_groups', v271.get('servers/detail').json[
+            'servers'][0])
+        self.assertNotIn('server_groups', self.api_at('2.70').get(
+            'servers/' + member['id']).json['server'])
