@@ -89,6 +89,7 @@ HISTORY = (
     ('2.70', 'Device tags of interfaces and volumes (not served)'),
     ('2.71', 'server_groups in show, update and rebuild'),
     ('2.72', 'Ports with resource requests (novalite ports have none)'),
+    ('2.73', 'Lock reason (locked_reason); locked filter and sort key'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -41,6 +41,7 @@ _USER_FILTERS = (
     ('2.5', ('ip6',)),
     ('2.26', ('tags', 'tags-any', 'not-tags', 'not-tags-any')),
     ('2.66', ('changes-before',)),
+    ('2.73', ('locked',)),
 )
 
 _PAGING_KEYS = ('limit', 'marker', 'sort_key', 'sort_dir')
@@ -103,10 +104,11 @@ def _build_filters(req, action):
     """Nova's list filter rules, turned into db filters."""
     context = req.context
     opts = {k: v for k, v in req.GET.items() if k not in _PAGING_KEYS}
-    if not req.is_version('2.66'):
-        # NOTE: not a parameter yet: ignored, as Nova's lax schema strips
-        # what it does not know.
-        opts.pop('changes-before', None)
+    # NOTE: not parameters yet: ignored, as Nova's lax schema strips
+    # what it does not know.
+    for key, version in (('changes-before', '2.66'), ('locked', '2.73')):
+        if not req.is_version(version):
+            opts.pop(key, None)
     statuses = req.GET.getall('status')
     if not policy.authorize(context, POLICY % 'allow_all_filters',
                             fatal=False):
@@ -179,6 +181,12 @@ def _build_filters(req, action):
     for key in ('ip', 'ip6'):
         if key in opts:
             filters[key] = opts.pop(key)  # a regex on fixed addresses
+    if 'locked' in opts:
+        try:
+            filters['exact']['locked'] = strutils.bool_from_string(
+                opts.pop('locked'), strict=True)
+        except ValueError as e:
+            raise exception.ValidationError(detail=str(e))
 
     for key, value in opts.items():
         column = _COLUMNS.get(key)
@@ -219,7 +227,8 @@ def _sort_params(req):
     for index, key in enumerate(keys):
         direction = dirs[index] if index < len(dirs) else (
             dirs[0] if dirs else 'desc')
-        if key in schema.IGNORED_SORT_KEYS:
+        if key in schema.IGNORED_SORT_KEYS and not (
+                key == 'locked' and req.is_version('2.73')):
             continue
         if key in ('host', 'node') and not req.context.is_admin:
             raise exception.NotAuthorized(
@@ -319,9 +328,13 @@ class ServerActionController(rest.RestController):
 
 
 @actions.action('lock')
+@validation.schema(None, '2.1', '2.72')
+@validation.schema(schema.lock_v273, '2.73')
 def _lock(req, instance, body):
     _authorize(req, 'os_compute_api:os-lock-server:lock', instance)
-    _compute_api.lock(req.context, instance)
+    reason = (body or {}).get('locked_reason') if req.is_version(
+        '2.73') else None
+    _compute_api.lock(req.context, instance, reason=reason)
 
 
 @actions.action('unlock')
@@ -484,7 +497,8 @@ class ServersController(rest.RestController):
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
     @validation.query_schema(schema.index_query_v226, '2.26', '2.65')
-    @validation.query_schema(schema.index_query_v266, '2.66')
+    @validation.query_schema(schema.index_query_v266, '2.66', '2.72')
+    @validation.query_schema(schema.index_query_v273, '2.73')
     def get_all(self, req):
         limit, instances = _list(req, 'index')
         builder = views.Builder(req)

@@ -322,7 +322,28 @@ index_query_v266 = copy.deepcopy(index_query_v226)
 index_query_v266['properties']['changes-before'] = types.multi_params(
     {'type': 'string', 'format': 'date-time'})
 
+# 2.73: the locked filter (and sort key: no longer ignored).
+index_query_v273 = copy.deepcopy(index_query_v266)
+index_query_v273['properties']['locked'] = _string
+
 # --- actions
+
+# 2.73: a lock may say why (below it, any value is taken).
+lock_v273 = {
+    'type': 'object',
+    'properties': {
+        'lock': {
+            'type': ['object', 'null'],
+            'properties': {
+                'locked_reason': {'type': 'string', 'minLength': 1,
+                                  'maxLength': 255},
+            },
+            'additionalProperties': False,
+        },
+    },
+    'required': ['lock'],
+    'additionalProperties': False,
+}
 
 reboot = {
     'type': 'object',

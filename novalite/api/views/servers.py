@@ -50,10 +50,10 @@ class Builder:
         self._services = None
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
-         self.v2_47, self.v2_54, self.v2_63, self.v2_71) = (
+         self.v2_47, self.v2_54, self.v2_63, self.v2_71, self.v2_73) = (
              req.is_version(v) for v in (
                  '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54',
-                 '2.63', '2.71'))
+                 '2.63', '2.71', '2.73'))
 
     # ------------------------------------------------------------ helpers
 
@@ -177,6 +177,8 @@ class Builder:
             view['description'] = instance['display_description']
         if self.v2_26:
             view['tags'] = list(instance.get('tags') or [])
+        if self.v2_73:
+            view['locked_reason'] = instance['locked_reason']
         if self.v2_63:
             view['trusted_image_certificates'] = (
                 json.loads(instance['trusted_certs'])

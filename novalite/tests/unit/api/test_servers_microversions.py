@@ -16,6 +16,8 @@ from tempest.lib.api_schema.response.compute.v2_63 import \
     servers as servers263
 from tempest.lib.api_schema.response.compute.v2_71 import \
     servers as servers271
+from tempest.lib.api_schema.response.compute.v2_73 import \
+    servers as servers273
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -534,3 +536,61 @@ class TestServerGroupsShown(MicroversionTestCase):
             'servers'][0])
         self.assertNotIn('server_groups', self.api_at('2.70').get(
             'servers/' + member['id']).json['server'])
+
+
+class TestLockedReason(MicroversionTestCase):
+    """2.73: a lock may give its reason, shown as ``locked_reason``; the
+    list filters and sorts by ``locked``."""
+
+    def test_locked_reason(self):
+        v273 = self.api_at('2.73')
+        server = self.create_server(api=v273, networks='none', name='a')
+        other = self.create_server(api=v273, networks='none', name='b')
+        path = 'servers/%s/action' % server['id']
+        v273.post(path, {'lock': {'locked_reason': 'maintenance'}},
+                  status=202)
+        resp = v273.get('servers/' + server['id'], status=200)
+        validate_response(servers273.get_server, resp)
+        self.assertEqual((True, 'maintenance'),
+                         (resp.json['server']['locked'],
+                          resp.json['server']['locked_reason']))
+        resp = v273.get('servers/detail', status=200)
+        validate_response(servers273.list_servers_detail, resp)
+        self.assertEqual({'a': 'maintenance', 'b': None}, {
+            s['name']: s['locked_reason'] for s in resp.json['servers']})
+        resp = v273.put('servers/' + server['id'],
+                        {'server': {'description': 'd'}}, status=200)
+        validate_response(servers273.update_server, resp)
+        self.assertEqual('maintenance', resp.json['server']['locked_reason'])
+        # The filter and the sort key.
+        for query, names in (('locked=true', ['a']), ('locked=0', ['b']),
+                             ('sort_key=locked&sort_dir=desc', ['a', 'b']),
+                             ('sort_key=locked&sort_dir=asc', ['b', 'a'])):
+            self.assertEqual(names, [s['name'] for s in v273.get(
+                'servers?' + query).json['servers']], query)
+        resp = v273.get('servers?locked=maybe', status=400)
+        self.assertEqual(
+            "Unrecognized value 'maybe', acceptable values are: '0', '1', "
+            "'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'",
+            resp.json['badRequest']['message'])
+        # Unlock forgets the reason; a lock without one has none.
+        v273.post(path, {'unlock': None}, status=202)
+        self.assertIsNone(v273.get('servers/' + server['id']).json[
+            'server']['locked_reason'])
+        v273.post('servers/%s/action' % other['id'], {'lock': None},
+                  status=202)
+        self.assertEqual((True, None), tuple(
+            v273.get('servers/' + other['id']).json['server'][k]
+            for k in ('locked', 'locked_reason')))
+        for body in ({'lock': {'locked_reason': ''}},
+                     {'lock': {'reason': 'x'}}, {'lock': 'x'}):
+            v273.post(path, body, status=400)
+        # Before 2.73: any lock body; the reason, filter and key ignored.
+        v272 = self.api_at('2.72')
+        v272.post(path, {'lock': {'locked_reason': 'x'}}, status=202)
+        self.assertIsNone(v273.get('servers/' + server['id']).json[
+            'server']['locked_reason'])
+        self.assertNotIn('locked_reason', v272.get(
+            'servers/' + server['id']).json['server'])
+        self.assertEqual(2, len(v272.get('servers?locked=maybe').json[
+            'servers']))
