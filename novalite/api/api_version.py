@@ -90,6 +90,7 @@ HISTORY = (
     ('2.71', 'server_groups in show, update and rebuild'),
     ('2.72', 'Ports with resource requests (novalite ports have none)'),
     ('2.73', 'Lock reason (locked_reason); locked filter and sort key'),
+    ('2.74', 'host and hypervisor_hostname on create'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -129,6 +129,9 @@ class RequestSpec:
     requested_networks: list = None
     tags: list = None
     trusted_certs: list = None
+    # A requested destination (2.74): filtered like any host, not forced.
+    requested_host: str = None
+    requested_node: str = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)
 
 
@@ -269,6 +272,18 @@ def _resolve_zone(context, value):
     return zone, None, zone
 
 
+def _check_destination(context, host, node):
+    """Nova's _validate_host_or_node: 400 unless a compute host (with
+    that hypervisor, if both are given) exists."""
+    services = db.service_get_all(context.elevated(),
+                                  binary=compute_utils.BINARY,
+                                  hosts=[host] if host else None)
+    if node:
+        services = [s for s in services if scheduler.node_of(s) == node]
+    if not services:
+        raise exception.ComputeHostNotFound(host=host or node)
+
+
 def record_action(context, instance, action):
     """os-instance-actions: the user started ``action`` (Nova's name:
     ``create``, ``reboot``, ``changePassword``, ...) on a server, under
@@ -335,6 +350,9 @@ class API:
         group_names = _check_security_groups(context, spec.security_groups)
         availability_zone, forced_host, search_zone = _resolve_zone(
             context, spec.availability_zone)
+        if spec.requested_host or spec.requested_node:
+            _check_destination(context, spec.requested_host,
+                               spec.requested_node)
         if not spec.admin_password:
             spec.admin_password = generate_password()
         quota.check_metadata(spec.metadata, context, context.project_id)
@@ -427,7 +445,8 @@ class API:
             return scheduler.place(
                 services, usage, flavor, count,
                 availability_zone=search_zone, force_host=forced_host,
-                group=group)
+                group=group, destination=(spec.requested_host,
+                                          spec.requested_node))
 
         instances, no_host = [], None
         try:
@@ -441,7 +460,8 @@ class API:
                 # policy says.
                 instances = db.instance_create_claimed(
                     context, compute_utils.BINARY, place, build,
-                    availability_zone=search_zone, host=forced_host,
+                    availability_zone=search_zone,
+                    host=forced_host or spec.requested_host,
                     metadata=spec.metadata, tags=spec.tags,
                     group_uuid=group['uuid'] if group else None)
             except exception.NoValidHost as e:

@@ -46,7 +46,8 @@ def _fits(room, need):
     return all(r >= n for r, n in zip(room, need))
 
 
-def _usable(services, availability_zone, force_host):
+def _usable(services, availability_zone, force_host,
+            destination=(None, None)):
     """The candidates a request may use.
 
     NOTE: a forced host skips Nova's filters, ComputeFilter's "is it up"
@@ -56,14 +57,25 @@ def _usable(services, availability_zone, force_host):
     COMPUTE_STATUS_DISABLED trait), has room, and is in the zone (the
     zone's aggregate; the caller drops the zone when it is the default
     one, which has none).
+
+    ``destination``: (host, hypervisor hostname), either may be None: a
+    requested destination (2.74), which unlike a forced host still has
+    to pass the filters.
     """
     now = db.utcnow()
+    host, node = destination
     return [service for service in services
             if not service['disabled']
             and (force_host or servicegroup.is_up(service, now))
             and (not availability_zone
                  or service['availability_zone'] == availability_zone)
-            and (not force_host or service['host'] == force_host)]
+            and (not force_host or service['host'] == force_host)
+            and (not host or service['host'] == host)
+            and (not node or node_of(service) == node)]
+
+
+def node_of(service):
+    return service['hypervisor_hostname'] or service['host']
 
 
 def _place_together(free, by_host, members, need, count):
@@ -131,7 +143,8 @@ _GROUP_POLICIES = {
 
 
 def place(services, usage, flavor, count,
-          availability_zone=None, force_host=None, group=None):
+          availability_zone=None, force_host=None, group=None,
+          destination=(None, None)):
     """The service of each of ``count`` new servers (a host may repeat).
 
     ``services``: the candidates' service rows; ``usage``: {host: (vcpus,
@@ -148,7 +161,8 @@ def place(services, usage, flavor, count,
     """
     need = _need(flavor)
     free, by_host, most = {}, {}, 0
-    for service in _usable(services, availability_zone, force_host):
+    for service in _usable(services, availability_zone, force_host,
+                           destination):
         host = service['host']
         by_host[host] = service
         free[host] = list(_free(service, usage.get(host, (0, 0, 0))))

@@ -27,6 +27,7 @@ from novalite.api import wsgi
 from novalite.compute import api as compute
 from novalite.compute import flavors
 from novalite import exception
+from novalite.policies import servers as server_policies
 from novalite import policy
 from novalite import states
 
@@ -531,7 +532,8 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v252, '2.52', '2.56')
     @validation.schema(schema.create_v257, '2.57', '2.62')
     @validation.schema(schema.create_v263, '2.63', '2.66')
-    @validation.schema(schema.create_v267, '2.67')
+    @validation.schema(schema.create_v267, '2.67', '2.73')
+    @validation.schema(schema.create_v274, '2.74')
     def post(self, req):
         context = req.context
         server = req.body['server']
@@ -552,6 +554,17 @@ class ServersController(rest.RestController):
         if networks:
             policy.authorize(context, POLICY % 'create:attach_network',
                              target)
+        requested_host = server.get('host')
+        requested_node = server.get('hypervisor_hostname')
+        if requested_host or requested_node:
+            policy.authorize(context, server_policies.REQUESTED_DESTINATION,
+                             target)
+            if ':' in (server.get('availability_zone') or '') and any(
+                    server['availability_zone'].split(':')[1:]):
+                raise exception.ValidationError(
+                    detail='One mechanism with host and/or '
+                           'hypervisor_hostname and another mechanism with '
+                           'zone:host:node are mutually exclusive.')
         trusted_certs = server.get('trusted_image_certificates')
         if trusted_certs:
             policy.authorize(context, POLICY % 'create:trusted_certs',
@@ -588,6 +601,7 @@ class ServersController(rest.RestController):
             requested_networks=_requested_networks(networks, max_count),
             tags=server.get('tags'),
             trusted_certs=trusted_certs,
+            requested_host=requested_host, requested_node=requested_node,
             # Nova's order: the hints under their new name if given.
             scheduler_hints=req.body.get(
                 'os:scheduler_hints' if 'os:scheduler_hints' in req.body

@@ -232,6 +232,12 @@ _server_create_v267['properties']['block_device_mapping_v2']['items'][
                                     'minLength': 0, 'maxLength': 255}
 create_v267 = _create(_server_create_v267)
 
+# 2.74: a requested destination, host and/or hypervisor hostname.
+_server_create_v274 = copy.deepcopy(_server_create_v267)
+_server_create_v274['properties'].update(
+    host=types.fqdn, hypervisor_hostname=types.fqdn)
+create_v274 = _create(_server_create_v274)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {

@@ -24,6 +24,7 @@ from novalite.db import api as db
 from novalite import policy
 from novalite.tests import base
 from novalite.tests.base import validate_response
+from novalite.tests import fixtures as nl_fixtures
 
 
 class MicroversionTestCase(base.APITestCase):
@@ -594,3 +595,52 @@ class TestLockedReason(MicroversionTestCase):
             'servers/' + server['id']).json['server'])
         self.assertEqual(2, len(v272.get('servers?locked=maybe').json[
             'servers']))
+
+
+class TestRequestedDestination(MicroversionTestCase):
+    """2.74: ``host`` and ``hypervisor_hostname`` on create (admin only):
+    the scheduler's filters still run, unlike a forced host."""
+
+    def test_destination(self):
+        self.useFixture(nl_fixtures.ComputeAgent(host='second-host'))
+        admin = self.api_at('2.74', user='admin')
+        # The hypervisor's name, as the agent reported it.
+        [second] = db.service_get_all(self.admin_context,
+                                      hosts=['second-host'])
+        node = second['hypervisor_hostname']
+        for extra in ({'host': 'second-host'},
+                      {'host': 'second-host', 'hypervisor_hostname': node}):
+            server = admin.post('servers', self.server_body(
+                networks='none', **extra), status=202).json['server']
+            shown = self.wait_for_status(server['id'], 'ACTIVE')
+            self.assertEqual('second-host', shown['OS-EXT-SRV-ATTR:host'])
+        for extra, message in (
+                ({'host': 'nowhere'}, 'Compute host nowhere could not be '
+                                      'found.'),
+                ({'hypervisor_hostname': 'nowhere'},
+                 'Compute host nowhere could not be found.'),
+                ({'host': 'second-host', 'hypervisor_hostname': 'other'},
+                 'Compute host second-host could not be found.'),
+                ({'host': 'second-host',
+                  'availability_zone': 'nova:second-host'},
+                 'One mechanism with host and/or hypervisor_hostname and '
+                 'another mechanism with zone:host:node are mutually '
+                 'exclusive.'),
+                ({'host': 'a b'}, None)):
+            resp = admin.post('servers', self.server_body(
+                networks='none', **extra), status=400)
+            if message:
+                self.assertEqual(message, resp.json['badRequest']['message'])
+        # Unlike a forced host, a disabled one is filtered out.
+        db.service_update(self.admin_context, 'second-host',
+                          compute_utils.BINARY, {'disabled': True})
+        server = admin.post('servers', self.server_body(
+            networks='none', host='second-host'), status=202).json['server']
+        self.assertEqual('No valid host was found. There are not enough '
+                         'hosts available.',
+                         self.wait_for_status(server['id'], 'ERROR')[
+                             'fault']['message'])
+        self.api_at('2.74').post('servers', self.server_body(
+            networks='none', host='second-host'), status=403)
+        self.api_at('2.73', user='admin').post('servers', self.server_body(
+            networks='none', host='second-host'), status=400)
