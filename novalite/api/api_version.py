@@ -91,6 +91,8 @@ HISTORY = (
     ('2.72', 'Ports with resource requests (novalite ports have none)'),
     ('2.73', 'Lock reason (locked_reason); locked filter and sort key'),
     ('2.74', 'host and hypervisor_hostname on create'),
+    ('2.75', 'Unknown query parameters are 400; update and rebuild show '
+             'the whole server; flavor swap 0; hypervisor servers always'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

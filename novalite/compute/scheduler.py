@@ -176,7 +176,7 @@ def place(services, usage, flavor, count,
     else:
         chosen = _place_each(
             free, by_host, members, need, count, policy,
-            per_host=(group['rules'].get('max_server_per_host', 1)
+            per_host=(group.get('rules', {}).get('max_server_per_host', 1)
                       if group else 1))
     if len(chosen) < count:
         raise exception.NoValidHost(

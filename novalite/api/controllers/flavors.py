@@ -75,14 +75,16 @@ class FlavorsController(rest.RestController):
     _custom_actions = {'detail': ['GET']}
 
     @wsgi.expose()
-    @validation.query_schema(schema.index_query)
+    @validation.query_schema(schema.index_query, '2.1', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         limit, found = _list(req)
         return links.paged(req, 'flavors', 'flavors',
                            [views.basic(req, f) for f in found], limit)
 
     @wsgi.expose()
-    @validation.query_schema(schema.index_query)
+    @validation.query_schema(schema.index_query, '2.1', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def detail(self, req):
         limit, found = _list(req)
         if views.extra_specs_shown(req):

@@ -51,10 +51,10 @@ def _detail(req, hypervisor):
 
 
 def _add_servers(req, view, hypervisor):
-    """The view with the hypervisor's servers, if it has any (as Nova
-    before 2.75: no key without servers)."""
+    """The view with the hypervisor's servers: below 2.75, only if it has
+    any (no key without servers, as Nova)."""
     servers = services.servers_of(req.context, hypervisor)
-    if servers:
+    if servers or req.is_version('2.75'):
         view['servers'] = servers
     return view
 

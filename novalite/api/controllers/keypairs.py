@@ -31,7 +31,8 @@ class KeypairsController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v210, '2.1', '2.34')
-    @validation.query_schema(schema.index_query_v235, '2.35')
+    @validation.query_schema(schema.index_query_v235, '2.35', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'index', {'user_id': user_id})
@@ -52,6 +53,8 @@ class KeypairsController(rest.RestController):
         return result
 
     @wsgi.expose()
+    @validation.query_schema(schema.show_query, '2.1', '2.74')
+    @validation.query_schema(schema.show_query_v275, '2.75')
     def get_one(self, req, name):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'show', {'user_id': user_id})
@@ -73,6 +76,8 @@ class KeypairsController(rest.RestController):
         return wsgi.response(result, 201 if req.is_version('2.2') else 200)
 
     @wsgi.expose()
+    @validation.query_schema(schema.show_query, '2.1', '2.74')
+    @validation.query_schema(schema.show_query_v275, '2.75')
     def delete(self, req, name):
         user_id = _user_id(req)
         policy.authorize(req.context, POLICY % 'delete', {'user_id': user_id})

@@ -4,6 +4,8 @@ limits)."""
 from pecan import rest
 
 from novalite.api import common
+from novalite.api.schemas import limits as schema
+from novalite.api import validation
 from novalite.api.views import limits as views
 from novalite.api import wsgi
 from novalite import policy
@@ -13,6 +15,8 @@ from novalite import quota
 class LimitsController(rest.RestController):
 
     @wsgi.expose()
+    @validation.query_schema(schema.index_query, '2.1', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         context = req.context
         policy.authorize(context, 'os_compute_api:limits', {})

@@ -53,7 +53,8 @@ class QuotaDetailController(rest.RestController):
     """``GET /os-quota-sets/{tenant_id}/detail``: limits and usage."""
 
     @wsgi.expose()
-    @validation.query_schema(schema.query)
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
     def get_all(self, req, tenant_id):
         _authorize(req, 'detail', tenant_id)
         limits = quota.limits(req.context, tenant_id)
@@ -70,7 +71,8 @@ class QuotaSetsController(rest.RestController):
     detail = QuotaDetailController()
 
     @wsgi.expose()
-    @validation.query_schema(schema.query)
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
     def get_one(self, req, tenant_id):
         _authorize(req, 'show', tenant_id)
         return _quota_set(req, quota.limits(req.context, tenant_id),
@@ -80,7 +82,8 @@ class QuotaSetsController(rest.RestController):
     @validation.schema(schema.update, '2.1', '2.35')
     @validation.schema(schema.update_v236, '2.36', '2.56')
     @validation.schema(schema.update_v257, '2.57')
-    @validation.query_schema(schema.query)
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
     def put(self, req, tenant_id):
         _authorize(req, 'update', tenant_id)
         _no_user(req)
@@ -92,7 +95,8 @@ class QuotaSetsController(rest.RestController):
                                             force=force))
 
     @wsgi.expose(status=202)
-    @validation.query_schema(schema.query)
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
     def delete(self, req, tenant_id):
         _authorize(req, 'delete', tenant_id)
         _no_user(req)

@@ -46,7 +46,8 @@ def _authorize(req, rule, group):
 class ServerGroupsController(rest.RestController):
 
     @wsgi.expose()
-    @validation.query_schema(schema.index_query)
+    @validation.query_schema(schema.index_query, '2.1', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         context = req.context
         policy.authorize(context, POLICY % 'index', base.project_target(req))

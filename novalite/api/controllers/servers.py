@@ -70,9 +70,7 @@ _COLUMNS = {
     'vm_state': 'vm_state', 'progress': 'progress',
 }
 
-_INVALID_FILTERS = ('block_device_mapping', 'services', 'metadata',
-                    'system_metadata', 'info_cache', 'security_groups',
-                    'pci_devices')
+_INVALID_FILTERS = schema.JOINED_TABLE_FILTERS
 
 _compute_api = base.compute_api
 
@@ -499,7 +497,8 @@ class ServersController(rest.RestController):
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
     @validation.query_schema(schema.index_query_v226, '2.26', '2.65')
     @validation.query_schema(schema.index_query_v266, '2.66', '2.72')
-    @validation.query_schema(schema.index_query_v273, '2.73')
+    @validation.query_schema(schema.index_query_v273, '2.73', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         limit, instances = _list(req, 'index')
         builder = views.Builder(req)
@@ -509,7 +508,9 @@ class ServersController(rest.RestController):
     @wsgi.expose()
     @validation.query_schema(schema.index_query_v21, '2.1', '2.25')
     @validation.query_schema(schema.index_query_v226, '2.26', '2.65')
-    @validation.query_schema(schema.index_query_v266, '2.66')
+    @validation.query_schema(schema.index_query_v266, '2.66', '2.72')
+    @validation.query_schema(schema.index_query_v273, '2.73', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def detail(self, req):
         limit, instances = _list(req, 'detail')
         builder = views.Builder(req)

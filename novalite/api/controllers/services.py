@@ -123,7 +123,8 @@ class ServicesController(rest.RestController):
                        'force-down': ['PUT']}
 
     @wsgi.expose()
-    @validation.query_schema(schema.index_query)
+    @validation.query_schema(schema.index_query, '2.1', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         _authorize(req, 'list')
         found = services.get_all(req.context, host=common.last(req, 'host'),

@@ -79,7 +79,8 @@ class SimpleTenantUsageController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.39')
-    @validation.query_schema(schema.index_query_v240, '2.40')
+    @validation.query_schema(schema.index_query_v240, '2.40', '2.74')
+    @validation.query_schema(schema.index_query_v275, '2.75')
     def get_all(self, req):
         policy.authorize(req.context, stu_policies.POLICY_ROOT % 'list', {})
         summaries, next_link = _usages(
@@ -90,7 +91,8 @@ class SimpleTenantUsageController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.show_query, '2.1', '2.39')
-    @validation.query_schema(schema.show_query_v240, '2.40')
+    @validation.query_schema(schema.show_query_v240, '2.40', '2.74')
+    @validation.query_schema(schema.show_query_v275, '2.75')
     def get_one(self, req, tenant_id):
         policy.authorize(req.context, stu_policies.POLICY_ROOT % 'show',
                          {'project_id': tenant_id})

@@ -46,3 +46,8 @@ index_query_v235['properties'].update({
         parameter_types.non_negative_integer),
     'marker': parameter_types.multi_params({'type': 'string'}),
 })
+index_query_v275 = parameter_types.strict(index_query_v235)
+
+# GET and DELETE /os-keypairs/{keypair_name}.
+show_query = copy.deepcopy(index_query_v210)
+show_query_v275 = parameter_types.strict(show_query)

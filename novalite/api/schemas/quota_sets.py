@@ -55,3 +55,4 @@ query = {
     },
     'additionalProperties': True,
 }
+query_v275 = parameter_types.strict(query)

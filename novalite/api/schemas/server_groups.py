@@ -75,3 +75,5 @@ index_query = {
     # Unknown query parameters are ignored below 2.75, as in Nova.
     'additionalProperties': True,
 }
+
+index_query_v275 = parameter_types.strict(index_query)

@@ -279,6 +279,12 @@ IGNORED_SORT_KEYS = [
 
 _string = types.multi_params({'type': 'string'})
 
+# Filters on the tables Nova joins: a 400 from the handler, even for
+# admins.
+JOINED_TABLE_FILTERS = ('block_device_mapping', 'services', 'metadata',
+                        'system_metadata', 'info_cache', 'security_groups',
+                        'pci_devices')
+
 # Filters Nova matches as regular expressions ('format': 'regex': a
 # pattern that does not compile, or an empty one, is a 400 as in Nova).
 _regex = types.multi_params({'type': 'string', 'format': 'regex'})
@@ -331,6 +337,17 @@ index_query_v266['properties']['changes-before'] = types.multi_params(
 # 2.73: the locked filter (and sort key: no longer ignored).
 index_query_v273 = copy.deepcopy(index_query_v266)
 index_query_v273['properties']['locked'] = _string
+
+# 2.75: strict. Any other parameter is a 400, and so is a sort key that
+# was ignored; the joined-table names and those starting with "_" still
+# pass the schema for the handler's own 400.
+index_query_v275 = copy.deepcopy(index_query_v273)
+index_query_v275['properties']['sort_key'] = types.multi_params(
+    {'type': 'string', 'enum': ['locked'] + VALID_SORT_KEYS})
+index_query_v275['properties'].update(
+    {name: _string for name in JOINED_TABLE_FILTERS})
+index_query_v275['patternProperties'] = {'^_': _string}
+index_query_v275['additionalProperties'] = False
 
 # --- actions
 

@@ -43,3 +43,5 @@ index_query = {
     # Nova ignores other parameters before 2.75.
     'additionalProperties': True,
 }
+
+index_query_v275 = parameter_types.strict(index_query)

@@ -28,3 +28,6 @@ show_query_v240 = copy.deepcopy(show_query)
 show_query_v240['properties'].update(_paging)
 index_query_v240 = copy.deepcopy(index_query)
 index_query_v240['properties'].update(_paging)
+
+show_query_v275 = parameter_types.strict(show_query_v240)
+index_query_v275 = parameter_types.strict(index_query_v240)

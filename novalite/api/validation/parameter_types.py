@@ -87,6 +87,12 @@ def multi_params(schema):
     return {'type': 'array', 'items': copy.deepcopy(schema)}
 
 
+def strict(query_schema):
+    """The query schema as microversion 2.75 made most of Nova's: any
+    parameter it does not name is a 400."""
+    return dict(copy.deepcopy(query_schema), additionalProperties=False)
+
+
 def single_param(schema):
     """A query parameter that may be given once (Nova's: a repeat is a
     400, "is too long")."""

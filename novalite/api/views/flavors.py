@@ -24,7 +24,8 @@ def detail(req, flavor):
         'disk': flavor['root_gb'],
         'vcpus': flavor['vcpus'],
         # Nova shows "" for no swap until 2.75.
-        'swap': flavor['swap'] or '',
+        'swap': flavor['swap'] if req.is_version('2.75')
+        else flavor['swap'] or '',
         'OS-FLV-EXT-DATA:ephemeral': flavor['ephemeral_gb'],
         'OS-FLV-DISABLED:disabled': flavor['disabled'],
         'os-flavor-access:is_public': flavor['is_public'],

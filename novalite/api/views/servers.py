@@ -50,10 +50,11 @@ class Builder:
         self._services = None
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
-         self.v2_47, self.v2_54, self.v2_63, self.v2_71, self.v2_73) = (
+         self.v2_47, self.v2_54, self.v2_63, self.v2_71, self.v2_73,
+         self.v2_75) = (
              req.is_version(v) for v in (
                  '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54',
-                 '2.63', '2.71', '2.73'))
+                 '2.63', '2.71', '2.73', '2.75'))
 
     # ------------------------------------------------------------ helpers
 
@@ -234,9 +235,13 @@ class Builder:
         return view
 
     def update_view(self, instance):
-        """The reduced representation PUT and rebuild return below 2.75
-        (no extensions, addresses without MAC and type, as Nova's)."""
-        view = self._core(instance, extend_address=False)
+        """What PUT and rebuild return: below 2.75 a reduced view (no
+        extensions, addresses without MAC and type, as Nova's), from 2.75
+        the same as GET's."""
+        if self.v2_75:
+            view = self.show(instance)
+        else:
+            view = self._core(instance, extend_address=False)
         self._add_server_groups(view, instance)
         return view
 
@@ -253,6 +258,9 @@ class Builder:
         view = self.update_view(instance)
         if self.v2_54:
             view['key_name'] = instance['key_name']
+        # NOTE: Nova's rebuild never shows the extended attribute (from
+        # 2.57 it gives user_data on its own).
+        view.pop('OS-EXT-SRV-ATTR:user_data', None)
         return view
 
     def show_one(self, instance):

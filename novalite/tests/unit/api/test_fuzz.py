@@ -743,6 +743,9 @@ class TestFuzz(base.APITestCase):
                                 'OS-FLV-EXT-DATA:ephemeral': 1,
                                 'rxtx_factor': 2.5,
                                 'os-flavor-access:is_public': False}}]
+        if method == 'PUT' and template == '/v2.1/flavors/{flavor_id}':
+            return [{'flavor': {'description': 'fz'}},
+                    {'flavor': {'description': None}}]
         if method == 'POST' and template == '/v2.1/os-keypairs':
             return [{'keypair': {'name': 'kz', 'public_key':
                                  self.public_key}},

@@ -861,10 +861,16 @@ class TestTenantIsolation(base.APITestCase):
     # Server groups are a project's: another project's is not found.
 
     def walk_get_server_groups(self, v):
-        return [('os-server-groups' + q, None, 200, self._only_b_groups)
-                for q in ('', _query(all_projects=1),
-                          _query(all_projects='true', limit=5, offset=0),
-                          _query(project_id='demo'))]
+        queries = ['', _query(all_projects=1),
+                   _query(all_projects='true', limit=5, offset=0)]
+        probes = [('os-server-groups' + q, None, 200, self._only_b_groups)
+                  for q in queries]
+        # An unknown parameter: ignored below 2.75, a 400 from it.
+        strict = api_version.APIVersionRequest(v) >= '2.75'
+        probes.append(('os-server-groups' + _query(project_id='demo'), None,
+                       400 if strict else 200,
+                       None if strict else self._only_b_groups))
+        return probes
 
     def walk_post_server_groups(self, v):
         group = {'name': 'bravo-group'}

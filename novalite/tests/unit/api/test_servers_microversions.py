@@ -18,6 +18,8 @@ from tempest.lib.api_schema.response.compute.v2_71 import \
     servers as servers271
 from tempest.lib.api_schema.response.compute.v2_73 import \
     servers as servers273
+from tempest.lib.api_schema.response.compute.v2_75 import \
+    servers as servers275
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -644,3 +646,96 @@ class TestRequestedDestination(MicroversionTestCase):
             networks='none', host='second-host'), status=403)
         self.api_at('2.73', user='admin').post('servers', self.server_body(
             networks='none', host='second-host'), status=400)
+
+
+class TestCleanup275(MicroversionTestCase):
+    """2.75: unknown query parameters are a 400 on the lists that took
+    them silently; PUT and rebuild answer with the whole server; a
+    flavor's swap is 0, not ""; with_servers always gives ``servers``."""
+
+    def test_strict_queries(self):
+        server = self.create_server(api=self.api_at('2.75'), networks='none')
+        admin = self.api_at('2.75', user='admin')
+        self.api_at('2.2', user='admin').post(
+            'os-keypairs', {'keypair': {'name': 'k'}}, status=201)
+        for path in ('servers', 'servers/detail', 'flavors',
+                     'flavors/detail', 'os-keypairs', 'os-keypairs/k',
+                     'limits', 'os-server-groups',
+                     'os-simple-tenant-usage', 'os-simple-tenant-usage/demo',
+                     'os-quota-sets/demo', 'os-quota-sets/demo/detail',
+                     'os-services'):
+            resp = admin.get(path + '?foo=1', status=400)
+            # jsonschema's words, as Nova's (the servers' schema lets
+            # "_" names through).
+            self.assertEqual(
+                "'foo' does not match any of the regexes: '^_'"
+                if path.startswith('servers') else
+                "Additional properties are not allowed ('foo' was "
+                "unexpected)", resp.json['badRequest']['message'], path)
+            self.api_at('2.74', user='admin').get(path + '?foo=1',
+                                                  status=200)
+        admin.put('os-quota-sets/demo?foo=1', {'quota_set': {'cores': 9}},
+                  status=400)
+        # (os-hypervisors was strict from 2.53.)
+        admin.delete('os-keypairs/k?foo=1', status=400)
+        # Known parameters still work; a sort key Nova ignored is now a
+        # 400; the joined-table and "_" filters keep their own 400.
+        self.assertEqual([server['id']], [s['id'] for s in self.api_at(
+            '2.75').get('servers?sort_key=display_name&locked=false').json[
+                'servers']])
+        resp = admin.get('servers?sort_key=vcpus', status=400)
+        self.assertIn("'vcpus' is not one of",
+                      resp.json['badRequest']['message'])
+        self.api_at('2.74').get('servers?sort_key=vcpus', status=200)
+        for name in ('metadata', '_hidden'):
+            resp = admin.get('servers?%s=x' % name, status=400)
+            self.assertEqual('Invalid filter field: %s.' % name,
+                             resp.json['badRequest']['message'])
+
+    def test_whole_server_on_update_and_rebuild(self):
+        v275 = self.api_at('2.75')
+        server = self.create_server(api=v275, networks='none',
+                                    user_data='b25l')
+        shown = v275.get('servers/' + server['id']).json['server']
+        resp = v275.put('servers/' + server['id'],
+                        {'server': {'name': 'renamed'}}, status=200)
+        validate_response(servers275.update_server, resp)
+        updated = resp.json['server']
+        self.assertEqual(sorted(set(shown) | {'server_groups'}),
+                         sorted(updated))
+        for key in ('OS-EXT-AZ:availability_zone', 'key_name',
+                    'config_drive', 'OS-EXT-STS:vm_state',
+                    'OS-SRV-USG:launched_at', 'security_groups'):
+            self.assertEqual(shown[key], updated[key], key)
+        resp = v275.post('servers/%s/action' % server['id'], {'rebuild': {
+            'imageRef': base.IMAGE_ID}}, status=202)
+        validate_response(servers275.rebuild_server_with_admin_pass, resp)
+        rebuilt = resp.json['server']
+        self.assertEqual('b25l', rebuilt['user_data'])
+        self.assertIn('OS-EXT-STS:task_state', rebuilt)
+        # Admins: the extended attributes too, but not their user_data.
+        self.wait_for_status(server['id'], 'ACTIVE')
+        admin = self.api_at('2.75', user='admin')
+        resp = admin.put('servers/' + server['id'], {'server': {}},
+                         status=200)
+        self.assertIn('OS-EXT-SRV-ATTR:host', resp.json['server'])
+        self.assertIn('OS-EXT-SRV-ATTR:user_data', resp.json['server'])
+        resp = admin.post('servers/%s/action' % server['id'], {'rebuild': {
+            'imageRef': base.IMAGE_ID}}, status=202)
+        self.assertIn('OS-EXT-SRV-ATTR:host', resp.json['server'])
+        self.assertNotIn('OS-EXT-SRV-ATTR:user_data', resp.json['server'])
+        # 2.74 still answers with the reduced view.
+        self.assertNotIn('key_name', self.api_at('2.74').put(
+            'servers/' + server['id'], {'server': {}}).json['server'])
+
+    def test_flavor_swap_and_hypervisor_servers(self):
+        self.assertEqual(0, self.api_at('2.75').get('flavors/1').json[
+            'flavor']['swap'])
+        self.assertEqual('', self.api_at('2.74').get('flavors/1').json[
+            'flavor']['swap'])
+        admin = self.api_at('2.75', user='admin')
+        [hypervisor] = admin.get('os-hypervisors?with_servers=true').json[
+            'hypervisors']
+        self.assertEqual([], hypervisor['servers'])
+        self.assertNotIn('servers', self.api_at('2.74', user='admin').get(
+            'os-hypervisors?with_servers=true').json['hypervisors'][0])
