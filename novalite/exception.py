@@ -144,6 +144,12 @@ class InstanceInvalidState(Conflict):
                "in %(attr)s %(state)s")
 
 
+class UnshelveInstanceInvalidState(Conflict):
+    msg_fmt = ('Specifying an availability zone or a host when unshelving '
+               'server "%(instance_uuid)s" with status "%(state)s" is not '
+               'supported. The server status must be SHELVED_OFFLOADED.')
+
+
 class InstanceInvalidStateForAction(Conflict):
     # Nova's answer when no single state column is to blame (a reboot of
     # a server that was never scheduled).

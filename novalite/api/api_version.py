@@ -93,6 +93,8 @@ HISTORY = (
     ('2.74', 'host and hypervisor_hostname on create'),
     ('2.75', 'Unknown query parameters are 400; update and rebuild show '
              'the whole server; flavor swap 0; hypervisor servers always'),
+    ('2.76', 'power-update external events (not served)'),
+    ('2.77', 'unshelve: availability_zone'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1395,14 +1395,29 @@ class API:
                    task_state=updated['task_state'],
                    previous_task_state=instance['task_state'])
 
-    def unshelve(self, context, instance):
+    def unshelve(self, context, instance, availability_zone=None):
         """Bring a shelved server back (Nova's ``unshelve``): a SHELVED
         one is powered on where it is; a SHELVED_OFFLOADED one gets a
-        host, chosen and claimed as a create's, whose agent boots it from
-        its shelved image. The image is deleted once the server runs.
-        With no room anywhere, the server stays SHELVED_OFFLOADED and the
-        action's ``schedule_instances`` event is in error, as in Nova."""
+        host, chosen and claimed as a create's (from 2.77 in
+        ``availability_zone`` if given, which becomes the server's),
+        whose agent boots it from its shelved image. The image is deleted
+        once the server runs. With no room anywhere, the server stays
+        SHELVED_OFFLOADED and the action's ``schedule_instances`` event
+        is in error, as in Nova."""
         self._precheck(context, instance, 'unshelve')
+        if availability_zone is not None:
+            # NOTE: after the state check (409 for any other state), as
+            # Nova orders them.
+            if instance['vm_state'] != states.SHELVED_OFFLOADED:
+                raise exception.UnshelveInstanceInvalidState(
+                    instance_uuid=instance['uuid'],
+                    state=instance['vm_state'])
+            available, _, _ = availability_zones.get_availability_zones(
+                context)
+            if availability_zone not in available:
+                raise exception.ValidationError(
+                    detail='The requested availability zone is not '
+                           'available')
         updated = self._start_task(context, instance, 'unshelve')
         image_id = db.instance_system_metadata_get(
             context, instance['uuid']).get('shelved_image_id')
@@ -1428,7 +1443,7 @@ class API:
                 return
             self._record_event(context, instance, 'get_image_info')
         flavor = compute_utils.flavor_of(instance)
-        zone = instance['availability_zone']
+        zone = availability_zone or instance['availability_zone']
 
         def place(services, usage, group=None):
             return scheduler.place(services, usage, flavor, 1,
@@ -1438,7 +1453,8 @@ class API:
             placed = db.instance_claim_host(
                 context, compute_utils.BINARY, place, instance['uuid'],
                 lambda service: {'host': service['host'],
-                                 'node': service['host']},
+                                 'node': service['host'],
+                                 'availability_zone': zone},
                 expected_task_state=updated['task_state'],
                 expected_vm_state=states.SHELVED_OFFLOADED,
                 availability_zone=zone)

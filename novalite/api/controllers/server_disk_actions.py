@@ -167,7 +167,12 @@ def _shelve_offload(req, instance, body):
     base.compute_api.shelve_offload(req.context, instance)
 
 
-@actions.action('unshelve', schema.unshelve)
+@actions.action('unshelve')
+@validation.schema(schema.unshelve, '2.1', '2.76')
+@validation.schema(schema.unshelve_v277, '2.77')
 def _unshelve(req, instance, body):
     base.authorize(req, SHELVE % 'unshelve', instance)
-    base.compute_api.unshelve(req.context, instance)
+    zone = (body or {}).get('availability_zone') if req.is_version(
+        '2.77') else None
+    base.compute_api.unshelve(req.context, instance,
+                              availability_zone=zone)

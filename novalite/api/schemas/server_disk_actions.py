@@ -153,3 +153,18 @@ revert_resize = _any_value('revertResize')
 shelve = _any_value('shelve')
 shelve_offload = _any_value('shelveOffload')
 unshelve = _any_value('unshelve')
+
+# 2.77: the zone of an offloaded server's new host.
+unshelve_v277 = {
+    'type': 'object',
+    'properties': {
+        'unshelve': {
+            'type': ['object', 'null'],
+            'properties': {'availability_zone': types.name},
+            'required': ['availability_zone'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['unshelve'],
+    'additionalProperties': False,
+}

@@ -1161,6 +1161,48 @@ class TestShelve(_TwoHosts):
                                 ('schedule_instances', 'Success')]),
             self.wait_action(server['id'], 'unshelve', 3))
 
+    def test_unshelve_to_a_zone_from_2_77(self):
+        # The second host moves to a zone of its own.
+        db.service_update(self.admin_context, 'second-host',
+                          compute_utils.BINARY,
+                          {'availability_zone': 'az2'})
+        server = self.create_on(self.agent)
+        v277 = self.api.as_user('demo', 'demo', version='2.77')
+        self.action(server['id'], {'unshelve': {'availability_zone': 'az2'}},
+                    api=v277, status=409)
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED_OFFLOADED')
+        for body, status, message in (
+                ({'unshelve': {'availability_zone': 'nowhere'}}, 400,
+                 'The requested availability zone is not available'),
+                ({'unshelve': {}}, 400, None),
+                ({'unshelve': {'availability_zone': 'az2', 'x': 1}}, 400,
+                 None)):
+            resp = self.action(server['id'], body, api=v277, status=status)
+            if message:
+                self.assertEqual(message, resp.json['badRequest']['message'])
+        self.action(server['id'], {'unshelve': {'availability_zone': 'az2'}},
+                    api=v277)
+        shown = self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual(('second-host', 'az2'), (
+            shown['OS-EXT-SRV-ATTR:host'],
+            shown['OS-EXT-AZ:availability_zone']))
+        # A shelved (not offloaded) server may not be given a zone.
+        self.flags(shelved_offload_time=-1)
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED')
+        resp = self.action(server['id'], {'unshelve': {
+            'availability_zone': 'nova'}}, api=v277, status=409)
+        self.assertEqual(
+            'Specifying an availability zone or a host when unshelving '
+            'server "%s" with status "shelved" is not supported. The '
+            'server status must be SHELVED_OFFLOADED.' % server['id'],
+            resp.json['conflictingRequest']['message'])
+        # Below 2.77 the value is not looked at.
+        self.action(server['id'], {'unshelve': {'availability_zone': 'x'}},
+                    version='2.76')
+        self.wait_for_status(server['id'], 'ACTIVE')
+
     def test_shelve_keep_offload_and_unshelve_in_place(self):
         self.flags(shelved_offload_time=-1)
         server = self.create_on(self.agent)
