@@ -95,6 +95,13 @@ HISTORY = (
              'the whole server; flavor swap 0; hypervisor servers always'),
     ('2.76', 'power-update external events (not served)'),
     ('2.77', 'unshelve: availability_zone'),
+    ('2.78', 'Server topology (not served)'),
+    ('2.79', 'Volume attachments: delete_on_termination (not served)'),
+    ('2.80', 'Migrations: user_id, project_id (not served)'),
+    ('2.81', 'Image cache of aggregates (not served)'),
+    ('2.82', 'accelerator-request-bound external events (not served)'),
+    ('2.83', 'More server list filters for non-admins'),
+    ('2.84', 'Instance action events: details'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1017,12 +1017,13 @@ class API:
             event_id = db.action_event_start(context, instance['uuid'],
                                              context.request_id, event,
                                              CONF.host)
-            details = None
+            trace = details = None
             if error is not None:
-                details = ''.join(traceback.format_exception(error))
+                trace = ''.join(traceback.format_exception(error))
+                details = compute_utils.fault_message(error)[1]
             db.action_event_finish(context, event_id,
                                    'Error' if error else 'Success',
-                                   traceback=details)
+                                   traceback=trace, details=details)
         except Exception:
             LOG.exception('Could not record event %s of server %s', event,
                           instance['uuid'])

@@ -361,14 +361,15 @@ class ComputeManager:
     def _event_finish(self, event_id, error=None):
         if event_id is None:
             return
-        details = None
+        trace = details = None
         if error is not None:
-            details = ''.join(traceback.format_exception(
+            trace = ''.join(traceback.format_exception(
                 type(error), error, error.__traceback__))
+            details = compute_utils.fault_message(error)[1]
         try:
             db.action_event_finish(self._admin, event_id,
                                    'Error' if error else 'Success',
-                                   traceback=details)
+                                   traceback=trace, details=details)
         except Exception:
             LOG.exception('Could not finish event %s', event_id)
 

@@ -18,6 +18,14 @@ API_BINARY = 'nova-compute'
 ROOT_DEVICE_TAG = 'root_device_tag'
 
 
+def fault_message(error):
+    """(code, message) of a fault for ``error`` (see record_fault); also
+    an action event's ``details`` (2.84)."""
+    if isinstance(error, exception.NovaliteException):
+        return error.code, error.message
+    return 500, error.__class__.__name__
+
+
 def record_fault(context, instance_uuid, error, host=None):
     """Store a fault for the server, as Nova's instance_faults rows.
 
@@ -29,10 +37,7 @@ def record_fault(context, instance_uuid, error, host=None):
     500 faults, as in Nova (``_get_fault_details``), and only admins see
     it.
     """
-    if isinstance(error, exception.NovaliteException):
-        code, message = error.code, error.message
-    else:
-        code, message = 500, error.__class__.__name__
+    code, message = fault_message(error)
     details = ''
     if code == 500:
         details = ''.join(traceback.format_exception(error))

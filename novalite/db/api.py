@@ -893,7 +893,8 @@ def action_event_start(context, instance_uuid, request_id, event, host):
 
 
 @writer
-def action_event_finish(context, event_id, result, traceback=None):
+def action_event_finish(context, event_id, result, traceback=None,
+                        details=None):
     """``result`` is 'Success' or 'Error'; an error marks its action's
     message 'Error', as in Nova."""
     row = context.session.get(models.InstanceActionEvent, event_id)
@@ -903,6 +904,7 @@ def action_event_finish(context, event_id, result, traceback=None):
     row.finish_time = now
     row.result = result
     row.traceback = traceback
+    row.details = details
     action = context.session.get(models.InstanceAction, row.action_id)
     action.updated_at = now
     if result == 'Error':

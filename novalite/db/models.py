@@ -330,6 +330,7 @@ class InstanceActionEvent(TimestampMixin, Base):
     result = sa.Column(sa.String(255))
     traceback = sa.Column(sa.Text)
     host = sa.Column(sa.String(255))
+    # What failed it, as a fault's message (2.84).
     details = sa.Column(sa.Text)
 
 

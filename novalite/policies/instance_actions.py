@@ -22,6 +22,12 @@ rules = [
                     '(below microversion 2.51 nobody else sees events)',
         operations=[{'method': 'GET', 'path': _PATH + '/{request_id}'}],
         scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=BASE % 'events:details', check_str=base.ADMIN,
+        description='See what failed each event of an action '
+                    '(microversion 2.84)',
+        operations=[{'method': 'GET', 'path': _PATH + '/{request_id}'}],
+        scope_types=['project']),
 ]
 
 

@@ -90,6 +90,10 @@ class InstanceActionsController(rest.RestController):
             # events rule allows, for everyone hidden per project (hostId).
             keys = _EVENT_KEYS + (('traceback',) if privileged else ()) + (
                 ('host',) if privileged and v2_62 else ())
+            if req.is_version('2.84') and policy.authorize(
+                    req.context, POLICY % 'events:details',
+                    common.policy_target(instance), fatal=False):
+                keys += ('details',)
             project_id = action['project_id'] or instance['project_id']
             view['events'] = []
             for event in action['events']:

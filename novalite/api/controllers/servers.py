@@ -43,6 +43,9 @@ _USER_FILTERS = (
     ('2.26', ('tags', 'tags-any', 'not-tags', 'not-tags-any')),
     ('2.66', ('changes-before',)),
     ('2.73', ('locked',)),
+    ('2.83', ('availability_zone', 'config_drive', 'key_name', 'created_at',
+              'launched_at', 'terminated_at', 'power_state', 'task_state',
+              'vm_state', 'progress', 'user_id')),
 )
 
 _PAGING_KEYS = ('limit', 'marker', 'sort_key', 'sort_dir')

@@ -9,6 +9,7 @@ from tempest.lib.api_schema.response.compute.v2_1 import servers as s21
 from tempest.lib.api_schema.response.compute.v2_51 import servers as s251
 from tempest.lib.api_schema.response.compute.v2_58 import servers as s258
 from tempest.lib.api_schema.response.compute.v2_62 import servers as s262
+from tempest.lib.api_schema.response.compute.v2_84 import servers as s284
 
 from novalite.db import api as db
 from novalite import states
@@ -360,6 +361,28 @@ class TestInstanceActions(base.APITestCase):
             path).json['instanceAction']['events']
         self.assertNotIn('host', event)
         self.assertNotIn('hostId', event)
+
+    def test_event_details_from_2_84(self):
+        with mock.patch.object(self.agent.driver, 'spawn',
+                               side_effect=RuntimeError('boom')):
+            server = self.create_server(wait=False)
+            self.wait_for_status(server['id'], 'ERROR')
+        [action] = self.actions(server['id'])
+        path = 'servers/%s/os-instance-actions/%s' % (
+            server['id'], action['request_id'])
+        resp = self.api.as_user('admin', 'admin', version='2.84').get(
+            path, status=200)
+        test_servers.validate(s284.show_instance_action, resp)
+        [event] = resp.json['instanceAction']['events']
+        # The words of the server's fault: only the class name of an
+        # error that is not novalite's own.
+        self.assertEqual('RuntimeError', event['details'])
+        [event] = self.api.as_user('demo', 'demo', version='2.84').get(
+            path).json['instanceAction']['events']
+        self.assertNotIn('details', event)
+        [event] = self.api.as_user('admin', 'admin', version='2.83').get(
+            path).json['instanceAction']['events']
+        self.assertNotIn('details', event)
 
     def test_deleted_server_from_2_21(self):
         server = self.create_server()

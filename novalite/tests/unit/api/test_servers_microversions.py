@@ -739,3 +739,28 @@ class TestCleanup275(MicroversionTestCase):
         self.assertEqual([], hypervisor['servers'])
         self.assertNotIn('servers', self.api_at('2.74', user='admin').get(
             'os-hypervisors?with_servers=true').json['hypervisors'][0])
+
+
+class TestMoreFilters283(MicroversionTestCase):
+    """2.83: non-admins may filter by availability_zone, config_drive,
+    key_name, the times, the states, progress and user_id."""
+
+    def test_filters(self):
+        v283 = self.api_at('2.83')
+        self.create_server(api=v283, networks='none', name='a')
+        other = self.api_at('2.83', user='alt', project='demo')
+        self.create_server(api=other, networks='none', name='b')
+
+        def names(api, query):
+            return sorted(s['name'] for s in api.get(
+                'servers?' + query, status=200).json['servers'])
+
+        self.assertEqual(['b'], names(v283, 'user_id=alt'))
+        self.assertEqual(['a', 'b'], names(v283, 'vm_state=active'))
+        self.assertEqual([], names(v283, 'vm_state=stopped'))
+        self.assertEqual([], names(v283, 'availability_zone=elsewhere'))
+        # Below 2.83 they are dropped for non-admins (still listed).
+        self.assertEqual(['a', 'b'], names(self.api_at('2.82'),
+                                           'user_id=alt'))
+        self.assertEqual(['a', 'b'], names(self.api_at('2.82'),
+                                           'vm_state=stopped'))
