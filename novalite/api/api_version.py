@@ -102,6 +102,8 @@ HISTORY = (
     ('2.82', 'accelerator-request-bound external events (not served)'),
     ('2.83', 'More server list filters for non-admins'),
     ('2.84', 'Instance action events: details'),
+    ('2.85', 'Volume attachments: update delete_on_termination '
+             '(not served)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]
