@@ -179,6 +179,17 @@ class TestInstanceActions(base.APITestCase):
         test_servers.validate(s21.list_instance_actions, resp)
         return resp.json['instanceActions']
 
+    def failed_build_action(self):
+        """The path of the create action of a server whose build failed
+        (RuntimeError: boom)."""
+        with mock.patch.object(self.agent.driver, 'spawn',
+                               side_effect=RuntimeError('boom')):
+            server = self.create_server(wait=False)
+            self.wait_for_status(server['id'], 'ERROR')
+        [action] = self.actions(server['id'])
+        return 'servers/%s/os-instance-actions/%s' % (
+            server['id'], action['request_id'])
+
     def test_every_action_is_recorded_with_its_request_id(self):
         server = self.create_server()
         uuid = server['id']
@@ -258,13 +269,7 @@ class TestInstanceActions(base.APITestCase):
     def test_events_without_traceback_from_2_51(self):
         """From 2.51 the owner sees the events but not their tracebacks;
         the admin still sees the tracebacks."""
-        with mock.patch.object(self.agent.driver, 'spawn',
-                               side_effect=RuntimeError('boom')):
-            server = self.create_server(wait=False)
-            self.wait_for_status(server['id'], 'ERROR')
-        [action] = self.actions(server['id'])
-        path = 'servers/%s/os-instance-actions/%s' % (
-            server['id'], action['request_id'])
+        path = self.failed_build_action()
         v250 = self.api.as_user('demo', 'demo', version='2.50')
         self.assertNotIn('events',
                          v250.get(path, status=200).json['instanceAction'])
@@ -363,13 +368,7 @@ class TestInstanceActions(base.APITestCase):
         self.assertNotIn('hostId', event)
 
     def test_event_details_from_2_84(self):
-        with mock.patch.object(self.agent.driver, 'spawn',
-                               side_effect=RuntimeError('boom')):
-            server = self.create_server(wait=False)
-            self.wait_for_status(server['id'], 'ERROR')
-        [action] = self.actions(server['id'])
-        path = 'servers/%s/os-instance-actions/%s' % (
-            server['id'], action['request_id'])
+        path = self.failed_build_action()
         resp = self.api.as_user('admin', 'admin', version='2.84').get(
             path, status=200)
         test_servers.validate(s284.show_instance_action, resp)
