@@ -1002,9 +1002,9 @@ class TestTenantIsolation(base.APITestCase):
         return [('os-hypervisors/statistics', None, 403, self._forbidden)]
 
     def _hypervisor_item(self, v, suffix=''):
-        return [('os-hypervisors/%s%s' % (
-            self._agent_service_id(v, 'compute_node_uuid'), suffix),
-                 None, 403, self._forbidden)]
+        hypervisor = self._agent_service_id(v, 'compute_node_uuid')
+        return [('os-hypervisors/%s%s' % (hypervisor, suffix), None, 403,
+                 self._forbidden)]
 
     def walk_get_hypervisor(self, v):
         return self._hypervisor_item(v)

@@ -1078,7 +1078,6 @@ class TestMigrate(_TwoHosts):
         self.assertEqual(self.agent.service.host,
                          self.host_of(server['id']))
 
-
     def test_migrate_to_a_named_host_from_2_56(self):
         self.useFixture(nl_fixtures.ComputeAgent(host='third-host'))
         server = self.create_on(self.agent)

@@ -270,8 +270,8 @@ class TestPolicyAndRules(_GroupsTestCase):
                 ({'name': 'x', 'policy': 'anti-affinity',
                   'rules': {'other': 1}}, None),
                 ({'name': 'x'}, None)):
-            resp = api264.post('os-server-groups', {'server_group': body},
-                             status=400)
+            resp = api264.post('os-server-groups',
+                               {'server_group': body}, status=400)
             if message:
                 self.assertEqual(message,
                                  resp.json['badRequest']['message'])
