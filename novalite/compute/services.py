@@ -200,12 +200,15 @@ def search(context, pattern):
     return found
 
 
-def servers_of(context, hypervisor):
-    """[{name, uuid}] of the live servers on the hypervisor's host, the
-    name being the hypervisor's (``instance_name_template``)."""
-    return [{'name': utils.instance_name(inst), 'uuid': inst['uuid']}
-            for inst in db.instance_get_all_by_host(context,
-                                                    hypervisor['host'])]
+def servers_by_host(context, hypervisors):
+    """{host: [{name, uuid}]} of the live servers on the hypervisors'
+    hosts (the name being the hypervisor's, ``instance_name_template``),
+    in one query."""
+    found = {h['host']: [] for h in hypervisors}
+    for inst in db.instance_get_all_by_hosts(context, list(found)):
+        found[inst['host']].append({'name': utils.instance_name(inst),
+                                    'uuid': inst['uuid']})
+    return found
 
 
 def get(context, hypervisor_id, by_uuid=False):

@@ -719,9 +719,16 @@ def instance_usage_by_host(context, hosts=None):
 
 @main_context_manager.reader
 def instance_get_all_by_host(context, host, extras=()):
+    return instance_get_all_by_hosts(context, [host], extras=extras)
+
+
+@main_context_manager.reader
+def instance_get_all_by_hosts(context, hosts, extras=()):
+    """The live servers on any of ``hosts``, in the order of their ids."""
     rows = context.session.execute(
-        sa.select(models.Instance).where(models.Instance.host == host,
+        sa.select(models.Instance).where(models.Instance.host.in_(hosts),
                                          models.Instance.deleted == 0)
+        .order_by(models.Instance.id)
     ).scalars()
     return _attach_extras(context, [_instance_to_dict(r) for r in rows],
                           extras)

@@ -50,21 +50,26 @@ def _detail(req, hypervisor):
     return view
 
 
-def _add_servers(req, view, hypervisor):
-    """The view with the hypervisor's servers: below 2.75, only if it has
-    any (no key without servers, as Nova)."""
-    servers = services.servers_of(req.context, hypervisor)
-    if servers or req.is_version('2.75'):
-        view['servers'] = servers
-    return view
+def _add_servers(req, views, hypervisors):
+    """The views, each with its hypervisor's servers (all read in one
+    query): below 2.75, only where there are some (no key without
+    servers, as Nova)."""
+    by_host = services.servers_by_host(req.context, hypervisors)
+    for view, hypervisor in zip(views, hypervisors):
+        servers = by_host[hypervisor['host']]
+        if servers or req.is_version('2.75'):
+            view['servers'] = servers
+    return views
 
 
-def _with_servers(req, view, hypervisor):
-    """The view, with the hypervisor's servers if asked (from 2.53)."""
+def _with_servers(req, view, hypervisors):
+    """``view`` of each hypervisor, with their servers if asked (from
+    2.53)."""
+    views = [view(h) for h in hypervisors]
     if req.is_version('2.53') and common.is_true(
             common.last(req, 'with_servers') or False):
-        return _add_servers(req, view, hypervisor)
-    return view
+        return _add_servers(req, views, hypervisors)
+    return views
 
 
 def _list(req, view, path='os-hypervisors'):
@@ -81,13 +86,12 @@ def _list(req, view, path='os-hypervisors'):
             raise exception.Invalid('The server could not comply with the '
                                     'request since it is either malformed '
                                     'or otherwise incorrect.')
-        return {'hypervisors': [
-            _with_servers(req, view(h), h)
-            for h in services.search(req.context, pattern)]}
+        return {'hypervisors': _with_servers(
+            req, view, services.search(req.context, pattern))}
     limit, marker = common.limit_and_marker(req)
     found = services.hypervisors(req.context, limit=limit, marker=marker)
     return links.paged(req, 'hypervisors', path,
-                       [_with_servers(req, view(h), h) for h in found],
+                       _with_servers(req, view, found),
                        limit)
 
 
@@ -109,9 +113,9 @@ class HypervisorServersController(rest.RestController):
     @wsgi.expose(max_version='2.52')
     def get_all(self, req, pattern):
         _authorize(req, 'servers')
-        return {'hypervisors': [
-            _add_servers(req, _summary(req, h), h)
-            for h in services.search(req.context, pattern)]}
+        found = services.search(req.context, pattern)
+        return {'hypervisors': _add_servers(
+            req, [_summary(req, h) for h in found], found)}
 
 
 class HypervisorUptimeController(rest.RestController):
@@ -163,5 +167,5 @@ class HypervisorsController(rest.RestController):
         _authorize(req, 'show')
         hypervisor = services.get(req.context, hypervisor_id,
                                   by_uuid=req.is_version('2.53'))
-        return {'hypervisor': _with_servers(req, _detail(req, hypervisor),
-                                            hypervisor)}
+        [view] = _with_servers(req, lambda h: _detail(req, h), [hypervisor])
+        return {'hypervisor': view}
