@@ -104,6 +104,7 @@ HISTORY = (
     ('2.84', 'Instance action events: details'),
     ('2.85', 'Volume attachments: update delete_on_termination '
              '(not served)'),
+    ('2.86', 'Known flavor extra specs are validated'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

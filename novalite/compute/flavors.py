@@ -55,7 +55,7 @@ def destroy(context, flavor_id):
 
 # ------------------------------------------------------------ extra specs
 
-def _spec_value(value):
+def spec_value(value):
     """A value as stored: numbers become their text, as Nova's string
     field makes them."""
     if isinstance(value, str):
@@ -78,7 +78,7 @@ def extra_specs_update(context, flavor_id, specs, key=None):
     """Add or change ``specs`` ({key: str or number}), keeping the other
     keys; returns all of them. ``key``: the one key the request's path
     names (PUT .../os-extra_specs/{key}), which ``specs`` must hold."""
-    values = {name: _spec_value(value) for name, value in specs.items()}
+    values = {name: spec_value(value) for name, value in specs.items()}
     if key is not None and key not in values:
         raise exception.ValidationError(
             detail='Request body and URI mismatch')

@@ -149,3 +149,63 @@ class TestFlavorExtraSpecs(base.APITestCase):
         self.create_flavor(flavorid='f2', name='f2')
         self.assertEqual({}, self.admin_api.get(
             'flavors/f2/os-extra_specs').json['extra_specs'])
+
+
+class TestKnownExtraSpecs(base.APITestCase):
+    """2.86: the extra specs Nova knows must have values it accepts;
+    other names pass unless their namespace is one Nova knows."""
+
+    USE_AGENT = False
+
+    def test_values_checked_from_2_86(self):
+        v286 = self.admin_api.as_user('admin', version='2.86')
+        good = {'hw:cpu_policy': 'dedicated', 'hw:numa_nodes': 2,
+                'hw:numa_cpus.0': '0-1', 'hw_rng:allowed': 'yes',
+                'trait:HW_CPU_X86_AVX': 'required',
+                'trait1:CUSTOM_GOLD': 'forbidden',
+                'resources_gpu:VGPU': '1', 'resources:CUSTOM_FPGA': 2,
+                'capabilities:cpu_info:features': 'avx',
+                'aggregate_instance_extra_specs:ssd': 'true',
+                'pci_passthrough:alias': 'a1:2, a2:1',
+                'group_policy': 'none', 'mine': 'anything',
+                'other:thing': 'anything'}
+        v286.post(SPECS, {'extra_specs': good}, status=200)
+        self.assertEqual(len(good), len(v286.get(SPECS).json['extra_specs']))
+        for name, value, message in (
+                ('hw:cpu_policy', 'fast',
+                 "'fast' is not one of: dedicated, shared, mixed."),
+                ('hw:numa_nodes', 'two',
+                 "'two' is not a valid integer value."),
+                ('hw:numa_nodes', 0,
+                 "'0' is less than the min value of '1'."),
+                ('hw:redirected_usb_ports', '16',
+                 "'16' is greater than the max value of '15'."),
+                ('hw_rng:allowed', 'maybe',
+                 "'maybe' is not a valid boolean-like value."),
+                ('hw:mem_page_size', 'huge',
+                 "'huge' is not of the format "
+                 r"'(large|small|any|\d+([kKMGT]i?)?(b|bit|B)?)'."),
+                ('hw:no_such', 'x', "extra spec 'hw:no_such' does not "
+                 "appear to be a valid extra spec."),
+                ('trait2:NOT_A_TRAIT', 'required', "extra spec "
+                 "'trait2:NOT_A_TRAIT' does not appear to be a valid "
+                 "extra spec."),
+                ('trait:CUSTOM_X', 'wanted',
+                 "'wanted' is not one of: required, forbidden.")):
+            resp = v286.post(SPECS, {'extra_specs': {'ok': '1',
+                                                     name: value}},
+                             status=400)
+            self.assertEqual('Validation failed; ' + message, _fault(resp))
+            resp = v286.put(SPECS + '/' + name, {name: value}, status=400)
+            self.assertEqual('Validation failed; ' + message, _fault(resp))
+            # Before 2.86 anything goes.
+            self.admin_api.put(SPECS + '/' + name, {name: value},
+                               status=200)
+        # Nothing of a refused request was written.
+        self.assertNotIn('ok', v286.get(SPECS).json['extra_specs'])
+        # Checked before the flavor is looked up, as in Nova.
+        resp = v286.post('flavors/nope/os-extra_specs',
+                         {'extra_specs': {'hw:numa_nodes': 'x'}},
+                         status=400)
+        self.assertEqual("Validation failed; 'x' is not a valid integer "
+                         "value.", _fault(resp))
