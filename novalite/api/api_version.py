@@ -105,6 +105,8 @@ HISTORY = (
     ('2.85', 'Volume attachments: update delete_on_termination '
              '(not served)'),
     ('2.86', 'Known flavor extra specs are validated'),
+    ('2.87', 'Rescue of volume-backed servers (none in novalite)'),
+    ('2.88', 'Hypervisors: uptime in the details, no statistics'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -134,7 +134,7 @@ _INTERRUPTED_ACTIONS = {
 
 class ComputeManager:
 
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, driver, host=None):
         self.host = host or CONF.host
@@ -763,6 +763,10 @@ class ComputeManager:
             output = ('\n'.join(output.split('\n')[-tail_length:])
                       if tail_length else '')
         return output
+
+    def get_host_uptime(self, context):
+        """1.3: the host's ``uptime`` line."""
+        return self.driver.get_host_uptime()
 
     # ------------- rebuild, resize, migrate, shelve, snapshot (1.1)
 

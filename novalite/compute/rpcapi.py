@@ -17,6 +17,7 @@ API version history:
       shelve_offload_instance,
       unshelve_instance (each sent with version='1.1').
     * 1.2 - backup_instance (createBackup).
+    * 1.3 - get_host_uptime (a call: os-hypervisors' uptime).
 
 Rules, as in Nova's rpcapi: never change a method's signature within a
 major version; add a new argument with a default, bump the minor version,
@@ -34,7 +35,12 @@ from novalite import rpc
 CONF = cfg.CONF
 
 TOPIC = 'compute'
-RPC_API_VERSION = '1.2'
+RPC_API_VERSION = '1.3'
+
+# NOTE: seconds to wait for a host's uptime; a hypervisor detail list
+# asks each host that is up in turn, and one whose agent hangs must not
+# hold the list for a whole rpc_response_timeout.
+UPTIME_TIMEOUT = 10
 
 
 class _Sender:
@@ -132,6 +138,18 @@ class ComputeAPI:
         return self._prepare(host).call(ctxt, 'get_console_output',
                                         instance_uuid=instance_uuid,
                                         tail_length=tail_length)
+
+    def can_send(self, version):
+        """Whether the agents (as ``[upgrade_levels] compute`` caps
+        them) understand ``version``."""
+        return self.client.can_send_version(version)
+
+    def get_host_uptime(self, ctxt, host):
+        """1.3, a call: the host's ``uptime`` line (NotImplementedError
+        where its driver has none)."""
+        return self._prepare(host, version='1.3',
+                             timeout=UPTIME_TIMEOUT).call(
+            ctxt, 'get_host_uptime')
 
     # 1.1: rebuild, resize, migrate, shelve, snapshot. A resize goes
     # API -> prep_resize (destination) -> resize_instance (source) ->

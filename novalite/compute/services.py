@@ -13,8 +13,10 @@ to update any other.
 import re
 
 from oslo_config import cfg
+import oslo_messaging as messaging
 from oslo_utils import uuidutils
 
+from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite import exception
@@ -27,6 +29,8 @@ API_BINARY = compute_utils.API_BINARY
 
 # What the agent does not report: the CPU's model and features.
 CPU_INFO = '{}'
+
+_RPC = compute_rpcapi.ComputeAPI()
 
 # Largest id a path may name (an Integer column).
 _MAX_ID = 0x7FFFFFFF
@@ -228,15 +232,36 @@ def get(context, hypervisor_id, by_uuid=False):
 
 
 def uptime(context, hypervisor):
-    """The ``uptime`` line of the hypervisor's host.
+    """The ``uptime`` line of the hypervisor's host, asked of its agent.
 
-    NOTE: the agent has no RPC method for it yet: for an agent that is up
-    this is Nova's answer for a driver without it (501); for one that is
-    down, Nova's 400.
+    As Nova: ComputeServiceUnavailable (400) for an agent that is down,
+    FeatureNotSupported (501) where the agent cannot tell (older than RPC
+    1.3, or capped below it), ServiceUnavailable (503) when it does not
+    answer.
     """
     if not hypervisor['is_up']:
         raise exception.ComputeServiceUnavailable(host=hypervisor['host'])
-    raise exception.FeatureNotSupported()
+    if not _RPC.can_send('1.3'):
+        raise exception.FeatureNotSupported()
+    try:
+        return _RPC.get_host_uptime(context, hypervisor['host'])
+    except NotImplementedError:
+        raise exception.FeatureNotSupported()
+    except messaging.MessagingTimeout:
+        raise exception.ServiceUnavailable()
+    except messaging.MessagingException:
+        raise exception.ComputeUnreachable()
+
+
+def uptime_or_none(context, hypervisor):
+    """The uptime shown with a hypervisor from 2.88: null where there is
+    none to tell (as Nova, a host that is down; also one whose agent does
+    not answer, where Nova fails the whole request)."""
+    try:
+        return uptime(context, hypervisor)
+    except (exception.ComputeServiceUnavailable,
+            exception.FeatureNotSupported, exception.ServiceUnavailable):
+        return None
 
 
 _STATISTICS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',

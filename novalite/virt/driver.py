@@ -30,6 +30,7 @@ shown to admins). Any other exception shows its class name only.
 """
 
 import collections
+import subprocess
 
 from oslo_utils import importutils
 
@@ -167,6 +168,14 @@ class ComputeDriver:
     def get_console_output(self, instance):
         """Everything the guest printed on its serial console, as text."""
         raise NotImplementedError()
+
+    def get_host_uptime(self):
+        """The host's ``uptime`` line, as Nova's libvirt driver gives it
+        (the command's output, its newline kept): the guests share the
+        host's life, whichever driver runs them."""
+        return subprocess.run(['env', 'LANG=C', 'uptime'], check=True,
+                              capture_output=True, text=True,
+                              timeout=10).stdout
 
     # Snapshot, resize and cold migration, shelve. Paths are on the image
     # store (``[image_store] path``), which every compute host sees: an

@@ -39,6 +39,11 @@ def _detail(req, hypervisor):
                     'host': hypervisor['host'],
                     'disabled_reason': hypervisor['disabled_reason']},
     })
+    if req.is_version('2.88'):
+        # 2.88: the capacity figures are placement's to tell; the host's
+        # uptime (asked of its agent) comes instead.
+        view['uptime'] = services.uptime_or_none(req.context, hypervisor)
+        return view
     for field in ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
                   'memory_mb_used', 'local_gb_used', 'free_ram_mb',
                   'free_disk_gb', 'current_workload', 'running_vms',
@@ -119,9 +124,10 @@ class HypervisorServersController(rest.RestController):
 
 
 class HypervisorUptimeController(rest.RestController):
-    """``GET /os-hypervisors/{hypervisor_id}/uptime``."""
+    """``GET /os-hypervisors/{hypervisor_id}/uptime`` (until 2.87; then
+    the detail views show it)."""
 
-    @wsgi.expose()
+    @wsgi.expose(max_version='2.87')
     def get_all(self, req, hypervisor_id):
         _authorize(req, 'uptime')
         hypervisor = services.get(req.context, hypervisor_id,
@@ -155,7 +161,7 @@ class HypervisorsController(rest.RestController):
         _authorize(req, 'list-detail')
         return _list(req, lambda h: _detail(req, h), 'os-hypervisors/detail')
 
-    @wsgi.expose()
+    @wsgi.expose(max_version='2.87')
     def statistics(self, req):
         _authorize(req, 'statistics')
         return {'hypervisor_statistics': services.statistics(req.context)}

@@ -121,6 +121,10 @@ def route_gone(method, route, version):
             '/os-hypervisors/{hypervisor_id}/search',
             '/os-hypervisors/{hypervisor_id}/servers'):
         return True
+    if version >= '2.88' and route in (
+            '/os-hypervisors/statistics',
+            '/os-hypervisors/{hypervisor_id}/uptime'):
+        return True
     if version.matches(max_version=api_version.MAX_PROXY_API_VERSION):
         return False
     if route.startswith('/os-networks'):

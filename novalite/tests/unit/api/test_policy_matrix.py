@@ -188,9 +188,8 @@ MATRIX = [
      _ADMIN_ONLY),
     ('GET', '/os-hypervisors/{hypervisor}/servers', None, None,
      _ADMIN_ONLY),
-    # No uptime from the agent yet: Nova's 501 for such a driver.
     ('GET', '/os-hypervisors/{hypervisor}/uptime', None, None,
-     dict(_ADMIN_ONLY, **{ADMIN: 501})),
+     _ADMIN_ONLY),
     ('GET', '/os-simple-tenant-usage', None, None, _ADMIN_ONLY),
     ('GET', '/os-simple-tenant-usage/{tenant}', None, None,
      _PROJECT_READER),

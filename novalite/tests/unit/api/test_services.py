@@ -4,6 +4,8 @@ Nova 34's on the anchor)."""
 
 import datetime
 
+import fixtures
+
 from tempest.lib.api_schema.response.compute.v2_1 import \
     hypervisors as hv_schema
 from tempest.lib.api_schema.response.compute.v2_1 import \
@@ -19,6 +21,7 @@ from tempest.lib.api_schema.response.compute.v2_53 import \
 from tempest.lib.api_schema.response.compute.v2_53 import \
     services as s253
 
+from novalite.compute import rpcapi
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
 from novalite.tests import base
@@ -497,16 +500,68 @@ class TestHypervisors(ServicesTestBase):
         self.admin.get('os-hypervisors/nomatch/servers', status=404)
 
     def test_uptime(self):
+        # The agent's host's own `uptime` line, as Nova's libvirt driver.
         resp = self.admin.get('os-hypervisors/%d/uptime' % self.service_id,
-                              status=501)
-        self.assertEqual('The requested functionality is not supported.',
-                         resp.json['notImplemented']['message'])
+                              status=200)
+        test_servers.validate(hv_schema.get_hypervisor_uptime, resp)
+        hypervisor = resp.json['hypervisor']
+        self.assertEqual((self.service_id, self.host, 'up', 'enabled'),
+                         (hypervisor['id'], hypervisor['hypervisor_hostname'],
+                          hypervisor['state'], hypervisor['status']))
+        self.assertRegex(hypervisor['uptime'],
+                         r'^ ?\d\d:\d\d:\d\d up .*load average: ')
         down = self.report('hv-down', down=True)
         resp = self.admin.get('os-hypervisors/%d/uptime' % down['id'],
                               status=400)
         self.assertEqual('Compute service of hv-down is unavailable at '
                          'this time.', resp.json['badRequest']['message'])
         self.admin.get('os-hypervisors/999/uptime', status=404)
+        # Agents capped below RPC 1.3 cannot tell: Nova's 501.
+        self.flags(compute='1.2', group='upgrade_levels')
+        self.useFixture(fixtures.MonkeyPatch(
+            'novalite.compute.services._RPC', rpcapi.ComputeAPI()))
+        resp = self.admin.get('os-hypervisors/%d/uptime' % self.service_id,
+                              status=501)
+        self.assertEqual('The requested functionality is not supported.',
+                         resp.json['notImplemented']['message'])
+
+    def test_uptime_instead_of_statistics_from_2_88(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'novalite.compute.rpcapi.UPTIME_TIMEOUT', 1))
+        down = self.report('hv-down', down=True)
+        silent = self.report('hv-silent')  # up, but no agent answers
+        admin = self.admin_api.as_user('admin', 'admin', version='2.88')
+        resp = admin.get('os-hypervisors/detail', status=200)
+        mine, gone, quiet = resp.json['hypervisors']
+        self.assertEqual(['id', 'hypervisor_hostname', 'state', 'status',
+                          'hypervisor_type', 'hypervisor_version',
+                          'host_ip', 'service', 'uptime'], list(mine))
+        self.assertRegex(mine['uptime'], r' up .*load average: ')
+        # Nothing to tell for a host that is down or does not answer.
+        self.assertEqual((down['compute_node_uuid'], None),
+                         (gone['id'], gone['uptime']))
+        self.assertEqual((silent['compute_node_uuid'], None),
+                         (quiet['id'], quiet['uptime']))
+        resp = admin.get('os-hypervisors/%s?with_servers=true'
+                         % mine['id'], status=200)
+        shown = resp.json['hypervisor']
+        self.assertEqual([], shown.pop('servers'))
+        self.assertEqual(list(mine), list(shown))
+        # The brief list is as it was.
+        self.assertEqual(['id', 'hypervisor_hostname', 'state', 'status'],
+                         list(admin.get('os-hypervisors').json[
+                             'hypervisors'][0]))
+        for path in ('os-hypervisors/statistics',
+                     'os-hypervisors/%s/uptime' % mine['id']):
+            resp = admin.get(path, status=404)
+            self.assertEqual('The resource could not be found.',
+                             resp.json['itemNotFound']['message'])
+        # Both still there at 2.87, the figures too.
+        v287 = self.admin_api.as_user('admin', 'admin', version='2.87')
+        v287.get('os-hypervisors/statistics', status=200)
+        v287.get('os-hypervisors/%s/uptime' % mine['id'], status=200)
+        self.assertIn('vcpus', v287.get('os-hypervisors/detail').json[
+            'hypervisors'][0])
 
     def test_uuids_and_query_from_2_53(self):
         admin = self.admin_api.as_user('admin', 'admin', version='2.53')
@@ -583,7 +638,8 @@ class TestHypervisors(ServicesTestBase):
                              status=404)
             self.assertEqual("Hypervisor with ID '%s' could not be found."
                              % missing, resp.json['itemNotFound']['message'])
-        admin.get(path + '/uptime', status=501)
+        self.assertIn(' up ', admin.get(path + '/uptime', status=200).json[
+            'hypervisor']['uptime'])
         # The search and servers routes are gone.
         for route in ('search', 'servers'):
             admin.get('os-hypervisors/%s/%s' % (self.host, route),
