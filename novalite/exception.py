@@ -29,6 +29,10 @@ class ValidationError(Invalid):
     msg_fmt = '%(detail)s'
 
 
+class AmbiguousHostnameForMultipleInstances(Invalid):
+    msg_fmt = 'Unable to allocate a single hostname to multiple instances'
+
+
 class InvalidInput(Invalid):
     msg_fmt = 'Invalid input received: %(reason)s'
 
@@ -142,6 +146,11 @@ class InstanceIsLocked(Conflict):
 class InstanceInvalidState(Conflict):
     msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s while it is "
                "in %(attr)s %(state)s")
+
+
+class UnshelveHostNotInAZ(Conflict):
+    msg_fmt = ('Host "%(host)s" is not in the availability zone '
+               '"%(availability_zone)s".')
 
 
 class UnshelveInstanceInvalidState(Conflict):

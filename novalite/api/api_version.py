@@ -107,6 +107,13 @@ HISTORY = (
     ('2.86', 'Known flavor extra specs are validated'),
     ('2.87', 'Rescue of volume-backed servers (none in novalite)'),
     ('2.88', 'Hypervisors: uptime in the details, no statistics'),
+    ('2.89', 'Volume attachments: attachment_id, bdm_uuid (not served)'),
+    ('2.90', 'Servers: hostname on create, update and rebuild'),
+    ('2.91', 'unshelve to a host; unpin the availability zone'),
+    ('2.92', 'Key pairs: import only; @ and . in names'),
+    ('2.93', 'Rebuild of volume-backed servers (none in novalite)'),
+    ('2.94', 'Servers: a fully qualified hostname'),
+    ('2.95', 'Evacuate stops the server (not served)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

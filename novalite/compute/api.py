@@ -91,6 +91,9 @@ def services_for_hosts(context, hosts):
 
 
 SERVERS_POLICY = 'os_compute_api:servers:%s'
+SHELVE_POLICY = 'os_compute_api:os-shelve:%s'
+# An argument not given (None means something: unpin the zone).
+UNSET = object()
 
 BDM_UNSUPPORTED = ('Block Device Mapping is Invalid: novalite has no '
                    'volume service; the only mapping it takes is '
@@ -132,6 +135,8 @@ class RequestSpec:
     # A requested destination (2.74): filtered like any host, not forced.
     requested_host: str = None
     requested_node: str = None
+    # The guest's hostname (2.90), else one made of its name.
+    hostname: str = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)
 
 
@@ -274,7 +279,7 @@ def _resolve_zone(context, value):
 
 def _check_destination(context, host, node):
     """Nova's _validate_host_or_node: 400 unless a compute host (with
-    that hypervisor, if both are given) exists."""
+    that hypervisor, if both are given) exists; its service rows."""
     services = db.service_get_all(context.elevated(),
                                   binary=compute_utils.BINARY,
                                   hosts=[host] if host else None)
@@ -282,6 +287,7 @@ def _check_destination(context, host, node):
         services = [s for s in services if scheduler.node_of(s) == node]
     if not services:
         raise exception.ComputeHostNotFound(host=host or node)
+    return services
 
 
 def record_action(context, instance, action):
@@ -344,6 +350,8 @@ class API:
         if spec.block_device_mapping or spec.block_device_mapping_v2:
             image_ref = _image_ref_from_bdms(context, spec)
         flavor = _resolve_flavor(context, spec.flavor_id)
+        if spec.hostname and spec.max_count > 1:
+            raise exception.AmbiguousHostnameForMultipleInstances()
         image = _resolve_image(context, image_ref)
         check_flavor_fits_image(context, flavor, image)
         key_pair = _resolve_key_pair(context, spec.key_name)
@@ -391,6 +399,12 @@ class API:
              count) = self._check_create(context, spec)
         reservation_id = generate_reservation_id()
         project_id = context.project_id
+        # As Nova's request spec keeps them: each value a list, and none
+        # of the hints Nova sets for itself.
+        hints = json.dumps({
+            hint: value if isinstance(value, list) else [value]
+            for hint, value in (spec.scheduler_hints or {}).items()
+            if not hint.startswith('_nova')})
 
         def build(index, service):
             """The values of the index-th server, on ``service``'s host
@@ -404,7 +418,7 @@ class API:
                 'user_id': context.user_id,
                 'display_name': display_name,
                 'display_description': spec.description,
-                'hostname': sanitize_hostname(display_name),
+                'hostname': spec.hostname or sanitize_hostname(display_name),
                 'reservation_id': reservation_id,
                 'launch_index': index,
                 'image_ref': image['id'],
@@ -429,6 +443,8 @@ class API:
                 'auto_disk_config': bool(spec.auto_disk_config),
                 'availability_zone': ((service or {}).get(
                     'availability_zone') or availability_zone),
+                'pinned_availability_zone': availability_zone,
+                'scheduler_hints': hints,
                 'security_groups': group_names,
                 'vm_state': states.BUILDING,
                 'task_state': states.SCHEDULING,
@@ -437,7 +453,7 @@ class API:
                 'node': host,
                 'progress': 0,
             }
-            if values['hostname'] == 'Server':
+            if not spec.hostname and values['hostname'] == 'Server':
                 values['hostname'] = 'Server-%s' % values['uuid']
             return values
 
@@ -1396,30 +1412,45 @@ class API:
                    task_state=updated['task_state'],
                    previous_task_state=instance['task_state'])
 
-    def unshelve(self, context, instance, availability_zone=None):
+    def unshelve(self, context, instance, new_az=UNSET, host=None):
         """Bring a shelved server back (Nova's ``unshelve``): a SHELVED
         one is powered on where it is; a SHELVED_OFFLOADED one gets a
-        host, chosen and claimed as a create's (from 2.77 in
-        ``availability_zone`` if given, which becomes the server's),
-        whose agent boots it from its shelved image. The image is deleted
-        once the server runs. With no room anywhere, the server stays
-        SHELVED_OFFLOADED and the action's ``schedule_instances`` event
-        is in error, as in Nova."""
+        host, chosen and claimed as a create's, whose agent boots it from
+        its shelved image. The image is deleted once the server runs.
+        With no room anywhere, the server stays SHELVED_OFFLOADED and the
+        action's ``schedule_instances`` event is in error, as in Nova.
+
+        The host is chosen in the zone the server is pinned to, if any.
+        ``new_az`` (2.77; None from 2.91: unpin) changes the pin, ``host``
+        (2.91, admins) names the host; either only for an offloaded
+        server, whose pin then stays as changed, as Nova's request spec.
+        """
         self._precheck(context, instance, 'unshelve')
-        if availability_zone is not None:
-            # NOTE: after the state check (409 for any other state), as
-            # Nova orders them.
-            if instance['vm_state'] != states.SHELVED_OFFLOADED:
-                raise exception.UnshelveInstanceInvalidState(
-                    instance_uuid=instance['uuid'],
-                    state=instance['vm_state'])
+        az_passed = new_az is not UNSET
+        # NOTE: each check after the state check (409 for any other
+        # state), in Nova's order.
+        if (az_passed or host) and \
+                instance['vm_state'] != states.SHELVED_OFFLOADED:
+            raise exception.UnshelveInstanceInvalidState(
+                instance_uuid=instance['uuid'], state=instance['vm_state'])
+        if az_passed and new_az:
             available, _, _ = availability_zones.get_availability_zones(
                 context)
-            if availability_zone not in available:
+            if new_az not in available:
                 raise exception.ValidationError(
                     detail='The requested availability zone is not '
                            'available')
-        updated = self._start_task(context, instance, 'unshelve')
+        zone = new_az if az_passed else instance['pinned_availability_zone']
+        if host:
+            policy.authorize(context, SHELVE_POLICY % 'unshelve_to_host',
+                             {'project_id': instance['project_id'],
+                              'user_id': instance['user_id']})
+            [service] = _check_destination(context, host, None)
+            if zone is not None and service['availability_zone'] != zone:
+                raise exception.UnshelveHostNotInAZ(host=host,
+                                                    availability_zone=zone)
+        extra = {'pinned_availability_zone': zone} if az_passed else None
+        updated = self._start_task(context, instance, 'unshelve', extra)
         image_id = db.instance_system_metadata_get(
             context, instance['uuid']).get('shelved_image_id')
         if instance['vm_state'] == states.SHELVED:
@@ -1444,18 +1475,19 @@ class API:
                 return
             self._record_event(context, instance, 'get_image_info')
         flavor = compute_utils.flavor_of(instance)
-        zone = availability_zone or instance['availability_zone']
 
         def place(services, usage, group=None):
             return scheduler.place(services, usage, flavor, 1,
-                                   availability_zone=zone, group=group)[0]
+                                   availability_zone=zone, group=group,
+                                   destination=(host, None))[0]
 
         try:
             placed = db.instance_claim_host(
                 context, compute_utils.BINARY, place, instance['uuid'],
                 lambda service: {'host': service['host'],
                                  'node': service['host'],
-                                 'availability_zone': zone},
+                                 'availability_zone':
+                                     service['availability_zone']},
                 expected_task_state=updated['task_state'],
                 expected_vm_state=states.SHELVED_OFFLOADED,
                 availability_zone=zone)

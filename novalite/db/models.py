@@ -79,6 +79,11 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     user_data = sa.Column(sa.Text)
     # The trusted image certificate ids (2.63), JSON, or null.
     trusted_certs = sa.Column(sa.Text)
+    # What the create asked for, as Nova's request spec keeps it: the
+    # zone it is pinned to (null: none), and its scheduler hints (JSON
+    # {hint: [values]}); null for servers made before they were kept.
+    pinned_availability_zone = sa.Column(sa.String(255))
+    scheduler_hints = sa.Column(sa.Text)
     config_drive = sa.Column(sa.String(255), nullable=False, default='')
     access_ip_v4 = sa.Column(sa.String(39))
     access_ip_v6 = sa.Column(sa.String(39))

@@ -20,6 +20,9 @@ rules = [
           'shelve'),
     _rule('unshelve', base.PROJECT_MEMBER_OR_ADMIN,
           'Unshelve (restore) shelved server', 'unshelve'),
+    _rule('unshelve_to_host', base.ADMIN,
+          'Unshelve (restore) shelve offloaded server to a specific host',
+          'unshelve'),
     _rule('shelve_offload', base.ADMIN, 'Shelf-offload (remove) server',
           'shelveOffload'),
 ]

@@ -63,7 +63,8 @@ class KeypairsController(rest.RestController):
     @wsgi.expose()
     @validation.schema(schema.create, '2.1', '2.1')
     @validation.schema(schema.create_v22, '2.2', '2.9')
-    @validation.schema(schema.create_v210, '2.10')
+    @validation.schema(schema.create_v210, '2.10', '2.91')
+    @validation.schema(schema.create_v292, '2.92')
     def post(self, req):
         context = req.context
         body = req.body['keypair']

@@ -75,7 +75,9 @@ def _canonical_ipv6(address):
 @validation.schema(schema.rebuild_v219, '2.19', '2.53')
 @validation.schema(schema.rebuild_v254, '2.54', '2.56')
 @validation.schema(schema.rebuild_v257, '2.57', '2.62')
-@validation.schema(schema.rebuild_v263, '2.63')
+@validation.schema(schema.rebuild_v263, '2.63', '2.89')
+@validation.schema(schema.rebuild_v290, '2.90', '2.93')
+@validation.schema(schema.rebuild_v294, '2.94')
 def _rebuild(req, instance, body):
     """202 with the server (status REBUILD) and its new ``adminPass``
     (and from 2.57 its ``user_data``)."""
@@ -96,6 +98,8 @@ def _rebuild(req, instance, body):
         values['key_name'] = body['key_name']
     if req.is_version('2.57') and 'user_data' in body:
         values['user_data'] = body['user_data']
+    if req.is_version('2.90') and 'hostname' in body:
+        values['hostname'] = body['hostname']
     if req.is_version('2.63') and 'trusted_image_certificates' in body:
         # NOTE: even null (which unsets them) asks the policy, as Nova.
         base.authorize(req, SERVERS % 'rebuild:trusted_certs', instance)
@@ -169,10 +173,13 @@ def _shelve_offload(req, instance, body):
 
 @actions.action('unshelve')
 @validation.schema(schema.unshelve, '2.1', '2.76')
-@validation.schema(schema.unshelve_v277, '2.77')
+@validation.schema(schema.unshelve_v277, '2.77', '2.90')
+@validation.schema(schema.unshelve_v291, '2.91')
 def _unshelve(req, instance, body):
     base.authorize(req, SHELVE % 'unshelve', instance)
-    zone = (body or {}).get('availability_zone') if req.is_version(
-        '2.77') else None
-    base.compute_api.unshelve(req.context, instance,
-                              availability_zone=zone)
+    args = {}
+    if body and req.is_version('2.77') and 'availability_zone' in body:
+        args['new_az'] = body['availability_zone']
+    if body and req.is_version('2.91'):
+        args['host'] = body.get('host')
+    base.compute_api.unshelve(req.context, instance, **args)

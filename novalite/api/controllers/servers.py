@@ -46,6 +46,7 @@ _USER_FILTERS = (
     ('2.83', ('availability_zone', 'config_drive', 'key_name', 'created_at',
               'launched_at', 'terminated_at', 'power_state', 'task_state',
               'vm_state', 'progress', 'user_id')),
+    ('2.90', ('hostname',)),
 )
 
 _PAGING_KEYS = ('limit', 'marker', 'sort_key', 'sort_dir')
@@ -537,7 +538,9 @@ class ServersController(rest.RestController):
     @validation.schema(schema.create_v257, '2.57', '2.62')
     @validation.schema(schema.create_v263, '2.63', '2.66')
     @validation.schema(schema.create_v267, '2.67', '2.73')
-    @validation.schema(schema.create_v274, '2.74')
+    @validation.schema(schema.create_v274, '2.74', '2.89')
+    @validation.schema(schema.create_v290, '2.90', '2.93')
+    @validation.schema(schema.create_v294, '2.94')
     def post(self, req):
         context = req.context
         server = req.body['server']
@@ -606,6 +609,7 @@ class ServersController(rest.RestController):
             tags=server.get('tags'),
             trusted_certs=trusted_certs,
             requested_host=requested_host, requested_node=requested_node,
+            hostname=server.get('hostname'),
             # Nova's order: the hints under their new name if given.
             scheduler_hints=req.body.get(
                 'os:scheduler_hints' if 'os:scheduler_hints' in req.body
@@ -629,7 +633,9 @@ class ServersController(rest.RestController):
 
     @wsgi.expose()
     @validation.schema(schema.update_v21, '2.1', '2.18')
-    @validation.schema(schema.update_v219, '2.19')
+    @validation.schema(schema.update_v219, '2.19', '2.89')
+    @validation.schema(schema.update_v290, '2.90', '2.93')
+    @validation.schema(schema.update_v294, '2.94')
     def put(self, req, server_id):
         instance = _get_server(req, server_id)
         _authorize(req, POLICY % 'update', instance)
@@ -645,6 +651,8 @@ class ServersController(rest.RestController):
             values['access_ip_v6'] = _canonical_ipv6(body['accessIPv6'])
         if 'OS-DCF:diskConfig' in body:
             values['auto_disk_config'] = body['OS-DCF:diskConfig'] == 'AUTO'
+        if 'hostname' in body:
+            values['hostname'] = body['hostname']
         if values:
             _compute_api.update(req.context, instance, values)
         return {'server': views.Builder(req).update_view(instance)}

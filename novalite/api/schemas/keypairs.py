@@ -31,6 +31,14 @@ create_v210 = copy.deepcopy(create_v22)
 create_v210['properties']['keypair']['properties']['user_id'] = {
     'type': 'string'}
 
+# 2.92: no more generated keys (public_key required), and '@' and '.'
+# allowed in names.
+create_v292 = copy.deepcopy(create_v210)
+create_v292['properties']['keypair']['properties']['name'] = {'allOf': [
+    parameter_types.name,
+    dict(parameter_types.keypair_name, pattern=r'^[_\-\@\. a-zA-Z0-9]+$')]}
+create_v292['properties']['keypair']['required'] = ['name', 'public_key']
+
 index_query_v210 = {
     'type': 'object',
     'properties': {

@@ -84,6 +84,13 @@ rebuild_v263 = copy.deepcopy(rebuild_v257)
 rebuild_v263['properties']['rebuild']['properties'][
     'trusted_image_certificates'] = types.trusted_certs
 
+# 2.90: the guest's hostname (one DNS label), 2.94: a fully qualified one.
+rebuild_v290 = copy.deepcopy(rebuild_v263)
+rebuild_v290['properties']['rebuild']['properties'][
+    'hostname'] = types.hostname
+rebuild_v294 = copy.deepcopy(rebuild_v263)
+rebuild_v294['properties']['rebuild']['properties']['hostname'] = types.fqdn
+
 resize = {
     'type': 'object',
     'properties': {
@@ -162,6 +169,24 @@ unshelve_v277 = {
             'type': ['object', 'null'],
             'properties': {'availability_zone': types.name},
             'required': ['availability_zone'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['unshelve'],
+    'additionalProperties': False,
+}
+
+# 2.91: the zone (null: unpin) and/or a host; an empty object changes
+# nothing.
+unshelve_v291 = {
+    'type': 'object',
+    'properties': {
+        'unshelve': {
+            'type': ['object', 'null'],
+            'properties': {
+                'availability_zone': {'type': ['string', 'null']},
+                'host': {'type': 'string'},
+            },
             'additionalProperties': False,
         },
     },

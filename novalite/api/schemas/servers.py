@@ -238,6 +238,14 @@ _server_create_v274['properties'].update(
     host=types.fqdn, hypervisor_hostname=types.fqdn)
 create_v274 = _create(_server_create_v274)
 
+# 2.90: the guest's hostname (one DNS label), 2.94: a fully qualified one.
+_server_create_v290 = copy.deepcopy(_server_create_v274)
+_server_create_v290['properties']['hostname'] = types.hostname
+create_v290 = _create(_server_create_v290)
+_server_create_v294 = copy.deepcopy(_server_create_v274)
+_server_create_v294['properties']['hostname'] = types.fqdn
+create_v294 = _create(_server_create_v294)
+
 _server_update_v21 = {
     'type': 'object',
     'properties': {
@@ -260,6 +268,12 @@ _server_update_v219 = copy.deepcopy(_server_update_v21)
 _server_update_v219['properties']['description'] = types.description
 update_v219 = copy.deepcopy(update_v21)
 update_v219['properties']['server'] = _server_update_v219
+
+update_v290 = copy.deepcopy(update_v219)
+update_v290['properties']['server']['properties'][
+    'hostname'] = types.hostname
+update_v294 = copy.deepcopy(update_v219)
+update_v294['properties']['server']['properties']['hostname'] = types.fqdn
 
 # Sort keys Nova accepts, and the legacy ones it silently ignores (< 2.75).
 VALID_SORT_KEYS = [

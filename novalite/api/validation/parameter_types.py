@@ -105,6 +105,13 @@ trusted_certs = {
     'uniqueItems': True, 'items': {'type': 'string', 'minLength': 1},
 }
 
+# A guest's hostname as 2.90 takes it (a single DNS label); 2.94 takes an
+# ``fqdn``.
+hostname = {
+    'type': 'string', 'pattern': '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$',
+    'minLength': 2, 'maxLength': 63,
+}
+
 # A host name as the services table holds it (underscores allowed).
 fqdn = {
     'type': 'string', 'pattern': '^[a-zA-Z0-9-._]*$',

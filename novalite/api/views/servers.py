@@ -51,10 +51,10 @@ class Builder:
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
          self.v2_47, self.v2_54, self.v2_63, self.v2_71, self.v2_73,
-         self.v2_75) = (
+         self.v2_75, self.v2_90) = (
              req.is_version(v) for v in (
                  '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54',
-                 '2.63', '2.71', '2.73', '2.75'))
+                 '2.63', '2.71', '2.73', '2.75', '2.90'))
 
     # ------------------------------------------------------------ helpers
 
@@ -225,6 +225,9 @@ class Builder:
                         instance['root_device_name'],
                     'OS-EXT-SRV-ATTR:user_data': instance['user_data'],
                 })
+        if self.v2_90:
+            # 2.90: everyone sees the guest's hostname (admins already do).
+            view.setdefault('OS-EXT-SRV-ATTR:hostname', instance['hostname'])
         if self.v2_16:
             if self._can(HOST_STATUS_POLICY, instance):
                 view['host_status'] = self._host_status(instance)

@@ -200,8 +200,10 @@ class TestTenantIsolation(base.APITestCase):
                 ('x509', {'type': 'x509'}),
                 ('imp', {'public_key': self._public_key()})):
             name = self._name('key-' + kind)
+            # NOTE: generated keys only until 2.91.
             resp = a.post('os-keypairs', {'keypair': dict(body, name=name)},
-                          status=201)
+                          status=201, headers={
+                              'OpenStack-API-Version': 'compute 2.91'})
             self.a_keys[name] = resp.json['keypair']
         # A private flavor only A's project may use, with an extra
         # spec, and a server group with A's web server in it.
@@ -697,14 +699,18 @@ class TestTenantIsolation(base.APITestCase):
         created = 201 if version.matches('2.2') else 200
         deleted = 204 if version.matches('2.2') else 202
         probes = []
+        # NOTE: imported keys, which every version takes (2.92 no longer
+        # generates them).
+        public_key = self._public_key()
         # Key pair names are per user: B may use one of A's names (no
         # 409 telling B that A has it), and deleting B's own leaves A's.
         for name in self.a_keys:
-            probes.append(('os-keypairs', {'keypair': {'name': name}},
-                           created, None))
+            probes.append(('os-keypairs', {'keypair': {
+                'name': name, 'public_key': public_key}}, created, None))
             probes.append((('DELETE', 'os-keypairs/' + name), None,
                            deleted, None))
-        body = {'keypair': {'name': 'bravo-for-a', 'user_id': 'demo'}}
+        body = {'keypair': {'name': 'bravo-for-a', 'user_id': 'demo',
+                            'public_key': public_key}}
         if version.matches(KEYPAIR_USER_VERSION):
             probes.append(('os-keypairs', body, 403, self._forbidden))
         else:

@@ -572,3 +572,34 @@ class TestKeypairsV210(KeypairsTestBase):
                 'forbidden', message % 'delete')
         bob = self.api.as_user('bob', 'proj2', version='2.10')
         self.assertEqual(['k1'], self.names(bob))
+
+
+class TestKeypairsV292(KeypairsTestBase):
+    """2.92: only imported keys (no private key is ever made), and '@'
+    and '.' in names."""
+
+    def test_import_only_and_names(self):
+        v292 = self.api.as_user('demo', version='2.92')
+        resp = self.create(v292, name='k1', status=400)
+        self.assertFault(resp, 400, 'badRequest',
+                         "Invalid input for field/attribute keypair. Value: "
+                         "{'name': 'k1'}. 'public_key' is a required "
+                         "property")
+        resp = self.create(v292, name='me@host.example',
+                           public_key=SAMPLE_KEY)
+        self.assertSchema(v22.create_keypair, resp)
+        self.assertNotIn('private_key', resp.json['keypair'])
+        self.assertEqual('me@host.example', resp.json['keypair']['name'])
+        # Read and deleted by that name.
+        self.assertEqual('me@host.example', v292.get(
+            'os-keypairs/me@host.example', status=200).json[
+            'keypair']['name'])
+        self.assertEqual(['me@host.example'], self.names(v292))
+        v292.delete('os-keypairs/me@host.example', status=204)
+        for name in ('a/b', 'a:b', ' a', 'x' * 256, ''):
+            self.create(v292, name=name, public_key=SAMPLE_KEY, status=400)
+        # Before 2.92 neither '@' nor '.'; a key is still made.
+        self.create(self.v210, name='a.b', public_key=SAMPLE_KEY,
+                    status=400)
+        self.assertIn('private_key', self.create(
+            self.v210, name='made').json['keypair'])

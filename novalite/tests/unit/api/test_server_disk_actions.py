@@ -1202,6 +1202,74 @@ class TestShelve(_TwoHosts):
                     version='2.76')
         self.wait_for_status(server['id'], 'ACTIVE')
 
+    def test_unshelve_to_a_host_or_unpinned_from_2_91(self):
+        db.service_update(self.admin_context, 'second-host',
+                          compute_utils.BINARY,
+                          {'availability_zone': 'az2'})
+        first = self.agent.service.host
+        # Pinned to the zone of its create ('nova', forced host).
+        server = self.create_on(self.agent)
+        self.assertEqual('nova', self.row(server['id'])[
+            'pinned_availability_zone'])
+        v291 = self.api.as_user('demo', 'demo', version='2.91')
+        admin = self.admin_api.as_user('admin', 'demo', version='2.91')
+        self.action(server['id'], {'unshelve': {'host': first}}, api=admin,
+                    status=409)
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED_OFFLOADED')
+        for api, body, code, message in (
+                (v291, {'unshelve': {'host': first}}, 403,
+                 "Policy doesn't allow os_compute_api:os-shelve:"
+                 "unshelve_to_host to be performed."),
+                (admin, {'unshelve': {'host': 'nohost'}}, 400,
+                 'Compute host nohost could not be found.'),
+                # The pin is 'nova': the host of another zone is refused.
+                (admin, {'unshelve': {'host': 'second-host'}}, 409,
+                 'Host "second-host" is not in the availability zone '
+                 '"nova".'),
+                (admin, {'unshelve': {'host': first,
+                                      'availability_zone': 'az2'}}, 409,
+                 'Host "%s" is not in the availability zone "az2".'
+                 % first),
+                (admin, {'unshelve': {'availability_zone': 'nowhere'}}, 400,
+                 'The requested availability zone is not available')):
+            resp = self.action(server['id'], body, api=api, status=code)
+            self.assertFault(resp, code, message)
+        for body in ({'unshelve': {'host': None}},
+                     {'unshelve': {'x': 1}},
+                     {'unshelve': {'availability_zone': 1}}):
+            self.action(server['id'], body, api=admin, status=400)
+        # Unpinned (null), the named host of any zone will do.
+        self.action(server['id'], {'unshelve': {
+            'availability_zone': None, 'host': 'second-host'}}, api=admin)
+        shown = self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual(('second-host', 'az2'), (
+            shown['OS-EXT-SRV-ATTR:host'],
+            shown['OS-EXT-AZ:availability_zone']))
+        self.assertIsNone(self.row(server['id'])['pinned_availability_zone'])
+        # Pinned again by a zone.
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED_OFFLOADED')
+        self.action(server['id'], {'unshelve': {
+            'availability_zone': 'nova'}}, api=v291)
+        shown = self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual((first, 'nova'), (
+            shown['OS-EXT-SRV-ATTR:host'],
+            self.row(server['id'])['pinned_availability_zone']))
+        # {} (2.91) changes nothing, as null.
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED_OFFLOADED')
+        self.action(server['id'], {'unshelve': {}}, api=v291)
+        shown = self.wait_for_status(server['id'], 'ACTIVE')
+        self.assertEqual('nova', self.row(server['id'])[
+            'pinned_availability_zone'])
+        # Before 2.91 a host is not a parameter.
+        self.action(server['id'], {'shelve': None})
+        self.wait_for_status(server['id'], 'SHELVED_OFFLOADED')
+        self.action(server['id'], {'unshelve': {'host': first}},
+                    api=admin.as_user('admin', 'demo', version='2.90'),
+                    status=400)
+
     def test_shelve_keep_offload_and_unshelve_in_place(self):
         self.flags(shelved_offload_time=-1)
         server = self.create_on(self.agent)

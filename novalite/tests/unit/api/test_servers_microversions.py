@@ -770,3 +770,91 @@ class TestMoreFilters283(MicroversionTestCase):
                                            'user_id=alt'))
         self.assertEqual(['a', 'b'], names(self.api_at('2.82'),
                                            'vm_state=stopped'))
+
+
+class TestHostname290(MicroversionTestCase):
+    """2.90: the guest's hostname on create, update and rebuild, shown
+    to everyone and a filter for everyone; 2.94: fully qualified."""
+
+    HOSTNAME = 'OS-EXT-SRV-ATTR:hostname'
+
+    def test_create_update_rebuild(self):
+        v290 = self.api_at('2.90')
+        server = self.create_server(api=v290, networks='none', name='Web 1',
+                                    hostname='guest-1')
+        self.assertEqual('guest-1', server[self.HOSTNAME])
+        path = 'servers/' + server['id']
+        resp = v290.put(path, {'server': {'hostname': 'guest-2'}},
+                        status=200)
+        self.assertEqual('guest-2', resp.json['server'][self.HOSTNAME])
+        self.assertEqual('guest-2', v290.get(path).json['server'][
+            self.HOSTNAME])
+        # The name no longer makes the hostname once it is set.
+        v290.put(path, {'server': {'name': 'other'}}, status=200)
+        resp = v290.post(path + '/action', {'rebuild': {
+            'imageRef': base.IMAGE_ID, 'hostname': 'guest-3'}}, status=202)
+        self.assertEqual('guest-3', resp.json['server'][self.HOSTNAME])
+        self.wait_for_status(server['id'], 'ACTIVE')
+        # A filter for everyone (a regular expression, as Nova's).
+        self.create_server(api=v290, networks='none', name='plain')
+        names = [s['name'] for s in v290.get(
+            'servers/detail?hostname=^guest-').json['servers']]
+        self.assertEqual(['other'], names)
+        # Below 2.90 non-admins neither see it nor filter by it.
+        v289 = self.api_at('2.89')
+        self.assertNotIn(self.HOSTNAME, v289.get(path).json['server'])
+        self.assertEqual(2, len(v289.get(
+            'servers?hostname=^guest-').json['servers']))
+        # Admins saw it already (2.3); from 2.90 it is there once.
+        admin = self.admin_api.as_user('admin', 'admin', version='2.90')
+        self.assertEqual('guest-3', admin.get(path).json['server'][
+            self.HOSTNAME])
+        # The name's hostname stays the default.
+        self.assertEqual('plain', [
+            s for s in v290.get('servers/detail').json['servers']
+            if s['name'] == 'plain'][0][self.HOSTNAME])
+
+    def test_requests(self):
+        v290, v294 = self.api_at('2.90'), self.api_at('2.94')
+        server = self.create_server(api=v290, networks='none')
+        path = 'servers/' + server['id']
+        for api, hostname, status in (
+                (v290, 'a', 400), (v290, 'my.host', 400),
+                (v290, '-ab', 400), (v290, 'x' * 64, 400),
+                (v294, 'my.host.example', None), (v294, '', 400),
+                (v294, 'a b', 400), (v294, 'x' * 256, 400),
+                (v294, 'under_score', None)):
+            if status:
+                resp = api.post('servers', self.server_body(
+                    networks='none', hostname=hostname), status=status)
+                self.assertIn('Invalid input for field/attribute hostname',
+                              resp.json['badRequest']['message'])
+                api.put(path, {'server': {'hostname': hostname}},
+                        status=status)
+                api.post(path + '/action', {'rebuild': {
+                    'imageRef': base.IMAGE_ID, 'hostname': hostname}},
+                    status=status)
+            else:
+                resp = api.put(path, {'server': {'hostname': hostname}},
+                               status=200)
+                self.assertEqual(hostname,
+                                 resp.json['server'][self.HOSTNAME])
+        # One hostname for several servers: Nova's 400, after the flavor.
+        for extra in ({'min_count': 2}, {'max_count': 3}):
+            resp = v290.post('servers', self.server_body(
+                networks='none', hostname='h1', **extra), status=400)
+            self.assertEqual('Unable to allocate a single hostname to '
+                             'multiple instances',
+                             resp.json['badRequest']['message'])
+        resp = v290.post('servers', self.server_body(
+            networks='none', hostname='h1', flavorRef='999', max_count=2),
+            status=400)
+        self.assertEqual('Flavor 999 could not be found.',
+                         resp.json['badRequest']['message'])
+        # Not a parameter before 2.90.
+        v289 = self.api_at('2.89')
+        v289.post('servers', self.server_body(networks='none',
+                                              hostname='h1'), status=400)
+        v289.put(path, {'server': {'hostname': 'h1'}}, status=400)
+        v289.post(path + '/action', {'rebuild': {
+            'imageRef': base.IMAGE_ID, 'hostname': 'h1'}}, status=400)

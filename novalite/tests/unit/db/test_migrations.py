@@ -42,7 +42,7 @@ class _MigrationsMixin:
         migration.db_sync(engine)
         # A second sync finds nothing to do.
         migration.db_sync(engine)
-        self.assertEqual('0011', migration.db_version(engine))
+        self.assertEqual('0012', migration.db_version(engine))
         with engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(
                 conn, opts={'compare_type': True})
@@ -60,7 +60,7 @@ class SQLiteMigrationsTest(_MigrationsMixin, testtools.TestCase):
     def test_test_template_is_at_head(self):
         # The template every unit test copies is migrated to the head.
         db_fixture = self.useFixture(nl_fixtures.Database())
-        self.assertEqual('0011', migration.db_version(db_fixture.engine))
+        self.assertEqual('0012', migration.db_version(db_fixture.engine))
         with db_fixture.engine.connect() as conn:
             context = alembic_migration.MigrationContext.configure(conn)
             self.assertEqual([], autogenerate.compare_metadata(
