@@ -114,6 +114,12 @@ HISTORY = (
     ('2.93', 'Rebuild of volume-backed servers (none in novalite)'),
     ('2.94', 'Servers: a fully qualified hostname'),
     ('2.95', 'Evacuate stops the server (not served)'),
+    ('2.96', 'Servers: pinned_availability_zone'),
+    ('2.97', 'Server shares (not served)'),
+    ('2.98', 'Servers: the image properties'),
+    ('2.99', 'spice-direct consoles (not served)'),
+    ('2.100', 'Servers: the scheduler hints'),
+    ('2.101', 'Volume attach answers 202 (not served)'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

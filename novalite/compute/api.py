@@ -399,12 +399,14 @@ class API:
              count) = self._check_create(context, spec)
         reservation_id = generate_reservation_id()
         project_id = context.project_id
-        # As Nova's request spec keeps them: each value a list, and none
-        # of the hints Nova sets for itself.
+        # As Nova's request spec keeps them: each value a list of text,
+        # and none of the hints Nova sets for itself.
         hints = json.dumps({
-            hint: value if isinstance(value, list) else [value]
+            hint: [str(item) for item in (
+                value if isinstance(value, list) else [value])]
             for hint, value in (spec.scheduler_hints or {}).items()
             if not hint.startswith('_nova')})
+        image_properties = images.server_properties(image)
 
         def build(index, service):
             """The values of the index-th server, on ``service``'s host
@@ -445,6 +447,7 @@ class API:
                     'availability_zone') or availability_zone),
                 'pinned_availability_zone': availability_zone,
                 'scheduler_hints': hints,
+                'image_properties': image_properties,
                 'security_groups': group_names,
                 'vm_state': states.BUILDING,
                 'task_state': states.SCHEDULING,
@@ -1153,7 +1156,8 @@ class API:
             raise exception.ImageNotActive(image_id=image_ref)
         check_flavor_fits_image(context, compute_utils.flavor_of(instance),
                                 image)
-        new_values = dict(values or {}, image_ref=image['id'], progress=0)
+        new_values = dict(values or {}, image_ref=image['id'], progress=0,
+                          image_properties=images.server_properties(image))
         if 'key_name' in new_values:
             key_pair = _resolve_key_pair(context, new_values['key_name'])
             new_values['key_data'] = key_pair and key_pair['public_key']

@@ -84,6 +84,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     # {hint: [values]}); null for servers made before they were kept.
     pinned_availability_zone = sa.Column(sa.String(255))
     scheduler_hints = sa.Column(sa.Text)
+    # The image's properties Nova shows from 2.98 (JSON), as it boots.
+    image_properties = sa.Column(sa.Text)
     config_drive = sa.Column(sa.String(255), nullable=False, default='')
     access_ip_v4 = sa.Column(sa.String(39))
     access_ip_v6 = sa.Column(sa.String(39))

@@ -275,6 +275,13 @@ update_v290['properties']['server']['properties'][
 update_v294 = copy.deepcopy(update_v219)
 update_v294['properties']['server']['properties']['hostname'] = types.fqdn
 
+# 2.104: pin the server to its zone, or unpin it (null).
+update_v2104 = copy.deepcopy(update_v294)
+update_v2104['properties']['server']['properties'][
+    'pinned_availability_zone'] = {'oneOf': [
+        {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        {'type': 'null'}]}
+
 # Sort keys Nova accepts, and the legacy ones it silently ignores (< 2.75).
 VALID_SORT_KEYS = [
     'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone',

@@ -51,10 +51,11 @@ class Builder:
         # Microversion checks, once per request rather than per server.
         (self.v2_3, self.v2_9, self.v2_16, self.v2_19, self.v2_26,
          self.v2_47, self.v2_54, self.v2_63, self.v2_71, self.v2_73,
-         self.v2_75, self.v2_90) = (
+         self.v2_75, self.v2_90, self.v2_96, self.v2_98, self.v2_100) = (
              req.is_version(v) for v in (
                  '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.54',
-                 '2.63', '2.71', '2.73', '2.75', '2.90'))
+                 '2.63', '2.71', '2.73', '2.75', '2.90', '2.96', '2.98',
+                 '2.100'))
 
     # ------------------------------------------------------------ helpers
 
@@ -94,9 +95,14 @@ class Builder:
     def _image(self, instance):
         if not instance['image_ref']:
             return ''
-        return {'id': instance['image_ref'],
+        view = {'id': instance['image_ref'],
                 'links': links.bookmark_link(self.req, 'images',
                                              instance['image_ref'])}
+        if self.v2_98:
+            # The properties of the image as the server was (re)built.
+            view['properties'] = json.loads(
+                instance['image_properties'] or '{}')
+        return view
 
     def _flavor(self, instance):
         if not self.v2_47:
@@ -186,8 +192,9 @@ class Builder:
                 if instance['trusted_certs'] else None)
         return view
 
-    def show(self, instance):
-        """The full representation (GET one, each detail item)."""
+    def show(self, instance, listed=False):
+        """The full representation (GET one, each detail item:
+        ``listed``)."""
         view = self._core(instance)
         view.update({
             'OS-EXT-AZ:availability_zone':
@@ -228,6 +235,15 @@ class Builder:
         if self.v2_90:
             # 2.90: everyone sees the guest's hostname (admins already do).
             view.setdefault('OS-EXT-SRV-ATTR:hostname', instance['hostname'])
+        if self.v2_96:
+            view['pinned_availability_zone'] = \
+                instance['pinned_availability_zone']
+        if self.v2_100:
+            # NOTE: as Nova's for a server whose hints were not kept: {}
+            # shown alone, null in the detailed list.
+            hints = instance['scheduler_hints']
+            view['scheduler_hints'] = (json.loads(hints) if hints
+                                       else None if listed else {})
         if self.v2_16:
             if self._can(HOST_STATUS_POLICY, instance):
                 view['host_status'] = self._host_status(instance)
@@ -276,4 +292,4 @@ class Builder:
     def detail_list(self, instances):
         if self.v2_16:
             self._load_services(instances)
-        return [self.show(i) for i in instances]
+        return [self.show(i, listed=True) for i in instances]

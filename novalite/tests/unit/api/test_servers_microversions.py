@@ -4,6 +4,8 @@ version (the answers compared with Nova 34's on the anchor)."""
 import time
 
 from oslo_policy import policy as oslo_policy
+from tempest.lib.api_schema.response.compute.v2_100 import \
+    servers as servers2100
 from tempest.lib.api_schema.response.compute.v2_47 import \
     servers as servers247
 from tempest.lib.api_schema.response.compute.v2_54 import \
@@ -22,6 +24,10 @@ from tempest.lib.api_schema.response.compute.v2_73 import \
     servers as servers273
 from tempest.lib.api_schema.response.compute.v2_75 import \
     servers as servers275
+from tempest.lib.api_schema.response.compute.v2_96 import \
+    servers as servers296
+from tempest.lib.api_schema.response.compute.v2_98 import \
+    servers as servers298
 
 from novalite.compute import utils as compute_utils
 from novalite.db import api as db
@@ -858,3 +864,97 @@ class TestHostname290(MicroversionTestCase):
         v289.put(path, {'server': {'hostname': 'h1'}}, status=400)
         v289.post(path + '/action', {'rebuild': {
             'imageRef': base.IMAGE_ID, 'hostname': 'h1'}}, status=400)
+
+
+class TestWhatTheCreateAskedFor(MicroversionTestCase):
+    """2.96: the zone a server is pinned to; 2.98: the properties of its
+    image; 2.100: its scheduler hints. Each in show, detail, update and
+    rebuild, validated by tempest's schemas."""
+
+    def test_pinned_zone_and_hints(self):
+        pinned = self.create_server(api=self.api_at('2.95'), networks='none',
+                                    name='pinned', availability_zone='nova')
+        free = self.create_server(api=self.api_at('2.95'), networks='none',
+                                  name='free')
+        v296, v2100 = self.api_at('2.96'), self.api_at('2.100')
+        for server, zone in ((pinned, 'nova'), (free, None)):
+            path = 'servers/' + server['id']
+            resp = v296.get(path)
+            validate_response(servers296.get_server, resp)
+            self.assertEqual(zone,
+                             resp.json['server']['pinned_availability_zone'])
+            resp = v296.put(path, {'server': {'name': server['name']}})
+            validate_response(servers296.update_server, resp)
+            self.assertEqual(zone,
+                             resp.json['server']['pinned_availability_zone'])
+            self.assertNotIn('scheduler_hints', resp.json['server'])
+            self.assertNotIn('pinned_availability_zone', self.api_at(
+                '2.95').get(path).json['server'])
+        resp = v296.get('servers/detail')
+        validate_response(servers296.list_servers_detail, resp)
+        self.assertEqual({'pinned': 'nova', 'free': None}, {
+            s['name']: s['pinned_availability_zone']
+            for s in resp.json['servers']})
+        # The hints as Nova's request spec keeps them: lists of text,
+        # none of Nova's own.
+        hinted = self.api_at('2.100').post('servers', {
+            'server': {'name': 'hinted', 'flavorRef': '1',
+                       'imageRef': base.IMAGE_ID, 'networks': 'none'},
+            'os:scheduler_hints': {'same_host': free['id'],
+                                   'num': [1, 2], '_nova_x': 'y'}},
+            status=202).json['server']
+        self.wait_for_status(hinted['id'], 'ACTIVE')
+        hints = {'same_host': [free['id']], 'num': ['1', '2']}
+        resp = v2100.get('servers/' + hinted['id'])
+        validate_response(servers2100.get_server, resp)
+        self.assertEqual(hints, resp.json['server']['scheduler_hints'])
+        resp = v2100.get('servers/detail')
+        validate_response(servers2100.list_servers_detail, resp)
+        self.assertEqual({'pinned': {}, 'free': {}, 'hinted': hints}, {
+            s['name']: s['scheduler_hints'] for s in resp.json['servers']})
+        resp = v2100.post('servers/%s/action' % hinted['id'], {
+            'rebuild': {'imageRef': base.IMAGE_ID}}, status=202)
+        validate_response(servers2100.rebuild_server_with_admin_pass, resp)
+        self.assertEqual(hints, resp.json['server']['scheduler_hints'])
+        self.wait_for_status(hinted['id'], 'ACTIVE')
+        # A server whose hints were not kept (made before they were):
+        # {} shown alone, null in the list, as Nova's without a spec.
+        db.instance_update(self.admin_context, free['id'],
+                           {'scheduler_hints': None})
+        self.assertEqual({}, v2100.get('servers/' + free['id']).json[
+            'server']['scheduler_hints'])
+        self.assertIsNone({
+            s['name']: s for s in v2100.get('servers/detail').json[
+                'servers']}['free']['scheduler_hints'])
+
+    def test_image_properties(self):
+        self.create_image(image_id=self.IMAGE2, name='props', properties={
+            'hw_disk_bus': 'virtio', 'os_distro': 'cirros',
+            'architecture': 'x86_64', 'hw_numa_nodes': 2,
+            'img_mappings': '[]', 'my_own': 'x', 'os_type': None})
+        v298 = self.api_at('2.98')
+        server = self.create_server(api=v298, networks='none')
+        path = 'servers/' + server['id']
+        resp = v298.get(path)
+        validate_response(servers298.get_server, resp)
+        self.assertEqual({}, resp.json['server']['image']['properties'])
+        # Rebuilt from an image with properties: those Nova knows, as
+        # text.
+        resp = v298.post(path + '/action', {'rebuild': {
+            'imageRef': self.IMAGE2}}, status=202)
+        validate_response(servers298.rebuild_server_with_admin_pass, resp)
+        expected = {'hw_disk_bus': 'virtio', 'os_distro': 'cirros',
+                    'architecture': 'x86_64', 'hw_numa_nodes': '2'}
+        self.assertEqual(expected, resp.json['server']['image']['properties'])
+        self.wait_for_status(server['id'], 'ACTIVE')
+        resp = v298.get('servers/detail')
+        validate_response(servers298.list_servers_detail, resp)
+        self.assertEqual(expected,
+                         resp.json['servers'][0]['image']['properties'])
+        created = self.create_server(api=v298, networks='none',
+                                     imageRef=self.IMAGE2)
+        self.assertEqual(expected, created['image']['properties'])
+        self.assertNotIn('properties', self.api_at('2.97').get(path).json[
+            'server']['image'])
+
+    IMAGE2 = '6b1b7a0e-5d42-4b6e-9f7c-2a8e1c3d4f50'
