@@ -120,6 +120,9 @@ HISTORY = (
     ('2.99', 'spice-direct consoles (not served)'),
     ('2.100', 'Servers: the scheduler hints'),
     ('2.101', 'Volume attach answers 202 (not served)'),
+    ('2.102', 'Flavors: name filter, no rxtx_factor; strict queries'),
+    ('2.103', 'os-volumes_boot removed (not served)'),
+    ('2.104', 'Servers: update pinned_availability_zone'),
 )
 
 MIN_API_VERSION = HISTORY[0][0]

@@ -1045,7 +1045,7 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
                    sort_dir='asc', limit=None, marker=None):
     """``filters``: min_memory_mb, min_root_gb, disabled, is_public (as
     Nova: True also admits the private flavors of the caller's project's
-    access list, None any)."""
+    access list, None any), name (a regular expression)."""
     filters = filters or {}
     query = context.session.query(models.Flavor).filter(
         _flavor_visible(context))
@@ -1061,6 +1061,9 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
         if filters['is_public'] and context.project_id is not None:
             public = sa.or_(public, _flavor_accessible(context.project_id))
         query = query.filter(public)
+    if filters.get('name'):  # '' matches every name
+        query = query.filter(models.Flavor.name.regexp_match(
+            filters['name']))
     marker_row = None
     if marker is not None:
         marker_row = context.session.query(models.Flavor).filter(
@@ -1074,7 +1077,9 @@ def flavor_get_all(context, filters=None, sort_key='flavorid',
                  else ['id'])
     query = _paginate(query, models.Flavor, limit, sort_keys,
                       [sort_dir] * len(sort_keys), marker_row)
-    return [r.as_dict() for r in query.all()]
+    with (regexp.budget(context.session) if filters.get('name')
+          else contextlib.nullcontext()):
+        return [r.as_dict() for r in query.all()]
 
 
 @writer

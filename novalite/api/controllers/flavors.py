@@ -14,6 +14,7 @@ from novalite.api.controllers import flavor_extra_specs
 from novalite.api import links
 from novalite.api.schemas import flavors as schema
 from novalite.api import validation
+from novalite.api.validation import parameter_types
 from novalite.api.views import flavors as views
 from novalite.api import wsgi
 from novalite.compute import flavors
@@ -52,6 +53,9 @@ def _filters(req):
         value = common.last(req, param)
         if value is not None:
             filters[key] = int(value)
+    if req.is_version('2.102') and 'name' in req.GET:
+        # A regular expression, matched anywhere in the name.
+        filters['name'] = common.last(req, 'name')
     return filters
 
 
@@ -76,7 +80,8 @@ class FlavorsController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.74')
-    @validation.query_schema(schema.index_query_v275, '2.75')
+    @validation.query_schema(schema.index_query_v275, '2.75', '2.101')
+    @validation.query_schema(schema.index_query_v2102, '2.102')
     def get_all(self, req):
         limit, found = _list(req)
         return links.paged(req, 'flavors', 'flavors',
@@ -84,7 +89,8 @@ class FlavorsController(rest.RestController):
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.74')
-    @validation.query_schema(schema.index_query_v275, '2.75')
+    @validation.query_schema(schema.index_query_v275, '2.75', '2.101')
+    @validation.query_schema(schema.index_query_v2102, '2.102')
     def detail(self, req):
         limit, found = _list(req)
         if views.extra_specs_shown(req):
@@ -93,13 +99,16 @@ class FlavorsController(rest.RestController):
                            [views.detail(req, f) for f in found], limit)
 
     @wsgi.expose()
+    @validation.query_schema(None, '2.1', '2.101')
+    @validation.query_schema(parameter_types.no_query, '2.102')
     def get_one(self, req, flavor_id):
         return {'flavor': _full_view(req, flavors.get_by_flavor_id(
             req.context, flavor_id))}
 
     @wsgi.expose()
     @validation.schema(schema.create, '2.1', '2.54')
-    @validation.schema(schema.create_v255, '2.55')
+    @validation.schema(schema.create_v255, '2.55', '2.101')
+    @validation.schema(schema.create_v2102, '2.102')
     def post(self, req):
         policy.authorize(req.context, 'os_compute_api:os-flavor-manage:create')
         body = req.body['flavor']

@@ -4,6 +4,8 @@ left (Nova's metadata-service password), and clearing it."""
 from pecan import rest
 
 from novalite.api.controllers import base
+from novalite.api import validation
+from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 
 POLICY = 'os_compute_api:os-server-password:%s'
@@ -12,6 +14,8 @@ POLICY = 'os_compute_api:os-server-password:%s'
 class ServerPasswordController(rest.RestController):
 
     @wsgi.expose()
+    @validation.query_schema(None, '2.1', '2.101')
+    @validation.query_schema(parameter_types.no_query, '2.102')
     def get_all(self, req, server_id):
         instance = base.server(req, server_id, POLICY % 'show')
         return {'password': base.compute_api.get_password(req.context,

@@ -32,6 +32,15 @@ index_query = {
 }
 index_query_v275 = parameter_types.strict(index_query)
 
+# 2.102: a name filter (a regular expression, as Nova's; one that does
+# not compile is a 400 here, where Nova fails with a 500; an empty one
+# matches all), and no more rxtx_factor to sort by.
+index_query_v2102 = copy.deepcopy(index_query_v275)
+index_query_v2102['properties']['name'] = parameter_types.multi_params(
+    {'type': 'string', 'format': 'regex_or_empty'})
+index_query_v2102['properties']['sort_key']['items']['enum'].remove(
+    'rxtx_factor')
+
 
 def _size(minimum, repeat):
     # Nova's flavor_param_positive/_non_negative: up to the DB's MAX_INT.
@@ -77,6 +86,10 @@ _description = dict(parameter_types.description, maxLength=65535)
 create_v255 = copy.deepcopy(create)
 create_v255['properties']['flavor']['properties'][
     'description'] = _description
+
+# 2.102: rxtx_factor is gone.
+create_v2102 = copy.deepcopy(create_v255)
+del create_v2102['properties']['flavor']['properties']['rxtx_factor']
 
 update = {
     'type': 'object',

@@ -31,6 +31,9 @@ def detail(req, flavor):
         'os-flavor-access:is_public': flavor['is_public'],
         'rxtx_factor': flavor['rxtx_factor'],
     })
+    if req.is_version('2.102'):
+        # Nova no longer shows them.
+        del view['OS-FLV-DISABLED:disabled'], view['rxtx_factor']
     if 'extra_specs' in flavor:
         view['extra_specs'] = flavor['extra_specs']
     return view

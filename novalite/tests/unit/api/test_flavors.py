@@ -136,3 +136,60 @@ class TestFlavorExtraSpecsShown(base.APITestCase):
                          member.get('flavors/x').json['flavor'])
         self.assertNotIn('extra_specs',
                          member.get('flavors/detail').json['flavors'][0])
+
+
+class TestFlavors2102(base.APITestCase):
+    """2.102: a name filter (a regular expression), and rxtx_factor and
+    OS-FLV-DISABLED:disabled gone; no query parameter on show."""
+
+    USE_AGENT = False
+
+    def test_name_filter_and_fields(self):
+        admin = self.api.as_user('admin', 'admin', version='2.102')
+        resp = admin.post('flavors', {'flavor': {
+            'name': 'm1.gpu', 'id': 'g', 'ram': 64, 'vcpus': 1,
+            'disk': 1}}, status=200)
+        flavor = resp.json['flavor']
+        self.assertNotIn('rxtx_factor', flavor)
+        self.assertNotIn('OS-FLV-DISABLED:disabled', flavor)
+        resp = admin.post('flavors', {'flavor': {
+            'name': 'x', 'ram': 64, 'vcpus': 1, 'disk': 1,
+            'rxtx_factor': 1.0}}, status=400)
+        self.assertIn("'rxtx_factor' was unexpected",
+                      resp.json['badRequest']['message'])
+        member = self.api.as_user('demo', version='2.102')
+        for path in ('flavors/g', 'flavors/detail'):
+            body = member.get(path, status=200).json
+            shown = body.get('flavor') or body['flavors'][0]
+            self.assertNotIn('rxtx_factor', shown)
+            self.assertNotIn('OS-FLV-DISABLED:disabled', shown)
+        self.assertIn('rxtx_factor', self.api.as_user(
+            'demo', version='2.101').get('flavors/g').json['flavor'])
+
+        def names(query, api=member):
+            return [f['name'] for f in api.get(
+                'flavors?' + query, status=200).json['flavors']]
+
+        self.create_flavor(flavorid='t2', name='m1.tiny.two')
+        all_names = names('')
+        self.assertEqual(['m1.tiny', 'm1.gpu', 'm1.tiny.two'], all_names)
+        self.assertEqual(['m1.gpu'], names('name=gpu'))
+        self.assertEqual(['m1.tiny', 'm1.tiny.two'], names('name=^m1%5C.t'))
+        self.assertEqual(['m1.tiny.two'], names('name=two$'))
+        # The last one counts; an empty one matches all.
+        self.assertEqual(['m1.gpu'], names('name=tiny&name=gpu'))
+        self.assertEqual(all_names, names('name='))
+        self.assertEqual([], names('name=^nothing$'))
+        resp = member.get('flavors/detail?name=%5B', status=400)
+        self.assertIn("'[' is not a 'regex_or_empty'",
+                      resp.json['badRequest']['message'])
+        for query in ('sort_key=rxtx_factor', 'x=1'):
+            member.get('flavors?' + query, status=400)
+        member.get('flavors/g?x=1', status=400)
+        # Before 2.102: a 400 from 2.75, ignored below.
+        self.api.as_user('demo', version='2.101').get('flavors?name=gpu',
+                                                      status=400)
+        self.assertEqual(all_names, names('name=gpu', api=self.api.as_user(
+            'demo', version='2.74')))
+        self.api.as_user('demo', version='2.101').get('flavors/g?x=1',
+                                                      status=200)

@@ -958,3 +958,100 @@ class TestWhatTheCreateAskedFor(MicroversionTestCase):
             'server']['image'])
 
     IMAGE2 = '6b1b7a0e-5d42-4b6e-9f7c-2a8e1c3d4f50'
+
+
+class TestNoQuery2102(MicroversionTestCase):
+    """2.102: the routes that take no query parameter refuse any, as
+    Nova's (server tags and quota defaults still ignore them)."""
+
+    def test_query_refused(self):
+        server = self.create_server(api=self.api_at('2.101'),
+                                    networks='none')
+        sid = server['id']
+        self.api_at('2.101').put('servers/%s/metadata/k' % sid,
+                                 {'meta': {'k': 'v'}}, status=200)
+        [action] = self.api_at('2.101').get(
+            'servers/%s/os-instance-actions' % sid).json['instanceActions']
+        group = self.api_at('2.101').post('os-server-groups', {
+            'server_group': {'name': 'g', 'policy': 'affinity'}},
+            status=200).json['server_group']
+        admin = self.admin_api.as_user('admin', 'admin', version='2.102')
+        self.create_flavor(flavorid='p', name='p', is_public=False)
+        paths = [
+            (None, 'servers/' + sid), (None, 'servers/%s/ips' % sid),
+            (None, 'servers/%s/metadata' % sid),
+            (None, 'servers/%s/metadata/k' % sid),
+            (None, 'servers/%s/os-instance-actions/%s'
+             % (sid, action['request_id'])),
+            (None, 'servers/%s/os-server-password' % sid),
+            (None, 'servers/%s/os-security-groups' % sid),
+            (None, 'flavors/1/os-extra_specs'),
+            (None, 'os-availability-zone'),
+            (None, 'os-server-groups/' + group['id']),
+            (admin, 'flavors/p/os-flavor-access'),
+            (admin, 'os-availability-zone/detail')]
+        addresses = self.api_at('2.101').get(
+            'servers/%s/ips' % sid).json['addresses']
+        for label in addresses:
+            paths.append((None, 'servers/%s/ips/%s' % (sid, label)))
+        self.admin_api.post('flavors/1/os-extra_specs',
+                            {'extra_specs': {'a': 'b'}}, status=200)
+        paths.append((None, 'flavors/1/os-extra_specs/a'))
+        for api, path in paths:
+            api = api or self.api_at('2.102')
+            api.get(path, status=200)
+            resp = api.get(path + '?x=1', status=400)
+            self.assertEqual("Additional properties are not allowed ('x' "
+                             "was unexpected)",
+                             resp.json['badRequest']['message'], path)
+            older = self.api_at('2.101') if api is not admin else \
+                self.admin_api.as_user('admin', 'admin', version='2.101')
+            older.get(path + '?x=1', status=200)
+        # Still ignored there, as in Nova.
+        self.api_at('2.102').get('servers/%s/tags?x=1' % sid, status=200)
+        self.api_at('2.102').get('os-quota-sets/demo/defaults?x=1',
+                                 status=200)
+
+
+class TestPinZone2104(MicroversionTestCase):
+    """2.104: PUT pins a server to its current zone, or unpins it."""
+
+    def test_pin_and_unpin(self):
+        v2104 = self.api_at('2.104')
+        server = self.create_server(api=v2104, networks='none')
+        path = 'servers/' + server['id']
+        zone = server['OS-EXT-AZ:availability_zone']
+        self.assertIsNone(server['pinned_availability_zone'])
+
+        def pin(value, status=200):
+            return v2104.put(path, {'server': {
+                'pinned_availability_zone': value}}, status=status)
+
+        resp = pin('elsewhere', 409)
+        self.assertEqual("Server can only be pinned to its current "
+                         "availability zone '%s', but 'elsewhere' was "
+                         "requested." % zone,
+                         resp.json['conflictingRequest']['message'])
+        resp = pin(zone)
+        self.assertEqual(zone, resp.json['server'][
+            'pinned_availability_zone'])
+        pin(zone)  # the same pin again: nothing changes
+        resp = pin('elsewhere', 409)
+        self.assertEqual('Cannot change pinned availability zone directly. '
+                         'Unpin first by setting pinned_availability_zone '
+                         'to null.',
+                         resp.json['conflictingRequest']['message'])
+        # A refused request changes nothing else either.
+        v2104.put(path, {'server': {'name': 'renamed',
+                                    'pinned_availability_zone': 'x'}},
+                  status=409)
+        self.assertEqual(server['name'], v2104.get(path).json['server'][
+            'name'])
+        for _ in range(2):  # unpinning twice is fine
+            resp = pin(None)
+            self.assertIsNone(resp.json['server'][
+                'pinned_availability_zone'])
+        for bad in ('', 'x' * 256, 1, True):
+            pin(bad, 400)
+        self.api_at('2.103').put(path, {'server': {
+            'pinned_availability_zone': zone}}, status=400)
