@@ -6,6 +6,7 @@ import testtools
 
 from tempest.lib.services.compute import base_compute_client
 from tempest.lib.services.compute import flavors_client
+from tempest.lib.services.compute import hypervisor_client
 from tempest.lib.services.compute import keypairs_client
 from tempest.lib.services.compute import limits_client
 from tempest.lib.services.compute import networks_client
@@ -28,6 +29,8 @@ class Clients:
         self.limits = limits_client.LimitsClient(provider, 'compute',
                                                  'RegionOne', **kwargs)
         self.networks = networks_client.NetworksClient(
+            provider, 'compute', 'RegionOne', **kwargs)
+        self.hypervisors = hypervisor_client.HypervisorClient(
             provider, 'compute', 'RegionOne', **kwargs)
 
 
