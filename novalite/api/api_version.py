@@ -95,7 +95,7 @@ HISTORY = (
              'the whole server; flavor swap 0; hypervisor servers always'),
     ('2.76', 'power-update external events (not served)'),
     ('2.77', 'unshelve: availability_zone'),
-    ('2.78', 'Server topology (not served)'),
+    ('2.78', 'Server topology (no NUMA cells)'),
     ('2.79', 'Volume attachments: delete_on_termination (not served)'),
     ('2.80', 'Migrations: user_id, project_id (not served)'),
     ('2.81', 'Image cache of aggregates (not served)'),

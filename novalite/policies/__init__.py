@@ -34,6 +34,7 @@ from novalite.policies import server_groups
 from novalite.policies import server_metadata
 from novalite.policies import server_password
 from novalite.policies import server_tags
+from novalite.policies import server_topology
 from novalite.policies import servers
 from novalite.policies import services
 from novalite.policies import shelve
@@ -75,6 +76,7 @@ def list_rules():
         quota_sets.list_rules(),
         server_metadata.list_rules(),
         server_password.list_rules(),
+        server_topology.list_rules(),
         instance_actions.list_rules(),
         images.list_rules(),
         network_v2.list_rules(),

@@ -17,6 +17,7 @@ from novalite.api.controllers import instance_actions
 from novalite.api.controllers import security_groups
 from novalite.api.controllers import server_metadata
 from novalite.api.controllers import server_password
+from novalite.api.controllers import server_topology
 from novalite.api import links
 from novalite.api.schemas import servers as schema
 from novalite.api import validation
@@ -702,5 +703,7 @@ pecan.route(ServersController, 'os-instance-actions',
             instance_actions.InstanceActionsController())
 pecan.route(ServersController, 'os-server-password',
             server_password.ServerPasswordController())
+pecan.route(ServersController, 'topology',
+            server_topology.ServerTopologyController())
 pecan.route(ServersController, 'os-security-groups',
             security_groups.ServerSecurityGroupsController())

@@ -121,6 +121,8 @@ def route_gone(method, route, version):
             '/os-hypervisors/{hypervisor_id}/search',
             '/os-hypervisors/{hypervisor_id}/servers'):
         return True
+    if version < '2.78' and route == '/servers/{server_id}/topology':
+        return True
     if version >= '2.88' and route in (
             '/os-hypervisors/statistics',
             '/os-hypervisors/{hypervisor_id}/uptime'):
@@ -622,6 +624,9 @@ class TestTenantIsolation(base.APITestCase):
     def walk_delete_server_password(self, v):
         return self._on_a_servers('/os-server-password')
 
+    def walk_get_server_topology(self, v):
+        return self._on_a_servers('/topology')
+
     def walk_get_instance_actions(self, v):
         return self._on_a_servers('/os-instance-actions')
 
@@ -1085,6 +1090,7 @@ class TestTenantIsolation(base.APITestCase):
             walk_get_server_password,
         ('DELETE', '/servers/{server_id}/os-server-password'):
             walk_delete_server_password,
+        ('GET', '/servers/{server_id}/topology'): walk_get_server_topology,
         ('GET', '/servers/{server_id}/os-instance-actions'):
             walk_get_instance_actions,
         ('GET', '/servers/{server_id}/os-instance-actions/{request_id}'):

@@ -103,6 +103,7 @@ MATRIX = [
     ('DELETE', '/servers/{id}/metadata/{meta}', None, None,
      {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 404}),
     ('GET', '/servers/{id}/os-server-password', None, None, _OWN),
+    ('GET', '/servers/{id}/topology', None, '2.78', _OWN),
     ('DELETE', '/servers/{id}/os-server-password', None, None,
      {ADMIN: 204, MEMBER: 204, READER: 403, OTHER: 404}),
     ('GET', '/servers/{id}/os-instance-actions', None, None, _OWN),

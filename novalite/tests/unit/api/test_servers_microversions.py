@@ -1055,3 +1055,21 @@ class TestPinZone2104(MicroversionTestCase):
             pin(bad, 400)
         self.api_at('2.103').put(path, {'server': {
             'pinned_availability_zone': zone}}, status=400)
+
+
+class TestTopology278(MicroversionTestCase):
+    """2.78: a server's NUMA topology: none, as Nova's for a server
+    without NUMA cells."""
+
+    def test_topology(self):
+        server = self.create_server(api=self.api_at('2.78'), networks='none')
+        path = 'servers/%s/topology' % server['id']
+        resp = self.api_at('2.78').get(path, status=200)
+        self.assertEqual({'nodes': [], 'pagesize_kb': None}, resp.json)
+        self.api_at('2.77').get(path, status=404)
+        resp = self.api_at('2.78', user='eve', project='evil').get(
+            path, status=404)
+        self.assertEqual('Instance %s could not be found.' % server['id'],
+                         resp.json['itemNotFound']['message'])
+        self.api_at('2.101').get(path + '?x=1', status=200)
+        self.api_at('2.102').get(path + '?x=1', status=400)
