@@ -55,7 +55,9 @@ create = {
             'type': 'object',
             'properties': {
                 'name': parameter_types.flavor_name,
-                'id': {'type': ['string', 'null'], 'minLength': 1,
+                # As Nova: a number is taken too (tempest sends one), as
+                # its text.
+                'id': {'type': ['string', 'number', 'null'], 'minLength': 1,
                        'maxLength': 255,
                        'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
                 'ram': _size(1, '+'),

@@ -193,3 +193,27 @@ class TestFlavors2102(base.APITestCase):
             'demo', version='2.74')))
         self.api.as_user('demo', version='2.101').get('flavors/g?x=1',
                                                       status=200)
+
+
+class TestFlavorCreate(base.APITestCase):
+
+    USE_AGENT = False
+
+    def test_a_number_for_an_id(self):
+        # As Nova (tempest's admin tests send one): kept as its text.
+        admin = self.api.as_user('admin', 'admin', version='2.86')
+        for flavor_id, shown in ((130500345, '130500345'), (2.5, '2.5')):
+            resp = admin.post('flavors', {'flavor': {
+                'name': 'n%s' % shown, 'id': flavor_id, 'ram': 64,
+                'vcpus': 1, 'disk': 1}}, status=200)
+            self.assertEqual(shown, resp.json['flavor']['id'])
+            admin.get('flavors/' + shown, status=200)
+        # 0, as null, means a new UUID.
+        resp = admin.post('flavors', {'flavor': {
+            'name': 'zero', 'id': 0, 'ram': 64, 'vcpus': 1, 'disk': 1}},
+            status=200)
+        self.assertEqual(36, len(resp.json['flavor']['id']))
+        for bad in (True, [], {}, ''):
+            admin.post('flavors', {'flavor': {
+                'name': 'bad', 'id': bad, 'ram': 64, 'vcpus': 1,
+                'disk': 1}}, status=400)
