@@ -121,6 +121,10 @@ class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action %(request_id)s not found'
 
 
+class AvailabilityZoneNotAvailable(Invalid):
+    msg_fmt = 'The requested availability zone is not available'
+
+
 class ComputeHostNotFound(Invalid):
     # NOTE: a 400, as Nova's API answers it for a named destination.
     msg_fmt = 'Compute host %(host)s could not be found.'

@@ -272,22 +272,42 @@ def _resolve_zone(context, value):
             zone in set(available) | set(unavailable) else None
         return zone, host or node, search
     if zone and zone not in available:
-        raise exception.ValidationError(
-            detail='The requested availability zone is not available')
+        raise exception.AvailabilityZoneNotAvailable()
     return zone, None, zone
 
 
 def _check_destination(context, host, node):
     """Nova's _validate_host_or_node: 400 unless a compute host (with
     that hypervisor, if both are given) exists; its service rows."""
-    services = db.service_get_all(context.elevated(),
-                                  binary=compute_utils.BINARY,
-                                  hosts=[host] if host else None)
+    services = (services_for_hosts(context.elevated(), [host]) if host
+                else db.service_get_all(context.elevated(),
+                                        binary=compute_utils.BINARY))
     if node:
         services = [s for s in services if scheduler.node_of(s) == node]
     if not services:
         raise exception.ComputeHostNotFound(host=host or node)
     return services
+
+
+def pinned_zone_values(instance, requested):
+    """The values that pin a server to its current zone, or unpin it
+    (``requested`` None), as PUT /servers/{id} does from 2.104, with
+    Nova's 409s; {} when nothing changes."""
+    pinned = instance['pinned_availability_zone']
+    if requested is None:
+        return {'pinned_availability_zone': None} if pinned else {}
+    if pinned is not None:
+        if requested != pinned:
+            raise exception.Conflict(
+                'Cannot change pinned availability zone directly. Unpin '
+                'first by setting pinned_availability_zone to null.')
+        return {}
+    current = instance['availability_zone']
+    if requested != current:
+        raise exception.Conflict(
+            "Server can only be pinned to its current availability zone "
+            "'%s', but '%s' was requested." % (current, requested))
+    return {'pinned_availability_zone': requested}
 
 
 def record_action(context, instance, action):
@@ -1228,8 +1248,7 @@ class API:
         if host_name is not None:
             if host_name == instance['host']:
                 raise exception.CannotMigrateToSameHost()
-            if service_for_host(context.elevated(), host_name) is None:
-                raise exception.ComputeHostNotFound(host=host_name)
+            _check_destination(context, host_name, None)
         current = compute_utils.flavor_of(instance)
         if migrate:
             new = current
@@ -1441,9 +1460,7 @@ class API:
             available, _, _ = availability_zones.get_availability_zones(
                 context)
             if new_az not in available:
-                raise exception.ValidationError(
-                    detail='The requested availability zone is not '
-                           'available')
+                raise exception.AvailabilityZoneNotAvailable()
         zone = new_az if az_passed else instance['pinned_availability_zone']
         if host:
             policy.authorize(context, SHELVE_POLICY % 'unshelve_to_host',

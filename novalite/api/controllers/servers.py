@@ -88,26 +88,6 @@ def _user_filters(req):
     return allowed
 
 
-def _pin_zone(instance, requested):
-    """2.104: the values that pin a server to its zone (or unpin it:
-    ``requested`` None), with Nova's 409s; {} when nothing changes."""
-    pinned = instance['pinned_availability_zone']
-    if requested is None:
-        return {'pinned_availability_zone': None} if pinned else {}
-    if pinned is not None:
-        if requested != pinned:
-            raise exception.Conflict(
-                'Cannot change pinned availability zone directly. Unpin '
-                'first by setting pinned_availability_zone to null.')
-        return {}
-    current = instance['availability_zone']
-    if requested != current:
-        raise exception.Conflict(
-            "Server can only be pinned to its current availability zone "
-            "'%s', but '%s' was requested." % (current, requested))
-    return {'pinned_availability_zone': requested}
-
-
 def _get_server(req, server_id, extras=compute.ALL_EXTRAS):
     return base.server(req, server_id, extras=extras)
 
@@ -682,8 +662,8 @@ class ServersController(rest.RestController):
         if 'hostname' in body:
             values['hostname'] = body['hostname']
         if 'pinned_availability_zone' in body:
-            values.update(_pin_zone(instance,
-                                    body['pinned_availability_zone']))
+            values.update(compute.pinned_zone_values(
+                instance, body['pinned_availability_zone']))
         if values:
             _compute_api.update(req.context, instance, values)
         return {'server': views.Builder(req).update_view(instance)}
