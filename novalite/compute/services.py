@@ -10,6 +10,8 @@ and ``openstack compute service set`` name that binary, and Nova refuses
 to update any other.
 """
 
+from concurrent import futures
+import functools
 import re
 
 from oslo_config import cfg
@@ -31,6 +33,8 @@ API_BINARY = compute_utils.API_BINARY
 CPU_INFO = '{}'
 
 _RPC = compute_rpcapi.ComputeAPI()
+# Agents asked for their uptime at once by a hypervisor list.
+_UPTIME_WORKERS = 8
 
 # Largest id a path may name (an Integer column).
 _MAX_ID = 0x7FFFFFFF
@@ -262,6 +266,22 @@ def uptime_or_none(context, hypervisor):
     except (exception.ComputeServiceUnavailable,
             exception.FeatureNotSupported, exception.ServiceUnavailable):
         return None
+
+
+def uptimes(context, hypervisors):
+    """{host: uptime_or_none} of the hypervisors, their agents asked at
+    once: a list waits for its slowest agent (at most
+    ``rpcapi.UPTIME_TIMEOUT``), not for each agent in turn."""
+    hosts = {h['host']: h for h in hypervisors}
+    # NOTE: in this thread first: it builds the RPC client (and the
+    # process' transport) the pool's threads then share.
+    if len(hosts) < 2 or not _RPC.can_send('1.3'):
+        return {host: uptime_or_none(context, hypervisor)
+                for host, hypervisor in hosts.items()}
+    with futures.ThreadPoolExecutor(
+            min(len(hosts), _UPTIME_WORKERS)) as pool:
+        return dict(zip(hosts, pool.map(
+            functools.partial(uptime_or_none, context), hosts.values())))
 
 
 _STATISTICS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',

@@ -28,7 +28,11 @@ def _summary(req, hypervisor):
     }
 
 
-def _detail(req, hypervisor):
+def _summaries(req, hypervisors):
+    return [_summary(req, h) for h in hypervisors]
+
+
+def _detail(req, hypervisor, uptime=None):
     view = _summary(req, hypervisor)
     view.update({
         'hypervisor_type': hypervisor['hypervisor_type'],
@@ -42,7 +46,7 @@ def _detail(req, hypervisor):
     if req.is_version('2.88'):
         # 2.88: the capacity figures are placement's to tell; the host's
         # uptime (asked of its agent) comes instead.
-        view['uptime'] = services.uptime_or_none(req.context, hypervisor)
+        view['uptime'] = uptime
         return view
     for field in ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
                   'memory_mb_used', 'local_gb_used', 'free_ram_mb',
@@ -53,6 +57,14 @@ def _detail(req, hypervisor):
         # A JSON object from 2.28, the JSON text before.
         view['cpu_info'] = jsonutils.loads(view['cpu_info'])
     return view
+
+
+def _details(req, hypervisors):
+    """The detail views; from 2.88 with each host's uptime, all the
+    agents asked at once."""
+    found = (services.uptimes(req.context, hypervisors)
+             if req.is_version('2.88') else {})
+    return [_detail(req, h, found.get(h['host'])) for h in hypervisors]
 
 
 def _add_servers(req, views, hypervisors):
@@ -67,22 +79,22 @@ def _add_servers(req, views, hypervisors):
     return views
 
 
-def _with_servers(req, view, hypervisors):
-    """``view`` of each hypervisor, with their servers if asked (from
-    2.53)."""
-    views = [view(h) for h in hypervisors]
+def _with_servers(req, views_of, hypervisors):
+    """The views (``views_of``) of the hypervisors, with their servers if
+    asked (from 2.53)."""
+    views = views_of(req, hypervisors)
     if req.is_version('2.53') and common.is_true(
             common.last(req, 'with_servers') or False):
         return _add_servers(req, views, hypervisors)
     return views
 
 
-def _list(req, view, path='os-hypervisors'):
+def _list(req, views_of, path='os-hypervisors'):
     """The hypervisors: a page of them with a next link from 2.33, or
     from 2.53 those matching ``hypervisor_hostname_pattern``."""
     if not req.is_version('2.33'):
-        return {'hypervisors': [
-            view(h) for h in services.hypervisors(req.context)]}
+        return {'hypervisors': views_of(
+            req, services.hypervisors(req.context))}
     pattern = common.last(req, 'hypervisor_hostname_pattern')
     if pattern is not None and req.is_version('2.53'):
         if 'limit' in req.GET or common.last(req, 'marker'):
@@ -92,11 +104,11 @@ def _list(req, view, path='os-hypervisors'):
                                     'request since it is either malformed '
                                     'or otherwise incorrect.')
         return {'hypervisors': _with_servers(
-            req, view, services.search(req.context, pattern))}
+            req, views_of, services.search(req.context, pattern))}
     limit, marker = common.limit_and_marker(req)
     found = services.hypervisors(req.context, limit=limit, marker=marker)
     return links.paged(req, 'hypervisors', path,
-                       _with_servers(req, view, found),
+                       _with_servers(req, views_of, found),
                        limit)
 
 
@@ -107,8 +119,8 @@ class HypervisorSearchController(rest.RestController):
     @wsgi.expose(max_version='2.52')
     def get_all(self, req, pattern):
         _authorize(req, 'search')
-        return {'hypervisors': [
-            _summary(req, h) for h in services.search(req.context, pattern)]}
+        return {'hypervisors': _summaries(
+            req, services.search(req.context, pattern))}
 
 
 class HypervisorServersController(rest.RestController):
@@ -120,7 +132,7 @@ class HypervisorServersController(rest.RestController):
         _authorize(req, 'servers')
         found = services.search(req.context, pattern)
         return {'hypervisors': _add_servers(
-            req, [_summary(req, h) for h in found], found)}
+            req, _summaries(req, found), found)}
 
 
 class HypervisorUptimeController(rest.RestController):
@@ -151,7 +163,7 @@ class HypervisorsController(rest.RestController):
     @validation.query_schema(schema.index_query_v253, '2.53')
     def get_all(self, req):
         _authorize(req, 'list')
-        return _list(req, lambda h: _summary(req, h))
+        return _list(req, _summaries)
 
     @wsgi.expose()
     @validation.query_schema(schema.index_query, '2.1', '2.32')
@@ -159,7 +171,7 @@ class HypervisorsController(rest.RestController):
     @validation.query_schema(schema.index_query_v253, '2.53')
     def detail(self, req):
         _authorize(req, 'list-detail')
-        return _list(req, lambda h: _detail(req, h), 'os-hypervisors/detail')
+        return _list(req, _details, 'os-hypervisors/detail')
 
     @wsgi.expose(max_version='2.87')
     def statistics(self, req):
@@ -173,5 +185,5 @@ class HypervisorsController(rest.RestController):
         _authorize(req, 'show')
         hypervisor = services.get(req.context, hypervisor_id,
                                   by_uuid=req.is_version('2.53'))
-        [view] = _with_servers(req, lambda h: _detail(req, h), [hypervisor])
+        [view] = _with_servers(req, _details, [hypervisor])
         return {'hypervisor': view}
