@@ -174,10 +174,29 @@ def hypervisors(context, pattern=None, limit=None, marker=None):
         match = _like(pattern)
         services = [s for s in services if match.fullmatch(
             s['hypervisor_hostname'] or s['host'])]
+    return _with_usage(context, services)
+
+
+def _with_usage(context, services):
+    """The hypervisors of ``services``, with what the servers on their
+    hosts use (two queries for them all)."""
     hosts = [s['host'] for s in services]
     used = db.instance_usage_by_host(context, hosts=hosts)
     counts = db.instance_counts_by_host(context, hosts=hosts)
     return [_hypervisor(s, used, counts) for s in services]
+
+
+def _rows_named(context, hypervisor_id, by_uuid):
+    """The service rows of the hypervisor ``hypervisor_id`` names: its
+    UUID (``by_uuid``) or its integer id; [] for none."""
+    if by_uuid:
+        return db.service_get_all(context, binary=compute_utils.BINARY,
+                                  compute_node_uuid=hypervisor_id)
+    number = _parse_id(hypervisor_id)
+    if number is None:
+        return []
+    return db.service_get_all(context, binary=compute_utils.BINARY,
+                              ids=[number])
 
 
 def _page(context, limit, marker):
@@ -185,13 +204,7 @@ def _page(context, limit, marker):
     if marker is not None:
         # NOTE: as Nova's HostAPI, a UUID names a hypervisor by its UUID
         # and anything else by its integer id, at every microversion.
-        if uuidutils.is_uuid_like(marker):
-            found = db.service_get_all(context, binary=compute_utils.BINARY,
-                                       compute_node_uuid=marker)
-        else:
-            after = _parse_id(marker)
-            found = after and db.service_get_all(
-                context, binary=compute_utils.BINARY, ids=[after])
+        found = _rows_named(context, marker, uuidutils.is_uuid_like(marker))
         if not found:
             raise exception.MarkerNotFound(marker=marker)
         after = found[0]['id']
@@ -221,18 +234,15 @@ def servers_by_host(context, hypervisors):
 
 def get(context, hypervisor_id, by_uuid=False):
     """One hypervisor by its integer id, or from 2.53 (``by_uuid``) its
-    UUID (400 if it is not one); HypervisorNotFound."""
+    UUID (400 if it is not one); HypervisorNotFound. Only its own host's
+    usage is read."""
     if by_uuid:
         check_uuid(hypervisor_id)
-        found = [h for h in hypervisors(context)
-                 if h['compute_node_uuid'] == hypervisor_id]
-    else:
-        number = _parse_id(hypervisor_id)
-        found = [h for h in (hypervisors(context) if number else [])
-                 if h['id'] == number]
+    found = _rows_named(context, hypervisor_id, by_uuid)
     if not found:
         raise exception.HypervisorNotFound(hypervisor_id=hypervisor_id)
-    return found[0]
+    [hypervisor] = _with_usage(context, [_shown(found[0], db.utcnow())])
+    return hypervisor
 
 
 def uptime(context, hypervisor):
