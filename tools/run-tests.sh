@@ -58,7 +58,16 @@ awk '
     END { printf "%d passed, %d failed, %d skipped\n",
                  passed, failed, skipped }
 ' "$log" > "$log.summary"
+# The failed tests by name, each with its exception line, just above the
+# summary: CI keeps only the head and tail of a long log.
+awk '
+    / \.\.\. FAILED$/ { print "FAILED: " $2; n = 0; infail = 1; next }
+    /^\{[0-9]+\} / || /^=+$/ { infail = 0 }
+    infail && n < 3 && /(Error|Exception|Failure)[^ ]*: / {
+        sub(/^ +/, ""); print "    " substr($0, 1, 300); n++ }
+' "$log" > "$log.failed"
 echo
-cat "$log.summary"
+cat "$log.failed" "$log.summary"
+rm -f "$log.failed"
 rm -f "$log.summary"
 exit "$rc"
