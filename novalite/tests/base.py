@@ -154,14 +154,27 @@ class APITestCase(TestCase):
             return self.wait_for_status(server['id'], 'ACTIVE', api=api)
         return server
 
-    def wait_until(self, predicate, timeout=10):
+    # NOTE: the waits are generous: on a busy 2-core machine a build has
+    # been seen to stall for ten seconds; they cost nothing when it does not.
+    def wait_until(self, predicate, timeout=30):
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
                 raise AssertionError('condition not met in %ss' % timeout)
             time.sleep(0.01)
 
-    def wait_for_status(self, server_id, status, api=None, timeout=10,
+    def _events_finished(self, server_id):
+        """Whether the agent has finished every event it started on the
+        server. NOTE: it finishes an event (which updates its action's
+        ``updated_at``) just after it writes the server's new state, so a
+        test that compares actions' times waits for this too."""
+        return all(
+            event['finish_time'] is not None
+            for action in db.actions_get(self.admin_context, server_id)
+            for event in db.action_events_get(self.admin_context,
+                                              action['id']))
+
+    def wait_for_status(self, server_id, status, api=None, timeout=30,
                         task_state=None):
         api = api or self.admin_api
         deadline = time.monotonic() + timeout
@@ -169,8 +182,9 @@ class APITestCase(TestCase):
             resp = api.get('servers/%s' % server_id)
             if resp.status_int == 200:
                 server = resp.json['server']
-                if server['status'] == status and (
-                        server.get('OS-EXT-STS:task_state') == task_state):
+                if (server['status'] == status
+                        and server.get('OS-EXT-STS:task_state') == task_state
+                        and self._events_finished(server_id)):
                     return server
             elif status == 'DELETED' and resp.status_int == 404:
                 return None
