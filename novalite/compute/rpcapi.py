@@ -38,8 +38,8 @@ TOPIC = 'compute'
 RPC_API_VERSION = '1.3'
 
 # NOTE: seconds to wait for a host's uptime; a hypervisor detail list
-# asks each host that is up in turn, and one whose agent hangs must not
-# hold the list for a whole rpc_response_timeout.
+# waits for its slowest agent (services.uptimes asks them at once), and
+# one whose agent hangs must not hold it for a whole rpc_response_timeout.
 UPTIME_TIMEOUT = 10
 
 

@@ -3,7 +3,6 @@
 from pecan import rest
 
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 from novalite.compute import availability_zones
 from novalite.policies import availability_zone as az_policies
@@ -20,8 +19,7 @@ class AvailabilityZoneController(rest.RestController):
     _custom_actions = {'detail': ['GET']}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req):
         policy.authorize(req.context, az_policies.POLICY_ROOT % 'list', {})
         available, unavailable, _ = availability_zones.get_availability_zones(
@@ -31,8 +29,7 @@ class AvailabilityZoneController(rest.RestController):
                 + [_zone(z, False) for z in unavailable]}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def detail(self, req):
         policy.authorize(req.context, az_policies.POLICY_ROOT % 'detail',
                          {})

@@ -12,7 +12,6 @@ from pecan import rest
 
 from novalite.api.schemas import flavor_access as schema
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api.validation import validators
 from novalite.api import wsgi
 from novalite.compute import flavors
@@ -30,8 +29,7 @@ def _render(flavor_id, projects):
 class FlavorAccessController(rest.RestController):
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, flavor_id):
         policy.authorize(req.context, POLICY)
         return _render(flavor_id, flavors.access_list(req.context,

@@ -13,7 +13,6 @@ from novalite.api.controllers import base
 from novalite.api.schemas import flavor_extra_specs as schema
 from novalite.api import validation
 from novalite.api.validation import extra_specs
-from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 from novalite.compute import flavors
 from novalite import policy
@@ -30,8 +29,7 @@ def _check_known_specs(req, specs):
 class FlavorExtraSpecsController(rest.RestController):
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, flavor_id):
         policy.authorize(req.context, POLICY % 'index',
                          base.project_target(req))
@@ -39,8 +37,7 @@ class FlavorExtraSpecsController(rest.RestController):
                                                        flavor_id)}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, flavor_id, key):
         policy.authorize(req.context, POLICY % 'show',
                          base.project_target(req))

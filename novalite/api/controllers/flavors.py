@@ -14,7 +14,6 @@ from novalite.api.controllers import flavor_extra_specs
 from novalite.api import links
 from novalite.api.schemas import flavors as schema
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api.views import flavors as views
 from novalite.api import wsgi
 from novalite.compute import flavors
@@ -99,8 +98,7 @@ class FlavorsController(rest.RestController):
                            [views.detail(req, f) for f in found], limit)
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, flavor_id):
         return {'flavor': _full_view(req, flavors.get_by_flavor_id(
             req.context, flavor_id))}

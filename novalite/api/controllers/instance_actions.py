@@ -9,7 +9,6 @@ from novalite.api.controllers import base
 from novalite.api import links
 from novalite.api.schemas import instance_actions as schema
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 from novalite import exception
 from novalite import policy
@@ -72,8 +71,7 @@ class InstanceActionsController(rest.RestController):
         return result
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, server_id, request_id):
         instance = _server(req, server_id, POLICY % 'show')
         # NOTE: whom the events rule allows sees the events with their

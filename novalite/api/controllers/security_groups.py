@@ -150,8 +150,7 @@ class ServerSecurityGroupsController(rest.RestController):
     """``GET /servers/{id}/os-security-groups`` (every microversion)."""
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, server_id):
         instance = base.server(req, server_id, POLICY % 'list')
         found = security_groups.for_instance(req.context, instance)

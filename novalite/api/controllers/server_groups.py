@@ -63,8 +63,7 @@ class ServerGroupsController(rest.RestController):
         return {'server_groups': [views.show(req, g) for g in groups]}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, group_id):
         group = server_groups.get(req.context, group_id)
         _authorize(req, 'show', group)

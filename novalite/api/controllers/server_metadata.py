@@ -5,7 +5,6 @@ from pecan import rest
 from novalite.api.controllers import base
 from novalite.api.schemas import server_metadata as schema
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api.validation import validators
 from novalite.api import wsgi
 from novalite import exception
@@ -16,16 +15,14 @@ POLICY = 'os_compute_api:server-metadata:%s'
 class ServerMetadataController(rest.RestController):
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, server_id):
         instance = base.server(req, server_id, POLICY % 'index',
                                extras=('metadata',))
         return {'metadata': instance['metadata']}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, server_id, key):
         instance = base.server(req, server_id, POLICY % 'show',
                                extras=('metadata',))

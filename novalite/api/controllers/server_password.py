@@ -5,7 +5,6 @@ from pecan import rest
 
 from novalite.api.controllers import base
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 
 POLICY = 'os_compute_api:os-server-password:%s'
@@ -14,8 +13,7 @@ POLICY = 'os_compute_api:os-server-password:%s'
 class ServerPasswordController(rest.RestController):
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, server_id):
         instance = base.server(req, server_id, POLICY % 'show')
         return {'password': base.compute_api.get_password(req.context,

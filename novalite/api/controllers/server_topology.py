@@ -8,7 +8,6 @@ from pecan import rest
 
 from novalite.api.controllers import base
 from novalite.api import validation
-from novalite.api.validation import parameter_types
 from novalite.api import wsgi
 from novalite.policies import server_topology as topology_policies
 
@@ -16,8 +15,7 @@ from novalite.policies import server_topology as topology_policies
 class ServerTopologyController(rest.RestController):
 
     @wsgi.expose(min_version='2.78')
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(parameter_types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, server_id):
         base.server(req, server_id, topology_policies.BASE % 'index')
         return {'nodes': [], 'pagesize_kb': None}

@@ -472,8 +472,7 @@ class ServerIPsController(rest.RestController):
     network name (not hidden while building, as in Nova)."""
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(types.no_query, '2.102')
+    @validation.takes_no_query
     def get_all(self, req, server_id):
         instance = _get_server(req, server_id, extras=('addresses',))
         _authorize(req, 'os_compute_api:ips:index', instance)
@@ -481,8 +480,7 @@ class ServerIPsController(rest.RestController):
                                                         detailed=False)}
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, server_id, network_label):
         instance = _get_server(req, server_id, extras=('addresses',))
         _authorize(req, 'os_compute_api:ips:show', instance)
@@ -527,8 +525,7 @@ class ServersController(rest.RestController):
                            builder.detail_list(instances), limit)
 
     @wsgi.expose()
-    @validation.query_schema(None, '2.1', '2.101')
-    @validation.query_schema(types.no_query, '2.102')
+    @validation.takes_no_query
     def get_one(self, req, server_id):
         instance = _get_server(req, server_id)
         _authorize(req, POLICY % 'show', instance)

@@ -41,6 +41,18 @@ def query_schema(request_query_schema, min_version=None, max_version=None):
                      max_version)
 
 
+# Nova's show_query_v2102 and the like: no query parameter at all.
+_NO_QUERY = {'type': 'object', 'properties': {},
+             'additionalProperties': False}
+
+
+def takes_no_query(func):
+    """For a route that takes no query parameter: any is ignored below
+    2.102 and a 400 from 2.102, as Nova's."""
+    func = query_schema(None, api_version.MIN_API_VERSION, '2.101')(func)
+    return query_schema(_NO_QUERY, '2.102')(func)
+
+
 def check_no_gaps(func):
     """Raise if the schemas of ``func`` leave a microversion uncovered."""
     for attr in (_BODY, _QUERY):

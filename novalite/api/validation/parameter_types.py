@@ -93,11 +93,6 @@ def strict(query_schema):
     return dict(copy.deepcopy(query_schema), additionalProperties=False)
 
 
-# 2.102: a route that takes no query parameter at all (Nova's
-# show_query_v2102 and the like): any is a 400.
-no_query = {'type': 'object', 'properties': {}, 'additionalProperties': False}
-
-
 def single_param(schema):
     """A query parameter that may be given once (Nova's: a repeat is a
     400, "is too long")."""
