@@ -4,12 +4,14 @@ import json
 import time
 
 from oslo_config import cfg
+import sqlalchemy as sa
 import testtools
 import webtest
 
 from novalite.api import app as api_app
 from novalite import context as nl_context
 from novalite.db import api as db
+from novalite.db import models
 from novalite.tests import fixtures as nl_fixtures
 
 CONF = cfg.CONF
@@ -168,11 +170,15 @@ class APITestCase(TestCase):
         server. NOTE: it finishes an event (which updates its action's
         ``updated_at``) just after it writes the server's new state, so a
         test that compares actions' times waits for this too."""
-        return all(
-            event['finish_time'] is not None
-            for action in db.actions_get(self.admin_context, server_id)
-            for event in db.action_events_get(self.admin_context,
-                                              action['id']))
+        actions = models.InstanceAction.__table__
+        events = models.InstanceActionEvent.__table__
+        with self.db.engine.connect() as conn:
+            return conn.execute(
+                sa.select(events.c.id)
+                .join(actions, events.c.action_id == actions.c.id)
+                .where(actions.c.instance_uuid == server_id,
+                       events.c.finish_time.is_(None))
+                .limit(1)).first() is None
 
     def wait_for_status(self, server_id, status, api=None, timeout=30,
                         task_state=None):
